@@ -6,7 +6,11 @@
 // API, must not rename or remove what is declared here).
 package lockfile
 
-import "time"
+import (
+	"io"
+	"os"
+	"time"
+)
 
 // Lock is a PEP 751 lock file.
 type Lock struct {
@@ -19,6 +23,10 @@ type Lock struct {
 	CreatedBy        string // "pylock"
 	Packages         []Package
 	Tool             Tool // [tool.pylock]; zero when absent
+	// ExtraTools holds the other [tool.<name>] tables (and any non-table
+	// values directly under [tool]) of foreign locks, kept verbatim so that
+	// reading and re-writing a lock does not lose them. Never used by pylock.
+	ExtraTools map[string]any
 }
 
 // Package is one [[packages]] entry.
@@ -35,6 +43,10 @@ type Package struct {
 	VCS       map[string]any
 	Directory map[string]any
 	Archive   *Artifact
+	// AttestationIdentities and Tool ([packages.tool]) are kept verbatim
+	// from foreign locks; pylock does not interpret them.
+	AttestationIdentities []map[string]any
+	Tool                  map[string]any
 }
 
 // Dependency is one entry of a package's dependencies array.
@@ -52,6 +64,8 @@ type Artifact struct {
 	Size       int64 // 0 = unknown (omitted)
 	UploadTime time.Time
 	Hashes     map[string]string
+	// Subdirectory is the archive's "subdirectory" key (archives only).
+	Subdirectory string
 }
 
 // Tool is pylock's informational [tool.pylock] table (never changes what is
@@ -70,19 +84,40 @@ type Tool struct {
 }
 
 // Parse reads a PEP 751 lock from data; path is used in error messages
-// (file:line:col).
-func Parse(path string, data []byte) (*Lock, error) { panic("lockfile.Parse: not implemented") }
+// (file:line:col). It checks TOML syntax and the type of every key it knows
+// (a string where a string is due, a datetime for upload-time, ...), but not
+// the packaging.pylock rules: call Validate for those. Unknown keys are
+// ignored, as a newer 1.x lock may add some; other [tool] tables,
+// [packages.tool] and attestation-identities are kept verbatim. The order of
+// packages and files is kept. Errors are *Error.
+func Parse(path string, data []byte) (*Lock, error) { return parse(path, data) }
 
 // ReadFile reads and parses path.
-func ReadFile(path string) (*Lock, error) { panic("lockfile.ReadFile: not implemented") }
+func ReadFile(path string) (*Lock, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
 
-// Validate checks the rules packaging.pylock enforces.
-func (l *Lock) Validate() error { panic("not implemented") }
+// Validate checks the rules packaging.pylock enforces, plus that every
+// wheel/sdist filename agrees with its package's name and version and that
+// every dependencies entry names a package of the lock. The error is a
+// *ValidationError listing every problem.
+func (l *Lock) Validate() error { return validate(l) }
 
-// MarshalTOML renders l deterministically in PEP 751 shape.
-func (l *Lock) MarshalTOML() ([]byte, error) { panic("not implemented") }
+// MarshalTOML renders l deterministically in PEP 751 shape: packages sorted
+// by name then version, files by name, dependencies by name; l itself is not
+// modified. It fails only on text that TOML cannot carry (invalid UTF-8).
+func (l *Lock) MarshalTOML() ([]byte, error) { return marshal(l) }
 
 // WriteFileAtomic writes data to path via a temp file in the same directory,
 // fsync and rename: on failure the old file is untouched and no partial file
 // is left.
-func WriteFileAtomic(path string, data []byte) error { panic("not implemented") }
+func WriteFileAtomic(path string, data []byte) error {
+	return WriteFileAtomicFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
