@@ -1,0 +1,272 @@
+package pep440
+
+// A Set is a union of disjoint half-open intervals [lo, hi) between cuts.
+// A cut is a point between versions, written as a byte string in key space
+// (see key.go): the versions above a cut are those whose key is >= the cut.
+// Every cut is canonical — two different cut strings always have some
+// version between them — so set equality is slice equality and an interval
+// [a, b) is non-empty exactly when a < b. The cut kinds are:
+//
+//	below(v)       key(v)                     (v itself and above)
+//	above(v)       key(v) + 0x00              (just past v; v has no successor)
+//	afterLocals(v) below(next version after every v+local), always exists
+//	afterPosts(v)  after v, v+local and every v.postN[.devM][+local]:
+//	               below(v.a(N+1).dev0) for a pre-release v, or the limit
+//	               key(epoch, release) + kAfterPre for a final v
+//	-∞             below(0.dev0), the least version
+//	+∞             "\xff", above every key
+//
+// Each bound also keeps the version and kind it was made from, for String.
+
+import (
+	"strings"
+)
+
+// Set is a set of versions: a sorted union of disjoint intervals over the
+// PEP 440 total order, able to express every specifier exactly (local and
+// post-release rules included). The zero value is the empty set.
+type Set struct {
+	b []bound // even length; keys strictly increasing; [b0,b1) ∪ [b2,b3) ∪ …
+}
+
+// bound is a cut with its display origin.
+type bound struct {
+	key  string
+	v    Version
+	kind uint8
+}
+
+// Display kinds of a bound.
+const (
+	bMin         uint8 = iota // -∞
+	bInf                      // +∞
+	bBelow                    // below(v): ">=v" / "<v"
+	bBelowLess                // from "<v": below(v.dev0) or below(v)
+	bBelowDev0                // below(v.dev0) from "==v.*"/"~=": ">=v.dev0" / "<v"
+	bAbove                    // above(v): ">v" / "<=v" (exact)
+	bAfterLocals              // afterLocals(v): "<=v"
+	bAfterPosts               // afterPosts(v): ">v"
+)
+
+const infKey = "\xff"
+
+var (
+	minVersion = MustParse("0.dev0")
+	minBound   = bound{key: minVersion.key, kind: bMin}
+	infBound   = bound{key: infKey, kind: bInf}
+)
+
+// Full returns the set of all versions.
+func Full() Set { return Set{b: []bound{minBound, infBound}} }
+
+// Empty returns the empty set.
+func Empty() Set { return Set{} }
+
+// Exactly returns {v} (v itself only; not v's local variants).
+func Exactly(v Version) Set {
+	if v.IsZero() {
+		return Set{}
+	}
+	return Set{b: []bound{belowB(v, bBelow), aboveB(v)}}
+}
+
+// interval returns [lo, hi), or the empty set when lo >= hi.
+func interval(lo, hi bound) Set {
+	if lo.key >= hi.key {
+		return Set{}
+	}
+	return Set{b: []bound{lo, hi}}
+}
+
+func belowB(v Version, kind uint8) bound { return bound{key: v.key, v: v, kind: kind} }
+func aboveB(v Version) bound             { return bound{key: v.key + "\x00", v: v, kind: bAbove} }
+
+// afterLocalsB is the cut above v and every v+local (v has no local): the
+// next version is v.dev(N+1), v.post(N+1).dev0 or v.post0.dev0.
+func afterLocalsB(v Version) bound {
+	p := v.Parts()
+	var next Version
+	switch {
+	case p.Dev != "":
+		next = v.with(p.PreLabel, p.Pre, p.Post, incDecimal(p.Dev))
+	case p.Post != "":
+		next = v.with(p.PreLabel, p.Pre, incDecimal(p.Post), "0")
+	default:
+		next = v.with(p.PreLabel, p.Pre, "0", "0")
+	}
+	return bound{key: next.key, v: v, kind: bAfterLocals}
+}
+
+// afterPostsB is the cut above v's post-release family (v has no dev, post
+// or local): versions sharing v's epoch, release and pre-release.
+func afterPostsB(v Version) bound {
+	p := v.Parts()
+	if p.PreLabel != "" {
+		next := v.with(p.PreLabel, incDecimal(p.Pre), "", "0")
+		return bound{key: next.key, v: v, kind: bAfterPosts}
+	}
+	return bound{key: v.key[:v.kpre] + string(rune(kAfterPre)), v: v, kind: bAfterPosts}
+}
+
+// nextPrefixDev0 is 1.2 -> 1.3.dev0 (the release's last component + 1).
+func nextPrefixDev0(v Version) Version {
+	rel := v.Release()
+	k := strings.LastIndexByte(rel, '.') + 1
+	t := v.s[:v.rel] + rel[:k] + incDecimal(rel[k:]) + ".dev0"
+	return MustParse(t)
+}
+
+// clauseSet is the set matched by one non-=== clause (packaging's
+// standard_ranges / wildcard_ranges).
+func clauseSet(op string, v Version, wildcard bool) Set {
+	if wildcard {
+		in := interval(belowB(v.with("", "", "", "0"), bBelowDev0), belowB(nextPrefixDev0(v), bBelowDev0))
+		in.b[1].v = nextPrefixDev0(v).with("", "", "", "")
+		in.b[0].v = v
+		if op == "==" {
+			return in
+		}
+		return in.Complement()
+	}
+	switch op {
+	case ">=":
+		return interval(belowB(v, bBelow), infBound)
+	case "<=":
+		return interval(minBound, afterLocalsB(v))
+	case ">":
+		p := v.Parts()
+		switch {
+		case p.Dev != "":
+			return interval(belowB(v.with(p.PreLabel, p.Pre, p.Post, incDecimal(p.Dev)), bBelow), infBound)
+		case p.Post != "":
+			return interval(belowB(v.with(p.PreLabel, p.Pre, incDecimal(p.Post), "0"), bBelow), infBound)
+		}
+		return interval(afterPostsB(v), infBound)
+	case "<":
+		hi := belowB(v, bBelowLess)
+		if !v.IsPrerelease() {
+			p := v.Parts()
+			hi.key = v.with("", "", p.Post, "0").key
+		}
+		return interval(minBound, hi)
+	case "==", "!=":
+		hi := aboveB(v)
+		if !v.HasLocal() {
+			hi = afterLocalsB(v)
+		}
+		eq := interval(belowB(v, bBelow), hi)
+		if op == "==" {
+			return eq
+		}
+		return eq.Complement()
+	case "~=":
+		rel := v.Release()
+		prefix := MustParse(v.s[:v.rel] + rel[:strings.LastIndexByte(rel, '.')])
+		hi := belowB(nextPrefixDev0(prefix), bBelowDev0)
+		hi.v = MustParse(nextPrefixDev0(prefix).BaseVersion())
+		return interval(belowB(v, bBelow), hi)
+	}
+	panic("pep440: unknown operator " + op)
+}
+
+// Union returns s ∪ o.
+func (s Set) Union(o Set) Set { return combine(s, o, func(a, b bool) bool { return a || b }) }
+
+// Intersect returns s ∩ o.
+func (s Set) Intersect(o Set) Set { return combine(s, o, func(a, b bool) bool { return a && b }) }
+
+// combine sweeps the cuts of s and o, keeping a cut wherever op's value
+// changes.
+func combine(s, o Set, op func(a, b bool) bool) Set {
+	var out []bound
+	i, j := 0, 0
+	inS, inO, cur := false, false, false
+	for i < len(s.b) || j < len(o.b) {
+		var c bound
+		if j >= len(o.b) || (i < len(s.b) && s.b[i].key <= o.b[j].key) {
+			c = s.b[i]
+		} else {
+			c = o.b[j]
+		}
+		if i < len(s.b) && s.b[i].key == c.key {
+			inS = !inS
+			i++
+		}
+		if j < len(o.b) && o.b[j].key == c.key {
+			inO = !inO
+			j++
+		}
+		if n := op(inS, inO); n != cur {
+			out = append(out, c)
+			cur = n
+		}
+	}
+	return Set{b: out}
+}
+
+// Complement returns all versions not in s.
+func (s Set) Complement() Set {
+	out := make([]bound, 0, len(s.b)+2)
+	if len(s.b) == 0 || s.b[0].key != minBound.key {
+		out = append(out, minBound)
+		out = append(out, s.b...)
+	} else {
+		out = append(out, s.b[1:]...)
+	}
+	if n := len(out); n > 0 && out[n-1].key == infKey {
+		out = out[:n-1]
+	} else {
+		out = append(out, infBound)
+	}
+	return Set{b: out}
+}
+
+// Difference returns s \ o.
+func (s Set) Difference(o Set) Set {
+	return combine(s, o, func(a, b bool) bool { return a && !b })
+}
+
+// IsEmpty reports whether s contains no version.
+func (s Set) IsEmpty() bool { return len(s.b) == 0 }
+
+// IsFull reports whether s contains every version.
+func (s Set) IsFull() bool {
+	return len(s.b) == 2 && s.b[0].key == minBound.key && s.b[1].key == infKey
+}
+
+// Contains reports whether v ∈ s.
+func (s Set) Contains(v Version) bool {
+	if v.key == "" {
+		return false
+	}
+	// Number of cuts at or below v's key; odd means inside an interval.
+	lo, hi := 0, len(s.b)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.b[m].key <= v.key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo&1 == 1
+}
+
+// Equal reports whether s and o contain the same versions.
+func (s Set) Equal(o Set) bool {
+	if len(s.b) != len(o.b) {
+		return false
+	}
+	for i := range s.b {
+		if s.b[i].key != o.b[i].key {
+			return false
+		}
+	}
+	return true
+}
+
+// SubsetOf reports whether s ⊆ o.
+func (s Set) SubsetOf(o Set) bool { return s.Difference(o).IsEmpty() }
+
+// Disjoint reports whether s ∩ o is empty.
+func (s Set) Disjoint(o Set) bool { return s.Intersect(o).IsEmpty() }
