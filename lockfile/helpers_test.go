@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,4 +144,36 @@ func sampleLock() *Lock {
 			Command:      "pylock resolve requirements.txt -o pylock.toml",
 		},
 	}
+}
+
+// mini builds a lock from lines "name version: dep dep..." (version
+// optional, "1.0" by default); every package gets one pure wheel.
+func mini(lines ...string) *Lock {
+	l := &Lock{LockVersion: "1.0", CreatedBy: "test"}
+	for _, line := range lines {
+		head, tail, _ := strings.Cut(line, ":")
+		f := strings.Fields(head)
+		name, version := f[0], "1.0"
+		if len(f) > 1 {
+			version = f[1]
+		}
+		p := Package{Name: name, Version: version, Dependencies: deps(strings.Fields(tail)...)}
+		p.Wheels = []Artifact{whl(strings.ReplaceAll(name, "-", "_")+"-"+version+"-py3-none-any.whl", 1000)}
+		l.Packages = append(l.Packages, p)
+	}
+	return l
+}
+
+// planString renders a plan compactly: "numpy | anyio idna" (steps
+// separated by " | ").
+func planString(p *InstallPlan) string {
+	var steps []string
+	for _, s := range p.Steps {
+		var names []string
+		for _, pkg := range s.Packages {
+			names = append(names, pkg.Name)
+		}
+		steps = append(steps, strings.Join(names, " "))
+	}
+	return strings.Join(steps, " | ")
 }
