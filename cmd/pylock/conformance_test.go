@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pylock/pylock/internal/corpus"
+	"github.com/pylock/pylock/internal/fakeindex"
+	"github.com/pylock/pylock/internal/testenv"
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep440"
+)
+
+// cliResult is one `pylock resolve` run through run() in-process.
+type cliResult struct {
+	code     int
+	stderr   string
+	packages map[string]string // from the written pylock.toml
+}
+
+// resolveCLI runs `pylock resolve - <flags>` with reqs on stdin against
+// idx served by a fakeindex server, and reads back the lock.
+func resolveCLI(t *testing.T, idx *corpus.Index, reqs []string, flags ...string) cliResult {
+	t.Helper()
+	srv := fakeindex.New(idx, fakeindex.Options{})
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "pylock.toml")
+	args := append([]string{"resolve", "-", "--index-url", srv.SimpleURL(), "--no-cache", "-q", "-o", out}, flags...)
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(strings.Join(reqs, "\n")+"\n"), &stdout, &stderr)
+	r := cliResult{code: code, stderr: stderr.String()}
+	if code == 0 {
+		l, err := lockfile.ReadFile(out)
+		if err != nil {
+			t.Fatalf("reading the lock pylock wrote: %v", err)
+		}
+		if err := l.Validate(); err != nil {
+			t.Errorf("the lock pylock wrote does not validate: %v", err)
+		}
+		r.packages = map[string]string{}
+		for _, p := range l.Packages {
+			r.packages[names.Canonicalize(p.Name)] = p.Version
+		}
+	}
+	return r
+}
+
+// packseFlags maps a scenario's [resolver_options] to pylock flags; ok is
+// false for what pylock does not do (universal locks).
+func packseFlags(sc *corpus.Scenario) (flags []string, skip string) {
+	o := sc.Options
+	if o.Universal || len(o.RequiredEnvironments) > 0 {
+		return nil, "universal resolution"
+	}
+	platform := o.PythonPlatform
+	if platform == "" {
+		platform = "x86_64-manylinux_2_28"
+	}
+	flags = []string{"--python-version", sc.Python, "--python-platform", platform}
+	if o.Prereleases {
+		flags = append(flags, "--prerelease", "allow")
+	}
+	for _, p := range o.NoBinary {
+		flags = append(flags, "--no-binary", p)
+	}
+	for _, p := range o.NoBuild {
+		flags = append(flags, "--only-binary", p)
+	}
+	return flags, ""
+}
+
+// TestPackseCLI runs every packse scenario through the pylock resolve
+// command path and checks uv's expected outcome.
+func TestPackseCLI(t *testing.T) {
+	dir := filepath.Join(testenv.CorpusDir(t), "packse")
+	scs, err := corpus.LoadAllPackse(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var passed, failed, skipped int
+	for _, sc := range scs {
+		t.Run(sc.Topic(dir)+"/"+sc.Name, func(t *testing.T) {
+			flags, skip := packseFlags(sc)
+			if skip != "" {
+				skipped++
+				t.Skip(skip)
+			}
+			r := resolveCLI(t, sc.Index, sc.Root, flags...)
+			if msg := checkPackse(sc, r); msg != "" {
+				failed++
+				t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
+				return
+			}
+			passed++
+		})
+	}
+	fmt.Printf("packse cli: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+}
+
+func checkPackse(sc *corpus.Scenario, r cliResult) string {
+	if !sc.Expected.Satisfiable {
+		if r.code != 1 {
+			return fmt.Sprintf("want no solution (exit 1), got exit %d %v", r.code, r.packages)
+		}
+		return ""
+	}
+	if r.code != 0 {
+		return fmt.Sprintf("want a resolution, got exit %d", r.code)
+	}
+	if sc.Expected.Packages != nil && !equalPins(r.packages, sc.Expected.Packages) {
+		return fmt.Sprintf("resolved %s, want %s", pins(r.packages), pins(sc.Expected.Packages))
+	}
+	return ""
+}
+
+// TestResolvelibCLI runs every resolvelib case with a known answer through
+// the command path. The expected sets were computed with marker-guarded
+// dependencies dropped (corpus/README.md), so packages reached only that way
+// may be extra; every expected pin must match.
+func TestResolvelibCLI(t *testing.T) {
+	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var passed, failed, skipped int
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			if !c.Known() {
+				skipped++
+				t.Skip("no known answer")
+			}
+			r := resolveCLI(t, c.Index, c.Requested, "--python-version", "3.8", "--python-platform", "x86_64-manylinux_2_28")
+			if msg := checkResolvelib(c, r); msg != "" {
+				failed++
+				t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
+				return
+			}
+			passed++
+		})
+	}
+	fmt.Printf("resolvelib cli: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+}
+
+func checkResolvelib(c *corpus.Case, r cliResult) string {
+	if !c.Satisfiable() {
+		if r.code != 1 {
+			return fmt.Sprintf("want no solution (exit 1), got exit %d %v", r.code, r.packages)
+		}
+		return ""
+	}
+	if r.code != 0 {
+		return fmt.Sprintf("want a resolution, got exit %d", r.code)
+	}
+	for n, v := range c.Resolved {
+		if got, ok := r.packages[n]; !ok || !versionsEqual(got, v) {
+			return fmt.Sprintf("resolved %s, want %s", pins(r.packages), pins(c.Resolved))
+		}
+	}
+	return ""
+}
+
+func equalPins(got, want map[string]string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for n, v := range want {
+		if g, ok := got[names.Canonicalize(n)]; !ok || !versionsEqual(g, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// versionsEqual compares versions as written in the corpus with the
+// normalised versions in the lock.
+func versionsEqual(a, b string) bool {
+	return normVersion(a) == normVersion(b)
+}
+
+func pins(m map[string]string) string {
+	var out []string
+	for n, v := range m {
+		out = append(out, n+"=="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+func normVersion(s string) string {
+	if v, err := pep440.Parse(s); err == nil {
+		return v.String()
+	}
+	return s
+}

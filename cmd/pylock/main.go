@@ -1,0 +1,111 @@
+// Command pylock turns loose Python requirements into a fully pinned,
+// hash-checked PEP 751 lock, pinned requirements, an ordered install plan
+// and Dockerfile steps.
+//
+// This package is deliberately thin: flags are parsed here, the work is done
+// by internal/engine (resolve) and lockfile (rendering, plans). One file per
+// subcommand: resolve.go, plan.go (audit.go, why.go, tree.go belong to the
+// audit subcommands).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pylock/pylock/internal/engine"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// app is one invocation's I/O.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	args           []string // os.Args[1:], for the regenerate command
+}
+
+// subcommands registered by other files (audit, why, tree) via init.
+var extraCommands []func(a *app) *cobra.Command
+
+// run executes pylock with args and returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return engine.ExitOK
+	}
+	var ce *codeError
+	if errors.As(err, &ce) && ce.silent {
+		return ce.code
+	}
+	fmt.Fprintln(stderr, "error: "+strings.TrimRight(err.Error(), "\n"))
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	return engine.ExitCode(err)
+}
+
+// codeError carries an exit code through cobra; silent ones were already
+// reported.
+type codeError struct {
+	code   int
+	err    error
+	silent bool
+}
+
+func (e *codeError) Error() string { return e.err.Error() }
+func (e *codeError) Unwrap() error { return e.err }
+
+func usageError(format string, args ...any) error {
+	return &codeError{code: engine.ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pylock",
+		Short: "Lock Python requirements: PEP 751 pylock.toml, hashes, install plan",
+		Long: `pylock resolves Python requirements against a package index and writes a
+fully pinned, hash-checked lock: PEP 751 pylock.toml, pinned requirements
+(pip install --require-hashes) or a JSON report, plus an ordered install
+plan and Dockerfile steps.
+
+Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("pylock {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &codeError{code: engine.ExitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+	})
+	root.AddCommand(a.resolveCommand(), a.planCommand())
+	for _, f := range extraCommands {
+		root.AddCommand(f(a))
+	}
+	return root
+}
+
+// version is the module version stamped by `go install`, else "dev".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

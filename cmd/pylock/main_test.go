@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/pylock/pylock/internal/corpus"
+	"github.com/pylock/pylock/internal/fakeindex"
+	"github.com/pylock/pylock/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"pylock": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the CLI golden scripts in testdata/script (UPDATE=1
+// rewrites their cmp golden files). Each script gets:
+//
+//	$INDEX       the bundled fixture index (testdata/index, a local directory)
+//	$FAKEINDEX   a fakeindex server over testdata/index.toml (simple URL)
+//	$DEADINDEX   an index URL on a closed 127.0.0.1 port
+//	$ROOT        the module root (examples/, testdata/)
+//
+// PYLOCK_CACHE_DIR points into the script's work dir, and every PIP_* /
+// PYLOCK_INDEX_URL variable is cleared.
+func TestScripts(t *testing.T) {
+	root := testenv.ModuleRoot()
+	sc, err := corpus.LoadPackse(filepath.Join(root, "testdata", "index.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := closedPort(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		UpdateScripts:       os.Getenv("UPDATE") == "1",
+		RequireExplicitExec: true,
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exitcode": cmdExitcode},
+		Setup: func(e *testscript.Env) error {
+			srv := fakeindex.New(sc.Index, fakeindex.Options{})
+			e.Defer(srv.Close)
+			e.Setenv("INDEX", filepath.Join(root, "testdata", "index"))
+			e.Setenv("FAKEINDEX", srv.SimpleURL())
+			e.Setenv("DEADINDEX", "http://127.0.0.1:"+dead+"/simple/")
+			e.Setenv("ROOT", root)
+			e.Setenv("PYLOCK_CACHE_DIR", filepath.Join(e.WorkDir, ".cache"))
+			for _, k := range []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PYLOCK_INDEX_URL", "PIP_FIND_LINKS"} {
+				e.Setenv(k, "")
+			}
+			return nil
+		},
+	})
+}
+
+// closedPort returns a 127.0.0.1 port nothing listens on (bound, then closed).
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	l.Close()
+	return port
+}
+
+// cmdExitcode is the script command `exitcode N prog args...`: it runs prog
+// like exec (stdout/stderr available to later checks) and asserts that its
+// exit status is N.
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N program [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: bad status %q", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exitcode: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pylock/pylock/internal/engine"
+	"github.com/pylock/pylock/lockfile"
+)
+
+func (a *app) planCommand() *cobra.Command {
+	var format string
+	var installFirst []string
+	c := &cobra.Command{
+		Use:   "plan [LOCKFILE]",
+		Short: "Print the ordered install steps of a lock (shell, Dockerfile or JSON)",
+		Long: `Print the install plan of a PEP 751 lock (default pylock.toml): dependencies
+before dependents, with the --install-first packages (from the command line,
+else those stored in the lock) pulled to the front with their own
+dependencies, each in its own step.
+
+Formats: shell (default; one python -m pip install --no-deps --require-hashes
+per step, hashes included), dockerfile (RUN layers, heavy and hinted
+packages first so a change to a light dependency does not rebuild them), json.`,
+		Example: `  pylock plan
+  pylock plan pylock.toml --install-first numpy --format dockerfile`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			path := "pylock.toml"
+			if len(args) == 1 {
+				path = args[0]
+			}
+			return a.runPlan(path, format, installFirst)
+		},
+	}
+	c.Flags().StringVar(&format, "format", "shell", "output format: shell, dockerfile or json")
+	c.Flags().StringArrayVar(&installFirst, "install-first", nil, "install `PKG` (with its dependencies) in its own first step (repeatable)")
+	return c
+}
+
+func (a *app) runPlan(path, format string, installFirst []string) error {
+	switch format {
+	case "shell", "dockerfile", "json":
+	default:
+		return usageError("invalid --format %q: want shell, dockerfile or json", format)
+	}
+	l, err := lockfile.ReadFile(path)
+	if err != nil {
+		return &codeError{code: engine.ExitUsage, err: err}
+	}
+	plan, err := lockfile.Plan(l, installFirst)
+	if err != nil {
+		return &codeError{code: engine.ExitUsage, err: fmt.Errorf("%s: %w", path, err)}
+	}
+	out, err := lockfile.RenderPlan(plan, format, lockfile.RenderOptions{LockPath: path})
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(out)
+	return err
+}

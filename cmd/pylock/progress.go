@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/resolver"
+)
+
+// progress renders engine events on stderr: a live line on a terminal
+// (never when piped, -q or --no-progress), one line per event with -v.
+type progress struct {
+	w       io.Writer
+	quiet   bool
+	verbose bool
+	live    bool
+
+	mu        sync.Mutex
+	projects  int
+	requests  int
+	cached    int
+	decided   int
+	conflict  string
+	lastDraw  time.Time
+	drawnLine bool
+}
+
+func newProgress(w io.Writer, quiet, verbose, noProgress bool) *progress {
+	p := &progress{w: w, quiet: quiet, verbose: verbose && !quiet}
+	if !quiet && !noProgress && !verbose {
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			p.live = true
+		}
+	}
+	return p
+}
+
+func (p *progress) indexEvent(e index.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case "project":
+		p.projects++
+	case "request":
+		p.requests++
+	case "cache-hit", "revalidated":
+		p.cached++
+	}
+	if p.verbose {
+		fmt.Fprintf(p.w, "index: %s %s %s\n", e.Kind, e.Project, e.URL)
+	}
+	p.draw()
+}
+
+func (p *progress) resolverEvent(e resolver.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case "decide":
+		p.decided++
+	case "conflict", "backtrack":
+		p.conflict = e.Message
+	}
+	if p.verbose {
+		fmt.Fprintf(p.w, "resolve: %s %s %s %s\n", e.Kind, e.Name, e.Version, e.Message)
+	}
+	p.draw()
+}
+
+// draw repaints the live line at most every 100 ms; callers hold mu.
+func (p *progress) draw() {
+	if !p.live || time.Since(p.lastDraw) < 100*time.Millisecond {
+		return
+	}
+	p.lastDraw = time.Now()
+	line := fmt.Sprintf("Resolving: %d projects fetched, %d decided, %d requests", p.projects, p.decided, p.requests)
+	if p.conflict != "" {
+		line += " — backtracking: " + p.conflict
+	}
+	if len(line) > 100 {
+		line = line[:97] + "..."
+	}
+	fmt.Fprintf(p.w, "\r\x1b[2K%s", line)
+	p.drawnLine = true
+}
+
+// stop clears the live line.
+func (p *progress) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawnLine {
+		fmt.Fprint(p.w, "\r\x1b[2K")
+		p.drawnLine = false
+	}
+	p.live = false
+}
+
+// printf writes a status line unless quiet.
+func (p *progress) printf(format string, args ...any) {
+	if p.quiet {
+		return
+	}
+	fmt.Fprintf(p.w, format, args...)
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pylock/pylock/internal/engine"
+	"github.com/pylock/pylock/lockfile"
+)
+
+type resolveFlags struct {
+	req          engine.Request
+	requirements []string
+	output       string
+	format       string
+	quiet        bool
+	verbose      bool
+	noProgress   bool
+}
+
+func (a *app) resolveCommand() *cobra.Command {
+	f := &resolveFlags{}
+	c := &cobra.Command{
+		Use:   "resolve [INPUT...]",
+		Short: "Resolve requirements into a lock (pylock.toml, pinned requirements or JSON)",
+		Long: `Resolve requirements into a lock for one target environment.
+
+INPUT is a requirements file, a pyproject.toml ([project] dependencies) or
+- for stdin; -r FILE works too. Flags may follow the inputs.
+
+The output format follows the -o extension: .toml (PEP 751, default
+pylock.toml), .txt (pinned requirements with --hash lines, installable with
+pip install --no-deps --require-hashes -r), .json (JSON report); --format
+overrides it. -o - writes to stdout. The file is replaced atomically: on any
+failure the previous file is left untouched. When the output already holds a
+PEP 751 lock, its pins are preferred (use -U / -P to upgrade).
+
+The index is --index-url, else -i in a requirements file, else
+$PYLOCK_INDEX_URL or $PIP_INDEX_URL, else https://pypi.org/simple; it may be
+a local directory laid out as a PEP 503 index.
+
+Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`,
+		Example: `  pylock resolve requirements.txt
+  pylock resolve --index-url ./testdata/index examples/webapp/requirements.txt -o /tmp/pylock.toml
+  pylock resolve pyproject.toml -o requirements.lock.txt --python-version 3.12 --python-platform linux
+  echo 'numpy<2' | pylock resolve - -o -`,
+		RunE: func(c *cobra.Command, args []string) error { return a.runResolve(c, f, args) },
+	}
+	fl := c.Flags()
+	r := &f.req
+	fl.SortFlags = false
+	fl.StringArrayVarP(&f.requirements, "requirement", "r", nil, "read requirements from `FILE` (repeatable)")
+	fl.StringVarP(&f.output, "output-file", "o", "pylock.toml", "write the lock to `PATH` (- for stdout)")
+	fl.StringVar(&f.format, "format", "", "output format: toml, requirements or json (default: from the -o extension)")
+	fl.StringVar(&r.IndexURL, "index-url", "", "base `URL` (or local directory) of the package index")
+	fl.StringArrayVar(&r.ExtraIndexURLs, "extra-index-url", nil, "extra index `URL` searched after --index-url (repeatable)")
+	fl.StringArrayVar(&r.FindLinks, "find-links", nil, "`DIR` or URL page of distribution files (repeatable)")
+	fl.StringVar(&r.IndexStrategy, "index-strategy", "", "first-index (default) or unsafe-best-match")
+	fl.StringVar(&r.PythonVersion, "python-version", "", "target Python `VERSION`, e.g. 3.11 or 3.12.4 (default: python3 on PATH, else 3.12)")
+	fl.StringVar(&r.PythonPlatform, "python-platform", "", "target `PLATFORM`: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin... (default: host)")
+	fl.StringArrayVarP(&r.Constraints, "constraint", "c", nil, "constrain versions with the requirements in `FILE` (repeatable)")
+	fl.StringArrayVar(&r.Overrides, "override", nil, "override every requirement on a package with the one in `FILE` (repeatable)")
+	fl.StringVar(&r.Prerelease, "prerelease", "", "pre-release policy: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
+	fl.StringVar(&r.ExcludeNewer, "exclude-newer", "", "ignore files uploaded after `DATE` (2024-06-01 or RFC 3339)")
+	fl.StringVar(&r.Resolution, "resolution", "", "highest (default), lowest or lowest-direct")
+	fl.BoolVarP(&r.Upgrade, "upgrade", "U", false, "ignore the pins of the existing lock")
+	fl.StringArrayVarP(&r.UpgradePackages, "upgrade-package", "P", nil, "ignore the existing pin of `PKG` (repeatable)")
+	fl.StringArrayVar(&r.OnlyBinary, "only-binary", nil, "use only wheels for `PKG`s (comma list, :all:, :none:)")
+	fl.StringArrayVar(&r.NoBinary, "no-binary", nil, "use only sdists for `PKG`s (comma list, :all:, :none:)")
+	fl.StringArrayVar(&r.InstallFirst, "install-first", nil, "install `PKG` (with its dependencies) in its own first step; stored in the lock (repeatable)")
+	fl.BoolVar(&r.Offline, "offline", false, "use only the HTTP cache, never the network")
+	fl.BoolVar(&r.Refresh, "refresh", false, "revalidate every cached response")
+	fl.BoolVar(&r.NoCache, "no-cache", false, "do not read or write the HTTP cache")
+	fl.StringVar(&r.CacheDir, "cache-dir", "", "HTTP cache `DIR` (default: $PYLOCK_CACHE_DIR, else the user cache dir)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log index requests and solver decisions to stderr")
+	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
+	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
+	fl.DurationVar(&r.Timeout, "timeout", 0, "per-request HTTP timeout, e.g. 30s (default 30s)")
+	return c
+}
+
+func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error {
+	req := f.req
+	req.Inputs = append(append([]string{}, args...), f.requirements...)
+	if len(req.Inputs) == 0 {
+		return usageError("no input: give a requirements file, a pyproject.toml, -r FILE or - for stdin (see 'pylock resolve --help')")
+	}
+	format := engine.FormatFor(f.output, f.format)
+	if format == "" {
+		if f.format != "" {
+			return usageError("invalid --format %q: want toml, requirements or json", f.format)
+		}
+		return usageError("cannot tell the format of %q from its extension (.toml, .txt, .json): use --format", f.output)
+	}
+	if f.output != "-" {
+		if err := checkOutputDir(f.output); err != nil {
+			return err
+		}
+		req.PreviousLock = f.output
+	}
+	req.Stdin = a.stdin
+	req.Command = regenerateCommand(a.args)
+	p := newProgress(a.stderr, f.quiet, f.verbose, f.noProgress)
+	req.IndexEvents, req.ResolverEvents = p.indexEvent, p.resolverEvent
+	start := time.Now()
+	res, err := engine.Resolve(c.Context(), req)
+	p.stop()
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		p.printf("warning: %s\n", w)
+	}
+	data, err := engine.Render(res.Lock, format)
+	if err != nil {
+		return err
+	}
+	if f.output == "-" {
+		if _, err := a.stdout.Write(data); err != nil {
+			return err
+		}
+	} else if err := lockfile.WriteFileAtomic(f.output, data); err != nil {
+		return usageError("cannot write %s: %v (the previous file, if any, is unchanged)", f.output, err)
+	}
+	st := res.IndexStats
+	p.printf("Resolved %s in %s (%d requests, %d cached)\n",
+		plural(len(res.Lock.Packages), "package"), formatDuration(time.Since(start)), st.Requests, st.CacheHits+st.Revalidated)
+	return nil
+}
+
+// checkOutputDir fails early (before resolving) when the output's directory
+// does not exist.
+func checkOutputDir(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return usageError("cannot write %s: directory %s does not exist", path, dir)
+	}
+	if !st.IsDir() {
+		return usageError("cannot write %s: %s is not a directory", path, dir)
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func formatDuration(d time.Duration) string {
+	if d < 10*time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// regenerateCommand is the command line recorded in the lock, minus the
+// flags that only change how pylock talks (progress, verbosity).
+func regenerateCommand(args []string) string {
+	var out []string
+	for _, a := range args {
+		switch a {
+		case "-q", "--quiet", "-v", "--verbose", "--no-progress":
+			continue
+		}
+		out = append(out, shellQuote(a))
+	}
+	return "pylock " + strings.Join(out, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/target"
+	"github.com/pylock/pylock/resolver"
+)
+
+// buildLock turns a resolution into a PEP 751 lock for target t: every
+// wheel of the chosen version compatible with t plus the sdist, with URL,
+// size, upload time and hashes, and [tool.pylock] describing how it was made.
+func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.Target,
+	req Request, in *inputs, iopts index.Options) (*lockfile.Lock, error) {
+	l := &lockfile.Lock{
+		LockVersion:    "1.0",
+		Environments:   []string{t.Marker()},
+		RequiresPython: in.requiresPython,
+		CreatedBy:      "pylock",
+	}
+	if l.RequiresPython == "" {
+		l.RequiresPython = fmt.Sprintf("==%d.%d.*", pyMajor(t), pyMinor(t))
+	}
+	for _, rp := range sol.Packages {
+		pkg, err := lockPackage(ctx, p, rp)
+		if err != nil {
+			return nil, err
+		}
+		l.Packages = append(l.Packages, pkg)
+	}
+	sort.Slice(l.Packages, func(i, j int) bool { return l.Packages[i].Name < l.Packages[j].Name })
+	l.Tool = buildTool(req, in, iopts, t)
+	plan, err := lockfile.Plan(l, l.Tool.InstallFirst)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("--install-first: %w", err))
+	}
+	l.Tool.InstallOrder = plan.Order()
+	return l, nil
+}
+
+func pyMajor(t target.Target) int { return releasePart(t.Python.String(), 0) }
+func pyMinor(t target.Target) int { return releasePart(t.Python.String(), 1) }
+
+func releasePart(v string, i int) int {
+	parts := strings.Split(v, ".")
+	if i >= len(parts) {
+		return 0
+	}
+	n := 0
+	for _, c := range parts[i] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func lockPackage(ctx context.Context, p *Provider, rp resolver.Package) (lockfile.Package, error) {
+	r, err := p.release(ctx, rp.Name, rp.Version)
+	if err != nil {
+		return lockfile.Package{}, err
+	}
+	pr, _ := p.project(ctx, rp.Name)
+	pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Index: pr.index}
+	if md, err := p.metadata(ctx, rp.Name, rp.Version); err == nil {
+		pkg.RequiresPython = md.RequiresPython
+	}
+	for _, e := range rp.Dependencies {
+		if !slices.ContainsFunc(pkg.Dependencies, func(d lockfile.Dependency) bool { return d.Name == e.Name }) {
+			pkg.Dependencies = append(pkg.Dependencies, lockfile.Dependency{Name: e.Name})
+		}
+	}
+	for _, f := range r.files {
+		switch {
+		case f.wheel && f.compat:
+			a := artifact(f)
+			pkg.Wheels = append(pkg.Wheels, a)
+			if pkg.RequiresPython == "" {
+				pkg.RequiresPython = f.RequiresPython
+			}
+		case !f.wheel && pkg.Sdist == nil:
+			a := artifact(f)
+			pkg.Sdist = &a
+		}
+	}
+	sort.Slice(pkg.Wheels, func(i, j int) bool { return pkg.Wheels[i].Name < pkg.Wheels[j].Name })
+	return pkg, nil
+}
+
+func artifact(f file) lockfile.Artifact {
+	a := lockfile.Artifact{
+		Name:       f.Filename,
+		URL:        index.Redact(f.URL),
+		UploadTime: f.UploadTime.UTC(),
+		Hashes:     map[string]string{},
+	}
+	if f.Size > 0 {
+		a.Size = f.Size
+	}
+	if h, ok := f.Hashes["sha256"]; ok {
+		a.Hashes["sha256"] = h
+	} else {
+		maps.Copy(a.Hashes, f.Hashes)
+	}
+	return a
+}
+
+func buildTool(req Request, in *inputs, iopts index.Options, t target.Target) lockfile.Tool {
+	tool := lockfile.Tool{
+		Requirements: requirementStrings(in.requirements),
+		Constraints:  requirementStrings(in.constraints),
+		Overrides:    requirementStrings(in.overrides),
+		Target:       t.String(),
+		InstallFirst: canonicalAll(req.InstallFirst),
+		Command:      req.Command,
+		Options:      map[string]string{},
+	}
+	var contents [][]byte
+	for _, f := range in.files {
+		tool.Inputs = append(tool.Inputs, f.path)
+		contents = append(contents, f.data)
+	}
+	tool.InputsHash = HashInputs(contents)
+	set := func(k, v string) {
+		if v != "" {
+			tool.Options[k] = v
+		}
+	}
+	set("index-url", index.Redact(iopts.IndexURL))
+	set("extra-index-url", redactJoin(iopts.ExtraIndexURLs))
+	set("find-links", redactJoin(iopts.FindLinks))
+	set("index-strategy", string(iopts.Strategy))
+	set("python-version", firstNonEmpty(req.PythonVersion, t.Python.String()))
+	set("python-platform", req.PythonPlatform)
+	set("prerelease", req.Prerelease)
+	set("resolution", req.Resolution)
+	set("exclude-newer", req.ExcludeNewer)
+	set("only-binary", strings.Join(req.OnlyBinary, ","))
+	set("no-binary", strings.Join(req.NoBinary, ","))
+	return tool
+}
+
+func redactJoin(us []string) string {
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = index.Redact(u)
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,272 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/target"
+	"github.com/pylock/pylock/pypi/wheel"
+	"github.com/pylock/pylock/resolver"
+)
+
+// file is one index file with what the engine derived from its name.
+type file struct {
+	index.File
+	version pep440.Version
+	wheel   bool
+	rank    int  // target.Rank for wheels; -1 otherwise
+	compat  bool // wheel compatible with the target (sdists: true)
+}
+
+// release is one version of a project and its files.
+type release struct {
+	version pep440.Version
+	files   []file // wheels by rank (compatible first), then sdists
+}
+
+// project is a fetched project page, grouped by version.
+type project struct {
+	name     string
+	index    string
+	releases map[string]*release // key: normalised version
+}
+
+// Provider adapts an *index.Client to resolver.Provider for one target.
+// Files whose names do not parse are ignored. It remembers every project it
+// fetched and every metadata it read, so the lock can be built from the same
+// data the resolver saw.
+type Provider struct {
+	client *index.Client
+	target target.Target
+	bg     context.Context // for Prefetch's background metadata fetches
+
+	mu       sync.Mutex
+	projects map[string]*project
+	meta     map[string]*index.Metadata // "name==version"
+}
+
+// NewProvider returns a Provider over c for target t. bg bounds background
+// prefetches (cancel it to stop them).
+func NewProvider(bg context.Context, c *index.Client, t target.Target) *Provider {
+	return &Provider{client: c, target: t, bg: bg,
+		projects: map[string]*project{}, meta: map[string]*index.Metadata{}}
+}
+
+// Candidates implements resolver.Provider.
+func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Candidate, error) {
+	pr, err := p.project(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]resolver.Candidate, 0, len(pr.releases))
+	for _, r := range pr.releases {
+		c := resolver.Candidate{Version: r.version}
+		for _, f := range r.files {
+			c.Dists = append(c.Dists, resolver.Dist{
+				Filename:       f.Filename,
+				Wheel:          f.wheel,
+				Compatible:     f.compat,
+				RequiresPython: f.RequiresPython,
+				Yanked:         f.Yanked,
+				YankedReason:   f.YankedReason,
+				UploadTime:     f.UploadTime,
+			})
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version.Less(out[j].Version) })
+	return out, nil
+}
+
+// project fetches and groups a project's files (memoised).
+func (p *Provider) project(ctx context.Context, name string) (*project, error) {
+	key := names.Canonicalize(name)
+	p.mu.Lock()
+	pr := p.projects[key]
+	p.mu.Unlock()
+	if pr != nil {
+		return pr, nil
+	}
+	ip, err := p.client.Project(ctx, key)
+	if err != nil {
+		if errors.Is(err, index.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %w", resolver.ErrProjectNotFound, err)
+		}
+		return nil, &indexError{err}
+	}
+	pr = p.group(ip)
+	p.mu.Lock()
+	if prev := p.projects[key]; prev != nil {
+		pr = prev
+	} else {
+		p.projects[key] = pr
+	}
+	p.mu.Unlock()
+	return pr, nil
+}
+
+func (p *Provider) group(ip *index.Project) *project {
+	pr := &project{name: ip.Name, index: ip.Index, releases: map[string]*release{}}
+	for _, f := range ip.Files {
+		ff, ok := p.classify(f)
+		if !ok {
+			continue
+		}
+		k := ff.version.String()
+		r := pr.releases[k]
+		if r == nil {
+			r = &release{version: ff.version}
+			pr.releases[k] = r
+		}
+		r.files = append(r.files, ff)
+	}
+	for _, r := range pr.releases {
+		sort.SliceStable(r.files, func(i, j int) bool { return fileLess(r.files[i], r.files[j]) })
+	}
+	return pr
+}
+
+// classify parses a file's name; ok is false for files pylock cannot use
+// (unparsable names, eggs, .exe installers).
+func (p *Provider) classify(f index.File) (file, bool) {
+	fn := f.Filename
+	switch {
+	case strings.HasSuffix(fn, ".whl"):
+		w, err := wheel.ParseFilename(fn)
+		if err != nil {
+			return file{}, false
+		}
+		rank, ok := p.target.Rank(w)
+		if !ok {
+			rank = -1
+		}
+		return file{File: f, version: w.Version, wheel: true, rank: rank, compat: ok}, true
+	case strings.HasSuffix(fn, ".tar.gz"), strings.HasSuffix(fn, ".zip"):
+		s, err := wheel.ParseSdistFilename(fn)
+		if err != nil {
+			return file{}, false
+		}
+		return file{File: f, version: s.Version, rank: -1, compat: true}, true
+	}
+	return file{}, false
+}
+
+// fileLess orders compatible wheels by rank, then other wheels, then sdists
+// (.tar.gz before .zip), ties by filename.
+func fileLess(a, b file) bool {
+	ka, kb := fileClass(a), fileClass(b)
+	if ka != kb {
+		return ka < kb
+	}
+	if ka == 0 && a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	return a.Filename < b.Filename
+}
+
+func fileClass(f file) int {
+	switch {
+	case f.wheel && f.compat:
+		return 0
+	case f.wheel:
+		return 1
+	case strings.HasSuffix(f.Filename, ".tar.gz"):
+		return 2
+	}
+	return 3
+}
+
+// Metadata implements resolver.Provider: core metadata of the best file of
+// the version (compatible wheel by rank, other wheels, then the sdist),
+// falling back to the next file when one needs building or is missing.
+func (p *Provider) Metadata(ctx context.Context, name string, v pep440.Version) (resolver.Metadata, error) {
+	md, err := p.metadata(ctx, name, v)
+	if err != nil {
+		return resolver.Metadata{}, err
+	}
+	out := resolver.Metadata{RequiresPython: md.RequiresPython, ProvidesExtra: md.ProvidesExtra}
+	for _, s := range md.RequiresDist {
+		r, err := pep508.ParseRequirement(s)
+		if err != nil {
+			return resolver.Metadata{}, fmt.Errorf("invalid Requires-Dist %q: %w", s, err)
+		}
+		out.RequiresDist = append(out.RequiresDist, r)
+	}
+	return out, nil
+}
+
+func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) (*index.Metadata, error) {
+	key := names.Canonicalize(name) + "==" + v.String()
+	p.mu.Lock()
+	md := p.meta[key]
+	p.mu.Unlock()
+	if md != nil {
+		return md, nil
+	}
+	r, err := p.release(ctx, name, v)
+	if err != nil {
+		return nil, err
+	}
+	var firstErr error
+	for _, f := range r.files {
+		md, err = p.client.Metadata(ctx, f.File)
+		if err == nil {
+			break
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if !errors.Is(err, index.ErrNeedsBuild) && !errors.Is(err, index.ErrNotFound) {
+			break
+		}
+	}
+	if md == nil {
+		if errors.Is(firstErr, index.ErrNeedsBuild) {
+			return nil, firstErr
+		}
+		return nil, &indexError{firstErr}
+	}
+	p.mu.Lock()
+	p.meta[key] = md
+	p.mu.Unlock()
+	return md, nil
+}
+
+// release returns the files of name==v.
+func (p *Provider) release(ctx context.Context, name string, v pep440.Version) (*release, error) {
+	pr, err := p.project(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	r := pr.releases[v.String()]
+	if r == nil || len(r.files) == 0 {
+		return nil, fmt.Errorf("%s==%s: no such version on %s", name, v, pr.index)
+	}
+	return r, nil
+}
+
+// Prefetch implements resolver.Provider: it never blocks. Project pages go
+// to the client's prefetcher; metadata of the given versions is fetched in
+// the background once the page is known.
+func (p *Provider) Prefetch(name string, versions ...pep440.Version) {
+	if len(versions) == 0 {
+		p.client.Prefetch(name)
+		return
+	}
+	go func() {
+		for _, v := range versions {
+			if p.bg.Err() != nil {
+				return
+			}
+			_, _ = p.metadata(p.bg, name, v) // errors resurface on the real call
+		}
+	}()
+}
