@@ -15,6 +15,15 @@ type Error struct {
 	Msg   string
 }
 
+// unexpectedAt describes the text at byte pos of s for an error message.
+func unexpectedAt(s string, pos int) string {
+	if pos >= len(s) {
+		return "unexpected end of input"
+	}
+	r, _ := utf8.DecodeRuneInString(s[pos:])
+	return fmt.Sprintf("unexpected %q", r)
+}
+
 func (e *Error) Error() string {
 	return fmt.Sprintf("pep440: %s %q: %s at position %d", e.Kind, e.Input, e.Msg, e.Pos)
 }

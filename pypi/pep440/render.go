@@ -99,7 +99,7 @@ func renderLower(b bound) string {
 			p := b.v.Parts()
 			return ">=" + b.v.with("", "", p.Post, "0").s
 		}
-	case bAbove, bAfterPosts:
+	case bAbove, bAfterPosts, bGreater:
 		return ">" + b.v.s
 	case bAfterLocals:
 		// The first version after b.v and its local variants.
@@ -119,7 +119,7 @@ func renderUpper(b bound) string {
 	switch b.kind {
 	case bInf:
 		return ""
-	case bAbove, bAfterLocals:
+	case bAbove, bAfterLocals, bGreater:
 		return "<=" + b.v.s
 	case bAfterPosts:
 		return "<=" + b.v.s + ".post*"

@@ -46,6 +46,7 @@ const (
 	bAbove                    // above(v): ">v" / "<=v" (exact)
 	bAfterLocals              // afterLocals(v): "<=v"
 	bAfterPosts               // afterPosts(v): ">v"
+	bGreater                  // from ">v" with v a dev or post release: ">v" / "<=v"
 )
 
 const infKey = "\xff"
@@ -137,9 +138,11 @@ func clauseSet(op string, v Version, wildcard bool) Set {
 		p := v.Parts()
 		switch {
 		case p.Dev != "":
-			return interval(belowB(v.with(p.PreLabel, p.Pre, p.Post, incDecimal(p.Dev)), bBelow), infBound)
+			next := v.with(p.PreLabel, p.Pre, p.Post, incDecimal(p.Dev))
+			return interval(bound{key: next.key, v: v, kind: bGreater}, infBound)
 		case p.Post != "":
-			return interval(belowB(v.with(p.PreLabel, p.Pre, incDecimal(p.Post), "0"), bBelow), infBound)
+			next := v.with(p.PreLabel, p.Pre, incDecimal(p.Post), "0")
+			return interval(bound{key: next.key, v: v, kind: bGreater}, infBound)
 		}
 		return interval(afterPostsB(v), infBound)
 	case "<":

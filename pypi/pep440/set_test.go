@@ -163,7 +163,7 @@ func refPrefixMatch(v Version, prefix string) bool {
 	}
 	digits := func(xs []string) int {
 		n := 0
-		for n < len(xs) && regexp.MustCompile(`^[0-9]+$`).MatchString(xs[n]) {
+		for n < len(xs) && xs[n] != "" && strings.Trim(xs[n], "0123456789") == "" {
 			n++
 		}
 		return n
@@ -338,6 +338,24 @@ func TestSetBasics(t *testing.T) {
 		{MustParseSpecifierSet("").Set(), []string{"0.dev0", "99"}, nil, "*"},
 		{MustParseSpecifierSet("~=2.2.post3").Set(), []string{"2.3", "2.2.post3"}, []string{"3.0.dev0", "2.2"}, ">=2.2.post3, <3"},
 		{MustParseSpecifierSet("==1.0").Set().Union(MustParseSpecifierSet("==2.0").Set()), []string{"1.0", "2.0+x"}, []string{"1.5"}, "==1.0 | ==2.0"},
+	}
+	texts := map[string]string{
+		">1.0.post1":              ">1.0.post1",
+		"¬>1.0.dev1":              "<=1.0.dev1",
+		"¬>1.7":                   "<=1.7.post*",
+		"¬<=1.7":                  ">=1.7.post0.dev0",
+		"¬>=1.0,!=1.5,!=1.6.*,<3": "<1.0 | ==1.5 | ==1.6.* | >=3.dev0",
+		"!=1.0.*,>=0.5":           ">=0.5, !=1.0.*",
+		"¬==1.0+abc":              "!=1.0+abc",
+	}
+	for in, want := range texts {
+		set := MustParseSpecifierSet(strings.TrimPrefix(in, "¬")).Set()
+		if strings.HasPrefix(in, "¬") {
+			set = set.Complement()
+		}
+		if got := set.String(); got != want {
+			t.Errorf("%s: String() = %q, want %q", in, got, want)
+		}
 	}
 	for _, c := range cases {
 		for _, s := range c.in {

@@ -87,7 +87,7 @@ func parseSpecifier(s string) (Specifier, clause, int, string) {
 	switch {
 	case strings.HasPrefix(s, "==="):
 		op = "==="
-	case len(s) >= 2 && strings.Contains("~= == != <= >=", s[:2]):
+	case len(s) >= 2 && (s[:2] == "~=" || s[:2] == "==" || s[:2] == "!=" || s[:2] == "<=" || s[:2] == ">="):
 		op = s[:2]
 	case len(s) >= 1 && (s[0] == '<' || s[0] == '>'):
 		op = s[:1]
@@ -102,7 +102,7 @@ func parseSpecifier(s string) (Specifier, clause, int, string) {
 	if op == "===" {
 		for i, r := range operand {
 			if r == ';' || r == ')' || isPySpace(r) {
-				return Specifier{}, clause{}, lo + i, "invalid character in arbitrary version"
+				return Specifier{}, clause{}, lo + i, unexpectedAt(operand, i) + " in arbitrary version"
 			}
 		}
 		c := clause{arbitrary: true, lower: pyLower(operand)}
@@ -118,10 +118,11 @@ func parseSpecifier(s string) (Specifier, clause, int, string) {
 	var p parsed
 	wild := op == "==" || op == "!="
 	if pos, ok := p.parse(operand, wild, !wild); !ok {
-		if pos >= len(operand) {
-			return Specifier{}, clause{}, lo + pos, "unexpected end of version"
+		msg := unexpectedAt(operand, pos) + " in version"
+		if operand == "" {
+			msg = "missing version after " + op
 		}
-		return Specifier{}, clause{}, lo + pos, "invalid version"
+		return Specifier{}, clause{}, lo + pos, msg
 	}
 	if op == "~=" && strings.IndexByte(p.release, '.') < 0 {
 		return Specifier{}, clause{}, lo, "~= needs at least two release components"
@@ -137,6 +138,15 @@ func parseSpecifier(s string) (Specifier, clause, int, string) {
 	}
 	c.set = clauseSet(op, c.v, p.wildcard)
 	return sp, c, 0, ""
+}
+
+// And returns the conjunction of s and o (packaging's s & o): the clauses
+// of s followed by those of o.
+func (s SpecifierSet) And(o SpecifierSet) SpecifierSet {
+	return SpecifierSet{
+		specs: append(append([]Specifier(nil), s.specs...), o.specs...),
+		cl:    append(append([]clause(nil), s.cl...), o.cl...),
+	}
 }
 
 // Specifiers returns the clauses in input order.

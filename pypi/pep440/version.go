@@ -42,12 +42,9 @@ func Parse(s string) (Version, error) {
 
 // versionError reports why s (as given to Parse) is invalid at byte pos.
 func versionError(s string, pos int) error {
-	msg := "invalid version"
-	switch {
-	case strings.TrimFunc(s, isPySpace) == "":
+	msg := unexpectedAt(s, pos)
+	if strings.TrimFunc(s, isPySpace) == "" {
 		msg = "empty version"
-	case pos >= len(s):
-		msg = "unexpected end of version"
 	}
 	return &Error{Kind: "version", Input: s, Pos: pos, Msg: msg}
 }
@@ -72,6 +69,11 @@ func (v Version) Equal(w Version) bool { return v.key == w.key }
 
 // Less reports v.Compare(w) < 0.
 func (v Version) Less(w Version) bool { return v.key < w.key }
+
+// Key returns an opaque byte string that orders like Compare: two versions
+// have the same Key exactly when they are Equal (1.0 and 1.0.0), so it can
+// serve as a map key for PEP 440 equality.
+func (v Version) Key() string { return v.key }
 
 // IsZero reports whether v is the zero Version (never produced by Parse).
 func (v Version) IsZero() bool { return v.key == "" }
