@@ -271,6 +271,9 @@ func FuzzParseSpecifierSet(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if ss.slowContains(v) != ss.Contains(v) {
+			t.Fatalf("%q: clause-by-clause Contains(%s) = %v, Contains = %v", s, v, ss.slowContains(v), ss.Contains(v))
+		}
 		if !ss.hasArbitrary() && set.Contains(v) != ss.Contains(v) {
 			t.Fatalf("%q: Set %s Contains(%s) = %v, SpecifierSet.Contains = %v", s, set, v, set.Contains(v), ss.Contains(v))
 		}

@@ -62,8 +62,8 @@ func renderPoint(lo, hi bound) string {
 			return "==" + x.s
 		}
 	}
-	if lo.kind == bBelowDev0 && hi.key == nextPrefixDev0(lo.v).key {
-		return "==" + lo.v.BaseVersion() + ".*"
+	if lo.d.kind == bBelowDev0 && hi.key == nextPrefixDev0(lo.d.v).key {
+		return "==" + lo.d.v.BaseVersion() + ".*"
 	}
 	return ""
 }
@@ -79,52 +79,52 @@ func renderHole(a, b bound) string {
 
 // pointVersion returns X when the cut is below(X).
 func pointVersion(b bound) (Version, bool) {
-	switch b.kind {
+	switch b.d.kind {
 	case bBelow, bBelowLess:
-		if b.key == b.v.key {
-			return b.v, true
+		if b.key == b.d.v.key {
+			return b.d.v, true
 		}
 	}
 	return Version{}, false
 }
 
 func renderLower(b bound) string {
-	switch b.kind {
+	switch b.d.kind {
 	case bMin:
 		return ""
 	case bBelowDev0:
-		return ">=" + b.v.BaseVersion() + ".dev0"
+		return ">=" + b.d.v.BaseVersion() + ".dev0"
 	case bBelowLess:
-		if b.key != b.v.key {
-			p := b.v.Parts()
-			return ">=" + b.v.with("", "", p.Post, "0").s
+		if b.key != b.d.v.key {
+			p := b.d.v.Parts()
+			return ">=" + b.d.v.with("", "", p.Post, "0").s
 		}
 	case bAbove, bAfterPosts, bGreater:
-		return ">" + b.v.s
+		return ">" + b.d.v.s
 	case bAfterLocals:
-		// The first version after b.v and its local variants.
-		p := b.v.Parts()
+		// The first version after b.d.v and its local variants.
+		p := b.d.v.Parts()
 		switch {
 		case p.Dev != "":
-			return ">=" + b.v.with(p.PreLabel, p.Pre, p.Post, incDecimal(p.Dev)).s
+			return ">=" + b.d.v.with(p.PreLabel, p.Pre, p.Post, incDecimal(p.Dev)).s
 		case p.Post != "":
-			return ">=" + b.v.with(p.PreLabel, p.Pre, incDecimal(p.Post), "0").s
+			return ">=" + b.d.v.with(p.PreLabel, p.Pre, incDecimal(p.Post), "0").s
 		}
-		return ">=" + b.v.with(p.PreLabel, p.Pre, "0", "0").s
+		return ">=" + b.d.v.with(p.PreLabel, p.Pre, "0", "0").s
 	}
-	return ">=" + b.v.s
+	return ">=" + b.d.v.s
 }
 
 func renderUpper(b bound) string {
-	switch b.kind {
+	switch b.d.kind {
 	case bInf:
 		return ""
 	case bAbove, bAfterLocals, bGreater:
-		return "<=" + b.v.s
+		return "<=" + b.d.v.s
 	case bAfterPosts:
-		return "<=" + b.v.s + ".post*"
+		return "<=" + b.d.v.s + ".post*"
 	case bBelowDev0:
-		return "<" + b.v.s
+		return "<" + b.d.v.s
 	}
-	return "<" + b.v.s
+	return "<" + b.d.v.s
 }

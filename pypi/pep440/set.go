@@ -31,9 +31,18 @@ type Set struct {
 
 // bound is a cut with its display origin.
 type bound struct {
-	key  string
+	key string
+	d   *origin
+}
+
+// origin is the version and kind a cut was made from, for String.
+type origin struct {
 	v    Version
 	kind uint8
+}
+
+func mkBound(key string, v Version, kind uint8) bound {
+	return bound{key: key, d: &origin{v: v, kind: kind}}
 }
 
 // Display kinds of a bound.
@@ -53,8 +62,8 @@ const infKey = "\xff"
 
 var (
 	minVersion = MustParse("0.dev0")
-	minBound   = bound{key: minVersion.key, kind: bMin}
-	infBound   = bound{key: infKey, kind: bInf}
+	minBound   = mkBound(minVersion.key, Version{}, bMin)
+	infBound   = mkBound(infKey, Version{}, bInf)
 )
 
 // Full returns the set of all versions.
@@ -79,8 +88,8 @@ func interval(lo, hi bound) Set {
 	return Set{b: []bound{lo, hi}}
 }
 
-func belowB(v Version, kind uint8) bound { return bound{key: v.key, v: v, kind: kind} }
-func aboveB(v Version) bound             { return bound{key: v.key + "\x00", v: v, kind: bAbove} }
+func belowB(v Version, kind uint8) bound { return mkBound(v.key, v, kind) }
+func aboveB(v Version) bound             { return mkBound(v.key+"\x00", v, bAbove) }
 
 // afterLocalsB is the cut above v and every v+local (v has no local): the
 // next version is v.dev(N+1), v.post(N+1).dev0 or v.post0.dev0.
@@ -95,7 +104,7 @@ func afterLocalsB(v Version) bound {
 	default:
 		next = v.with(p.PreLabel, p.Pre, "0", "0")
 	}
-	return bound{key: next.key, v: v, kind: bAfterLocals}
+	return mkBound(next.key, v, bAfterLocals)
 }
 
 // afterPostsB is the cut above v's post-release family (v has no dev, post
@@ -104,9 +113,9 @@ func afterPostsB(v Version) bound {
 	p := v.Parts()
 	if p.PreLabel != "" {
 		next := v.with(p.PreLabel, incDecimal(p.Pre), "", "0")
-		return bound{key: next.key, v: v, kind: bAfterPosts}
+		return mkBound(next.key, v, bAfterPosts)
 	}
-	return bound{key: v.key[:v.kpre] + string(rune(kAfterPre)), v: v, kind: bAfterPosts}
+	return mkBound(v.key[:v.kpre]+string(rune(kAfterPre)), v, bAfterPosts)
 }
 
 // nextPrefixDev0 is 1.2 -> 1.3.dev0 (the release's last component + 1).
@@ -121,9 +130,9 @@ func nextPrefixDev0(v Version) Version {
 // standard_ranges / wildcard_ranges).
 func clauseSet(op string, v Version, wildcard bool) Set {
 	if wildcard {
-		in := interval(belowB(v.with("", "", "", "0"), bBelowDev0), belowB(nextPrefixDev0(v), bBelowDev0))
-		in.b[1].v = nextPrefixDev0(v).with("", "", "", "")
-		in.b[0].v = v
+		next := nextPrefixDev0(v)
+		in := interval(mkBound(v.with("", "", "", "0").key, v, bBelowDev0),
+			mkBound(next.key, next.with("", "", "", ""), bBelowDev0))
 		if op == "==" {
 			return in
 		}
@@ -139,17 +148,17 @@ func clauseSet(op string, v Version, wildcard bool) Set {
 		switch {
 		case p.Dev != "":
 			next := v.with(p.PreLabel, p.Pre, p.Post, incDecimal(p.Dev))
-			return interval(bound{key: next.key, v: v, kind: bGreater}, infBound)
+			return interval(mkBound(next.key, v, bGreater), infBound)
 		case p.Post != "":
 			next := v.with(p.PreLabel, p.Pre, incDecimal(p.Post), "0")
-			return interval(bound{key: next.key, v: v, kind: bGreater}, infBound)
+			return interval(mkBound(next.key, v, bGreater), infBound)
 		}
 		return interval(afterPostsB(v), infBound)
 	case "<":
 		hi := belowB(v, bBelowLess)
 		if !v.IsPrerelease() {
 			p := v.Parts()
-			hi.key = v.with("", "", p.Post, "0").key
+			hi = mkBound(v.with("", "", p.Post, "0").key, v, bBelowLess)
 		}
 		return interval(minBound, hi)
 	case "==", "!=":
@@ -165,8 +174,8 @@ func clauseSet(op string, v Version, wildcard bool) Set {
 	case "~=":
 		rel := v.Release()
 		prefix := MustParse(v.s[:v.rel] + rel[:strings.LastIndexByte(rel, '.')])
-		hi := belowB(nextPrefixDev0(prefix), bBelowDev0)
-		hi.v = MustParse(nextPrefixDev0(prefix).BaseVersion())
+		next := nextPrefixDev0(prefix)
+		hi := mkBound(next.key, MustParse(next.BaseVersion()), bBelowDev0)
 		return interval(belowB(v, bBelow), hi)
 	}
 	panic("pep440: unknown operator " + op)
@@ -181,7 +190,10 @@ func (s Set) Intersect(o Set) Set { return combine(s, o, func(a, b bool) bool { 
 // combine sweeps the cuts of s and o, keeping a cut wherever op's value
 // changes.
 func combine(s, o Set, op func(a, b bool) bool) Set {
-	var out []bound
+	if len(s.b)+len(o.b) == 0 {
+		return Set{}
+	}
+	out := make([]bound, 0, len(s.b)+len(o.b))
 	i, j := 0, 0
 	inS, inO, cur := false, false, false
 	for i < len(s.b) || j < len(o.b) {
@@ -203,6 +215,9 @@ func combine(s, o Set, op func(a, b bool) bool) Set {
 			out = append(out, c)
 			cur = n
 		}
+	}
+	if len(out) == 0 {
+		return Set{}
 	}
 	return Set{b: out}
 }

@@ -204,6 +204,12 @@ func TestSetMatchesContains(t *testing.T) {
 				failed++
 				t.Errorf("%q.Contains(%s) = %v, reference says %v", spec, v, got, ref)
 			}
+			// Contains uses the cached intersection; slowContains checks
+			// each clause's own set.
+			if slow := ss.slowContains(v); slow != got {
+				failed++
+				t.Errorf("%q: clause-by-clause Contains(%s) = %v, Contains = %v", spec, v, slow, got)
+			}
 			if !arbitrary && set.Contains(v) != got {
 				failed++
 				t.Errorf("%q: Set %s Contains(%s) = %v, SpecifierSet.Contains = %v", spec, set, v, !got, got)

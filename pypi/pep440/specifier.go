@@ -19,6 +19,8 @@ func (sp Specifier) String() string { return sp.Op + sp.Version }
 type SpecifierSet struct {
 	specs []Specifier
 	cl    []clause // compiled clauses, parallel to specs
+	set   *Set     // intersection of the clauses' sets; nil means all versions
+	arb   bool     // some clause is "==="
 }
 
 // clause is a compiled Specifier.
@@ -52,6 +54,7 @@ func ParseSpecifierSet(s string) (SpecifierSet, error) {
 			out.cl = append(out.cl, c)
 		}
 		if k < 0 {
+			out.compile()
 			return out, nil
 		}
 		off = end + 1
@@ -140,13 +143,30 @@ func parseSpecifier(s string) (Specifier, clause, int, string) {
 	return sp, c, 0, ""
 }
 
+// compile caches the intersection of the clauses' sets, so Contains is one
+// binary search.
+func (s *SpecifierSet) compile() {
+	s.set, s.arb = nil, false
+	if len(s.cl) == 0 {
+		return
+	}
+	all := Full()
+	for i := range s.cl {
+		s.arb = s.arb || s.cl[i].arbitrary
+		all = all.Intersect(s.cl[i].set)
+	}
+	s.set = &all
+}
+
 // And returns the conjunction of s and o (packaging's s & o): the clauses
 // of s followed by those of o.
 func (s SpecifierSet) And(o SpecifierSet) SpecifierSet {
-	return SpecifierSet{
+	out := SpecifierSet{
 		specs: append(append([]Specifier(nil), s.specs...), o.specs...),
 		cl:    append(append([]clause(nil), s.cl...), o.cl...),
 	}
+	out.compile()
+	return out
 }
 
 // Specifiers returns the clauses in input order.
@@ -213,6 +233,20 @@ func (s SpecifierSet) canonicalSpec(i int) [2]string {
 // Contains reports whether v satisfies every clause under PEP 440 operator
 // rules, admitting pre-releases (selection policy is the caller's).
 func (s SpecifierSet) Contains(v Version) bool {
+	if s.set == nil { // the empty set of clauses (zero value)
+		return true
+	}
+	if !s.set.Contains(v) {
+		return false
+	}
+	if s.arb {
+		return s.slowContains(v)
+	}
+	return true
+}
+
+// slowContains checks clause by clause.
+func (s SpecifierSet) slowContains(v Version) bool {
 	for i := range s.cl {
 		if !s.cl[i].matches(v) {
 			return false
@@ -264,21 +298,13 @@ func (s SpecifierSet) Prereleases() *bool {
 // "===X" clause contributes the version X when X is in normal form, else
 // nothing; see the package documentation.
 func (s SpecifierSet) Set() Set {
-	out := Full()
-	for i := range s.cl {
-		out = out.Intersect(s.cl[i].set)
+	if s.set == nil {
+		return Full()
 	}
-	return out
+	return *s.set
 }
 
-func (s SpecifierSet) hasArbitrary() bool {
-	for i := range s.cl {
-		if s.cl[i].arbitrary {
-			return true
-		}
-	}
-	return false
-}
+func (s SpecifierSet) hasArbitrary() bool { return s.arb }
 
 // ContainsPolicy is packaging 26's SpecifierSet(s, prereleases=
 // setPrereleases).contains(version, prereleases=prereleases) for a version
