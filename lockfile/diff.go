@@ -147,7 +147,7 @@ func diffPackage(name string, op, np []*Package) (Change, bool) {
 func diffSameVersion(a, b *Package) []string {
 	var out []string
 	if a.Marker != b.Marker {
-		out = append(out, fmt.Sprintf("marker: %q -> %q", a.Marker, b.Marker))
+		out = append(out, fmt.Sprintf("marker: %s -> %s", orNone(a.Marker), orNone(b.Marker)))
 	}
 	if da, db := depNames(a), depNames(b); strings.Join(da, " ") != strings.Join(db, " ") {
 		out = append(out, fmt.Sprintf("dependencies: [%s] -> [%s]", strings.Join(da, " "), strings.Join(db, " ")))
@@ -206,4 +206,11 @@ func hashList(a *Artifact) string {
 		hs = append(hs, alg+":"+strings.ToLower(a.Hashes[alg]))
 	}
 	return strings.Join(hs, ",")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

@@ -435,8 +435,8 @@ func (l *Lock) Sort() {
 	}
 }
 
-// compareVersions orders PEP 440 versions, falling back to text order when
-// either does not parse. Equal text is equal without parsing.
+// compareVersions orders PEP 440 versions ("1.0" equals "1"), falling back
+// to text order when either does not parse.
 func compareVersions(a, b string) int {
 	if a == b {
 		return 0
@@ -444,9 +444,7 @@ func compareVersions(a, b string) int {
 	va, errA := pep440.Parse(a)
 	vb, errB := pep440.Parse(b)
 	if errA == nil && errB == nil {
-		if c := va.Compare(vb); c != 0 {
-			return c
-		}
+		return va.Compare(vb)
 	}
 	return strings.Compare(a, b)
 }

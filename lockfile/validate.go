@@ -133,7 +133,7 @@ func (c *checker) marker(key, s string) {
 		return
 	}
 	if _, err := pep508.ParseMarker(s); err != nil {
-		c.add(key, "invalid marker %q: %v", s, err)
+		c.add(key, "%s", withInput("invalid marker", s, err))
 	}
 }
 
@@ -142,7 +142,7 @@ func (c *checker) specifier(key, s string) {
 		return
 	}
 	if _, err := pep440.ParseSpecifierSet(s); err != nil {
-		c.add(key, "invalid specifier %q: %v", s, err)
+		c.add(key, "%s", withInput("invalid specifier", s, err))
 	}
 }
 
@@ -196,7 +196,7 @@ func (c *checker) pkg(l *Lock, i int) {
 		if fn := w.filename(); fn != "" {
 			f, err := wheel.ParseFilename(fn)
 			if err != nil {
-				c.add(wk, "invalid wheel filename %q: %v", fn, err)
+				c.add(wk, "%s", withInput("invalid wheel filename", fn, err))
 			} else {
 				c.sameRelease(wk, fn, f.Name, f.Version, p.Name, version)
 			}
@@ -208,7 +208,7 @@ func (c *checker) pkg(l *Lock, i int) {
 		if fn := p.Sdist.filename(); fn != "" {
 			f, err := wheel.ParseSdistFilename(fn)
 			if err != nil {
-				c.add(sk, "invalid sdist filename %q: %v", fn, err)
+				c.add(sk, "%s", withInput("invalid sdist filename", fn, err))
 			} else {
 				c.sameRelease(sk, fn, f.Name, f.Version, p.Name, version)
 			}
@@ -233,6 +233,16 @@ func (c *checker) pkg(l *Lock, i int) {
 	for j, d := range p.Dependencies {
 		c.dependency(l, fmt.Sprintf("%s.dependencies[%d]", key, j), d)
 	}
+}
+
+// withInput is err's message, prefixed with what and the input unless the
+// message already quotes it.
+func withInput(what, input string, err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, fmt.Sprintf("%q", input)) {
+		return msg
+	}
+	return fmt.Sprintf("%s %q: %s", what, input, msg)
 }
 
 // file checks what every sdist, wheel and archive needs.
