@@ -45,7 +45,7 @@ type InstallPlan struct {
 type UnknownPackageError struct{ Name string }
 
 func (e *UnknownPackageError) Error() string {
-	return fmt.Sprintf("install-first: package %q is not in the lock", e.Name)
+	return fmt.Sprintf("unknown package %q: not in the lock", e.Name)
 }
 
 // Plan orders l's packages into install steps. First, for each installFirst
