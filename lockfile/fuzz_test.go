@@ -21,7 +21,11 @@ func FuzzParseLock(f *testing.F) {
 			}
 		}
 	}
-	if spec, err := os.ReadFile(filepath.Join("..", "..", "shared", "vectors", "pylock", "pylock.spec-example.toml")); err == nil {
+	shared := os.Getenv("PYLOCK_SHARED")
+	if shared == "" {
+		shared = filepath.Join("..", "..", "shared")
+	}
+	if spec, err := os.ReadFile(filepath.Join(shared, "vectors", "pylock", "pylock.spec-example.toml")); err == nil {
 		f.Add(spec)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

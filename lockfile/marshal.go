@@ -68,7 +68,7 @@ func marshal(l *Lock) ([]byte, error) {
 func looseValues(m map[string]any) map[string]any {
 	var out map[string]any
 	for k, v := range m {
-		if _, ok := v.(map[string]any); !ok {
+		if _, ok := v.(map[string]any); !ok && k != "pylock" {
 			if out == nil {
 				out = map[string]any{}
 			}
