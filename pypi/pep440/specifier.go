@@ -294,9 +294,10 @@ func (s SpecifierSet) Prereleases() *bool {
 	return nil
 }
 
-// Set returns the exact set of versions matched by s (as Contains). A
-// "===X" clause contributes the version X when X is in normal form, else
-// nothing; see the package documentation.
+// Set returns the exact set of versions matched by s (as Contains):
+// s.Set().Contains(v) == s.Contains(v) for every v, except that "===X"
+// matches text, not versions, so its set holds every spelling of X (1.0.0
+// as well as 1.0) when X is in normal form, and nothing otherwise.
 func (s SpecifierSet) Set() Set {
 	if s.set == nil {
 		return Full()
