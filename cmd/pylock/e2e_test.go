@@ -41,9 +41,10 @@ func TestE2EPip(t *testing.T) {
 	corpusDir := testenv.CorpusDir(t)
 	root := testenv.ModuleRoot()
 	work := t.TempDir()
-	if out, err := exec.Command("python3", "-m", "venv", filepath.Join(work, "probe-venv")).CombinedOutput(); err != nil {
+	if out, err := exec.Command("python3", "-m", "venv", "--without-pip", filepath.Join(work, "probe-venv")).CombinedOutput(); err != nil {
 		t.Skipf("python3 -m venv is unavailable: %v\n%s", err, out)
 	}
+	pipWheel := bundledPip()
 	cases := []e2eCase{
 		{name: "seed-stack", source: "packse:" + filepath.Join(root, "testdata", "index.toml"),
 			reqs: []string{"fastapi==0.104.1", "uvicorn==0.24.0", "gunicorn==21.2.0", "opencv-python==4.8.1.78", "pillow==10.1.0", "numpy"}, installFirst: []string{"numpy"}},
@@ -57,7 +58,7 @@ func TestE2EPip(t *testing.T) {
 	var passed, failed int
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := runE2E(t, bench, c); err != nil {
+			if err := runE2E(t, bench, pipWheel, c); err != nil {
 				failed++
 				t.Error(err)
 				return
@@ -68,13 +69,17 @@ func TestE2EPip(t *testing.T) {
 	fmt.Printf("e2e pip: %d passed, %d failed\n", passed, failed)
 }
 
-func runE2E(t *testing.T, bench string, c e2eCase) error {
+func runE2E(t *testing.T, bench, pipWheel string, c e2eCase) error {
 	dir := t.TempDir()
+	start := time.Now()
+	defer func() { t.Logf("%s: %v", c.name, time.Since(start).Round(time.Millisecond)) }()
+	step := func(what string) { t.Logf("%7v %s", time.Since(start).Round(time.Millisecond), what) }
 	idx := filepath.Join(dir, "index")
 	if out, err := exec.Command("python3", filepath.Join(bench, "pyindex.py"), "build", c.source,
 		"--packse-default-requires-python", "", "--out", idx).CombinedOutput(); err != nil {
 		return fmt.Errorf("pyindex build: %v\n%s", err, out)
 	}
+	step("index built")
 	url, stop, err := serveIndex(t, bench, idx)
 	if err != nil {
 		return err
@@ -91,6 +96,7 @@ func runE2E(t *testing.T, bench string, c e2eCase) error {
 	if code := run(args, strings.NewReader(strings.Join(c.reqs, "\n")+"\n"), &stdout, &stderr); code != 0 {
 		return fmt.Errorf("pylock resolve: exit %d\n%s", code, stderr.String())
 	}
+	step("resolved")
 	stdout.Reset()
 	stderr.Reset()
 	if code := run([]string{"plan", lockPath, "--format", "shell"}, nil, &stdout, &stderr); code != 0 {
@@ -100,33 +106,55 @@ func runE2E(t *testing.T, bench string, c e2eCase) error {
 	t.Logf("plan:\n%s", script)
 
 	venv := filepath.Join(dir, "venv")
-	if out, err := exec.Command("python3", "-m", "venv", venv).CombinedOutput(); err != nil {
+	venvArgs := []string{"-m", "venv", venv}
+	if pipWheel != "" {
+		venvArgs = []string{"-m", "venv", "--without-pip", venv}
+	}
+	if out, err := exec.Command("python3", venvArgs...).CombinedOutput(); err != nil {
 		return fmt.Errorf("venv: %v\n%s", err, out)
 	}
+	step("venv created")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	sh := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script)
 	sh.Dir = dir
-	sh.Env = pipEnv(venv, url)
+	sh.Env = pipEnv(venv, url, pipWheel)
 	if out, err := sh.CombinedOutput(); err != nil {
 		return fmt.Errorf("running the plan: %v\n%s", err, out)
 	}
+	step("plan installed")
 	if !strings.Contains(script, "--require-hashes") {
 		return fmt.Errorf("the plan does not use --require-hashes:\n%s", script)
 	}
-	return compareInstalled(venv, lockPath)
+	return compareInstalled(venv, lockPath, pipWheel)
+}
+
+// bundledPip returns the pip wheel ensurepip ships, or "". Running pip from
+// it (PYTHONPATH=wheel python -m pip) into a venv created --without-pip
+// installs exactly what a venv's own pip would, without the half minute
+// ensurepip takes to install pip into every venv.
+func bundledPip() string {
+	out, err := exec.Command("python3", "-c",
+		"import ensurepip, glob, os; print(next(iter(sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl')))), ''))").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // pipEnv is a scrubbed environment (no PIP_* or proxies from the machine)
 // with the venv first on PATH and pip pointed at the local index only.
-func pipEnv(venv, url string) []string {
+func pipEnv(venv, url, pipWheel string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PIP_") || strings.HasSuffix(strings.ToLower(k), "_proxy") || k == "PATH" || k == "VIRTUAL_ENV" {
+		if strings.HasPrefix(k, "PIP_") || strings.HasSuffix(strings.ToLower(k), "_proxy") || k == "PATH" || k == "VIRTUAL_ENV" || k == "PYTHONPATH" {
 			continue
 		}
 		env = append(env, kv)
+	}
+	if pipWheel != "" {
+		env = append(env, "PYTHONPATH="+pipWheel)
 	}
 	return append(env,
 		"PATH="+filepath.Join(venv, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
@@ -175,9 +203,11 @@ func serveIndex(t *testing.T, bench, dir string) (string, func(), error) {
 
 // compareInstalled checks that pip list in the venv equals the lock
 // (pip's own bootstrap packages aside).
-func compareInstalled(venv, lockPath string) error {
-	out, err := exec.Command(filepath.Join(venv, "bin", "python"), "-m", "pip", "list", "--format", "json",
-		"--disable-pip-version-check").Output()
+func compareInstalled(venv, lockPath, pipWheel string) error {
+	cmd := exec.Command(filepath.Join(venv, "bin", "python"), "-m", "pip", "list", "--format", "json",
+		"--disable-pip-version-check")
+	cmd.Env = pipEnv(venv, "", pipWheel)
+	out, err := cmd.Output()
 	if err != nil {
 		return fmt.Errorf("pip list: %v", err)
 	}

@@ -80,6 +80,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log index requests and solver decisions to stderr")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
+	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
 	fl.DurationVar(&r.Timeout, "timeout", 0, "per-request HTTP timeout, e.g. 30s (default 30s)")
 	return c
@@ -116,6 +117,9 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	}
 	for _, w := range res.Warnings {
 		p.printf("warning: %s\n", w)
+	}
+	for _, n := range res.ABIGuard {
+		p.printf("%s\n", n)
 	}
 	data, err := engine.Render(res.Lock, format)
 	if err != nil {

@@ -66,6 +66,8 @@ type Request struct {
 	PreviousLock string
 	// Command is recorded in [tool.pylock] as the command that regenerates the lock.
 	Command string
+	// ABIGuard applies the audit ABI rules while resolving (--abi-guard).
+	ABIGuard bool
 
 	Stdin          io.Reader            // for "-" (nil = empty)
 	Getenv         func(string) string  // nil = os.Getenv
@@ -81,6 +83,7 @@ type Result struct {
 	IndexStats index.Stats
 	Duration   time.Duration
 	Warnings   []string
+	ABIGuard   []string // --abi-guard: why a pair was avoided, one line per applied rule
 }
 
 // Resolve runs the pipeline. Errors are *Error (use ExitCode).
@@ -121,6 +124,7 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := NewProvider(bg, client, t)
+	guard := newABIGuard(bg, req, client, &opts)
 	sol, err := resolver.Resolve(ctx, p, in.requirements, opts)
 	if err != nil {
 		return nil, wrap(err)
@@ -130,6 +134,7 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 		return nil, wrap(err)
 	}
 	res.Lock, res.Resolution = lock, sol
+	res.ABIGuard = abiGuardNotes(guard, sol)
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)
 	return res, nil
