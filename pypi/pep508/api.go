@@ -1,114 +1,63 @@
-// Package pep508 implements PEP 508 dependency specifiers: requirement
-// parsing, environment markers (AST, evaluation, normalised printing) and the
+// Package pep508 implements PEP 508 dependency specifiers exactly as the
+// Python packaging library (26.x) reads them: requirement parsing,
+// environment markers (AST, evaluation, normalised printing) and the
 // beginnings of marker algebra for universal locking.
 //
-// CONTRACT (stub written by the lead; the owner replaces the panics, may add
-// API, must not rename or remove what is declared here).
+// The reference is packaging's behaviour, recorded in the shared conformance
+// vectors (requirements.json, markers.json). The main points:
+//
+//   - Requirement and marker grammar follow packaging's tokenizer: only space
+//     and tab separate tokens, names may end in "_", "foo ()" and "foo[]" are
+//     accepted, a direct URL runs to the next space or tab.
+//   - Marker strings are Python literals ("po\x73ix" is "posix"); legacy
+//     dotted names (os.name, sys.platform, platform.version,
+//     platform.machine, platform.python_implementation) and
+//     python_implementation are accepted and printed in their modern form.
+//   - python_version, python_full_version, implementation_version and
+//     platform_release compare as PEP 440 versions (pre-releases allowed)
+//     when `op value` is a valid specifier; otherwise comparison falls back to
+//     strings, where "<" and ">" are false and "<=", ">=" mean equality.
+//   - "extra" values are PEP 685-normalised on both sides.
+//
+// Deliberate deviations (inputs packaging accepts but that no real marker
+// uses): "\N{name}" escapes in marker strings are rejected, and regex
+// IGNORECASE matching of specifier keywords is ASCII-only.
+//
+// # Marker algebra
+//
+// And, Or and Not build simplified markers; Disjoint proves that two markers
+// exclude each other. The algebra reasons about environments in which the
+// Python version variables hold valid PEP 440 versions and python_version is
+// a final "X.Y" release, as every real interpreter reports. Under that
+// assumption:
+//
+//   - Not is exact. Operators are inverted where an inverse exists
+//     (== and !=, in and not in, and for python_version < and >=, <= and >);
+//     python_full_version and implementation_version use exact forms such as
+//     `v <= "3.8" and v != "3.8"` for not(v >= "3.8"), since a pre-release of
+//     3.8 satisfies neither `>= "3.8"` nor `< "3.8"`; "~=" is expanded to its
+//     ">=, ==prefix.*" meaning first.
+//   - Where PEP 508 has no operator for the complement (not(v > "3.8") for
+//     python_full_version, "===", string ordering, comparisons whose
+//     specifier comes from the environment, platform_release, which often is
+//     not a version) the negation is kept as a negated comparison. Evaluate
+//     and Disjoint treat it exactly; String prints the nearest operator (">"
+//     becomes "<="), which differs from the exact negation only at pre-,
+//     post- and local releases of the compared version, at other spellings
+//     of an "===" operand, and on values that are not versions.
+//   - And and Or flatten, drop duplicates and always-true parts, fold
+//     always-false ones, and drop a comparison implied by (And) or implying
+//     (Or) another on the same variable. Contradictions make And false (it
+//     prints as `python_version < "0"`, which packaging also never satisfies);
+//     complementary comparisons make Or true.
+//   - Disjoint expands both markers into disjunctive normal form (bounded;
+//     "unsure" beyond it) and proves every pair of conjunctions contradictory,
+//     with PEP 440 version sets for version variables and value reasoning for
+//     string variables (==, !=, in, not in). It never says true wrongly and
+//     says false when unsure. Different variables are never related
+//     (python_version and python_full_version, os_name and sys_platform).
+//     "extra" holds one value per evaluation, so `extra == "a"` and
+//     `extra == "b"` are disjoint.
+//
+// Parsed markers and requirements are immutable and safe for concurrent use.
 package pep508
-
-import "github.com/pylock/pylock/pypi/pep440"
-
-// Requirement is a parsed PEP 508 requirement such as
-// `requests[socks] (>=2.0) ; python_version < "3.12"`.
-type Requirement struct {
-	Name      string              // as written
-	Extras    []string            // as written, input order
-	Specifier pep440.SpecifierSet // empty when none
-	URL       string              // direct reference after "@", or ""
-	Marker    Marker              // zero Marker when none
-}
-
-// ParseRequirement parses one requirement. Errors name the input and column.
-func ParseRequirement(s string) (Requirement, error) {
-	panic("pep508.ParseRequirement: not implemented")
-}
-
-// MustParseRequirement is ParseRequirement that panics; for tests.
-func MustParseRequirement(s string) Requirement {
-	r, err := ParseRequirement(s)
-	if err != nil {
-		panic(err)
-	}
-	return r
-}
-
-// NormalizedName returns the PEP 503 canonical project name.
-func (r Requirement) NormalizedName() string { panic("not implemented") }
-
-// NormalizedExtras returns the PEP 685 canonical extras, sorted, unique.
-func (r Requirement) NormalizedExtras() []string { panic("not implemented") }
-
-// String returns str(Requirement) as packaging prints it.
-func (r Requirement) String() string { panic("not implemented") }
-
-// Env is a marker environment: variable name (python_version, sys_platform,
-// platform_machine, implementation_name, ..., and "extra") to value.
-type Env map[string]string
-
-// Marker is a parsed environment marker. The zero value is the always-true
-// marker (no marker).
-type Marker struct {
-	// owner: unexported fields only
-	n *struct{}
-}
-
-// ParseMarker parses a marker expression. Errors name the input and column.
-func ParseMarker(s string) (Marker, error) { panic("pep508.ParseMarker: not implemented") }
-
-// MustParseMarker is ParseMarker that panics; for tests.
-func MustParseMarker(s string) Marker {
-	m, err := ParseMarker(s)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
-
-// IsTrue reports whether m is the empty (always true) marker.
-func (m Marker) IsTrue() bool { panic("not implemented") }
-
-// String returns str(Marker) in packaging's normal form ("" for the zero Marker).
-func (m Marker) String() string { panic("not implemented") }
-
-// Evaluate evaluates m in the metadata context. A missing "extra" is "".
-// Errors are *UndefinedComparisonError or *UndefinedEnvironmentNameError.
-func (m Marker) Evaluate(env Env) (bool, error) { panic("not implemented") }
-
-// EvaluateExtras evaluates m with "extra" bound to each of extras in turn (and
-// to "" when extras is empty) and reports whether any evaluation is true.
-func (m Marker) EvaluateExtras(env Env, extras []string) (bool, error) {
-	panic("not implemented")
-}
-
-// EvaluateLock evaluates m in the PEP 751 lock-file context, where "extras"
-// and "dependency_groups" are sets ("'x' in extras").
-func (m Marker) EvaluateLock(env Env, extras, groups []string) (bool, error) {
-	panic("not implemented")
-}
-
-// And returns a marker true where both are true (simplified; zero if both zero).
-func And(a, b Marker) Marker { panic("not implemented") }
-
-// Or returns a marker true where either is true (simplified).
-func Or(a, b Marker) Marker { panic("not implemented") }
-
-// Not returns the negation of m.
-func Not(m Marker) Marker { panic("not implemented") }
-
-// Disjoint reports whether a and b can never both be true (conservative:
-// false when unsure).
-func Disjoint(a, b Marker) bool { panic("not implemented") }
-
-// UndefinedComparisonError is returned when a comparison has no meaning
-// (e.g. "~=" between non-version strings).
-type UndefinedComparisonError struct{ Msg string }
-
-func (e *UndefinedComparisonError) Error() string { return e.Msg }
-
-// UndefinedEnvironmentNameError is returned for a variable the environment
-// does not define.
-type UndefinedEnvironmentNameError struct{ Name string }
-
-func (e *UndefinedEnvironmentNameError) Error() string {
-	return "undefined environment name " + `"` + e.Name + `"`
-}
