@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -21,8 +23,11 @@ else those stored in the lock) pulled to the front with their own
 dependencies, each in its own step.
 
 Formats: shell (default; one python -m pip install --no-deps --require-hashes
-per step, hashes included), dockerfile (RUN layers, heavy and hinted
-packages first so a change to a light dependency does not rebuild them), json.`,
+per step, hashes included), dockerfile (RUN layers to paste after FROM, the
+requirements inlined as heredocs (BuildKit); hinted and heavy packages
+first so a change to a light dependency does not rebuild them), json.
+
+Exit codes: 0 ok, 2 unreadable lock, unknown --install-first package or bad flag.`,
 		Example: `  pylock plan
   pylock plan pylock.toml --install-first numpy --format dockerfile`,
 		Args: cobra.MaximumNArgs(1),
@@ -46,6 +51,9 @@ func (a *app) runPlan(path, format string, installFirst []string) error {
 		return usageError("invalid --format %q: want shell, dockerfile or json", format)
 	}
 	l, err := lockfile.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return usageError("cannot read %s: no such file (create it with pylock resolve)", path)
+	}
 	if err != nil {
 		return &codeError{code: engine.ExitUsage, err: err}
 	}
@@ -53,7 +61,9 @@ func (a *app) runPlan(path, format string, installFirst []string) error {
 	if err != nil {
 		return &codeError{code: engine.ExitUsage, err: fmt.Errorf("%s: %w", path, err)}
 	}
-	out, err := lockfile.RenderPlan(plan, format, lockfile.RenderOptions{LockPath: path})
+	// The Dockerfile carries its requirements in heredocs so that what is
+	// printed is complete: paste it after FROM.
+	out, err := lockfile.RenderPlan(plan, format, lockfile.RenderOptions{LockPath: path, Inline: true})
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,9 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
+	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
+		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the lock pylock built is invalid: %w", err)}
+	}
 	res.Lock, res.Resolution = lock, sol
 	res.ABIGuard = abiGuardNotes(guard, sol)
 	res.IndexStats = client.Stats()
