@@ -33,12 +33,14 @@ type progress struct {
 
 func newProgress(w io.Writer, quiet, verbose, noProgress bool) *progress {
 	p := &progress{w: w, quiet: quiet, verbose: verbose && !quiet}
-	if !quiet && !noProgress && !verbose {
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			p.live = true
-		}
-	}
+	p.live = !quiet && !noProgress && !verbose && isTerminal(w)
 	return p
+}
+
+// isTerminal reports whether w is a terminal (a variable for tests).
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (p *progress) indexEvent(e index.Event) {
