@@ -1,0 +1,160 @@
+package reqfile
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+// urlSchemes are the schemes pip's is_url accepts: http, https, file, ftp
+// and the VCS schemes.
+var urlSchemes = map[string]bool{"http": true, "https": true, "file": true, "ftp": true}
+
+func init() {
+	for _, vcs := range []string{"git", "hg", "svn", "bzr"} {
+		urlSchemes[vcs] = true
+		for _, s := range []string{"http", "https", "ssh", "file", "git", "svn", "static-http", "ftp", "sftp"} {
+			urlSchemes[vcs+"+"+s] = true
+		}
+	}
+}
+
+// scheme returns the lower-cased URL scheme of s if pip would take s for a
+// URL (is_url), else "".
+func scheme(s string) string {
+	i := strings.IndexByte(s, ':')
+	if i < 0 {
+		return ""
+	}
+	sc := strings.ToLower(s[:i])
+	if urlSchemes[sc] {
+		return sc
+	}
+	return ""
+}
+
+// archiveExts are pip's ARCHIVE_EXTENSIONS.
+var archiveExts = []string{".zip", ".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".tar.gz", ".tgz", ".tar"}
+
+func isArchive(s string) bool {
+	s = strings.ToLower(s)
+	for _, ext := range archiveExts {
+		if strings.HasSuffix(s, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikePath is pip's _looks_like_path (both separators, as on Windows).
+func looksLikePath(s string) bool {
+	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".")
+}
+
+// stripExtras removes a trailing "[...]" (pip's _strip_extras).
+func stripExtras(s string) string {
+	if strings.HasSuffix(s, "]") {
+		if i := strings.LastIndexByte(s, '['); i > 0 && !strings.Contains(s[i+1:len(s)-1], "]") {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// classify parses e.Raw the way pip's install_req_from_line does, without
+// looking at the file system, and fills e.Requirement and the flags.
+func classify(e *Entry) error {
+	raw := e.Raw
+	if sc := scheme(raw); sc != "" {
+		u, marker, _ := strings.Cut(raw, "; ")
+		u = strings.TrimSpace(u)
+		name := urlName(u)
+		e.LocalPath = sc == "file"
+		switch {
+		case name == "" && e.LocalPath:
+			e.Requirement.URL = u // a local file or directory: the caller decides
+			return nil
+		case name == "":
+			return fmt.Errorf("cannot tell the project name from the URL; write it as \"name @ %s\"", u)
+		}
+		return parseReq(e, name+" @ "+u, marker)
+	}
+	spec, marker, _ := strings.Cut(raw, ";")
+	spec = strings.TrimSpace(spec)
+	if before, _, ok := strings.Cut(spec, "@"); ok && !looksLikePath(before) {
+		err := parseReq(e, spec, marker)
+		e.LocalPath = scheme(e.Requirement.URL) == "file"
+		return err
+	}
+	if looksLikePath(spec) || isArchive(stripExtras(spec)) {
+		e.LocalPath = true
+		e.Requirement.Name = wheelName(path.Base(strings.ReplaceAll(stripExtras(spec), `\`, "/")))
+		return nil
+	}
+	return parseReq(e, spec, marker)
+}
+
+// parseReq parses spec with the marker (pip splits the marker off first, so
+// an empty marker after ";" is allowed).
+func parseReq(e *Entry, spec, marker string) error {
+	s := spec
+	if m := strings.TrimSpace(marker); m != "" {
+		s += " ; " + m
+	}
+	r, err := pep508.ParseRequirement(s)
+	if err != nil {
+		if strings.Contains(spec, "=") && !strings.ContainsAny(spec, "<>!~") && !strings.Contains(spec, "==") {
+			err = fmt.Errorf("%w (= is not a valid operator; did you mean ==?)", err)
+		}
+		return err
+	}
+	e.Requirement = r
+	return nil
+}
+
+// setTarget fills an editable entry from its target (a path or a URL).
+func setTarget(e *Entry, target string) {
+	sc := scheme(target)
+	e.LocalPath = sc == "" || sc == "file"
+	if sc != "" {
+		e.Requirement.URL = target
+	}
+	e.Requirement.Name = urlName(target)
+}
+
+// urlName returns the project name a URL or path names: its "#egg=" fragment
+// or, for a wheel, the file name's first field. "" when neither is valid.
+func urlName(u string) string {
+	base, frag, _ := strings.Cut(u, "#")
+	for _, kv := range strings.FieldsFunc(frag, func(r rune) bool { return r == '&' }) {
+		if v, ok := strings.CutPrefix(kv, "egg="); ok {
+			if names.Validate(v) == nil {
+				return v
+			}
+			return ""
+		}
+	}
+	base, _, _ = strings.Cut(base, "?")
+	if p, err := url.PathUnescape(path.Base(base)); err == nil {
+		base = p
+	} else {
+		base = path.Base(base)
+	}
+	return wheelName(base)
+}
+
+// wheelName returns the project name of a wheel file name, or "".
+func wheelName(file string) string {
+	if !strings.HasSuffix(strings.ToLower(file), ".whl") {
+		return ""
+	}
+	name, _, ok := strings.Cut(file, "-")
+	if !ok || names.Validate(name) != nil {
+		return ""
+	}
+	return name
+}
