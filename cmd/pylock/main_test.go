@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -29,6 +30,7 @@ func TestMain(m *testing.M) {
 //	$FAKEINDEX   a fakeindex server over testdata/index.toml (simple URL)
 //	$DEADINDEX   an index URL on a closed 127.0.0.1 port
 //	$ROOT        the module root (examples/, testdata/)
+//	$SPEC_EXAMPLE ../shared/vectors/pylock/pylock.spec-example.toml ([shared] when present)
 //
 // PYLOCK_CACHE_DIR points into the script's work dir, and every PIP_* /
 // PYLOCK_INDEX_URL variable is cleared.
@@ -39,11 +41,24 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	dead := closedPort(t)
+	// The PEP 751 spec example, when ../shared is there ([shared] condition).
+	spec := filepath.Join(root, "..", "shared", "vectors", "pylock", "pylock.spec-example.toml")
+	if s := os.Getenv("PYLOCK_SHARED"); s != "" {
+		spec = filepath.Join(s, "vectors", "pylock", "pylock.spec-example.toml")
+	}
+	_, err = os.Stat(spec)
+	haveShared := err == nil
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("UPDATE") == "1",
 		RequireExplicitExec: true,
 		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exitcode": cmdExitcode},
+		Condition: func(cond string) (bool, error) {
+			if cond == "shared" {
+				return haveShared, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(e *testscript.Env) error {
 			srv := fakeindex.New(sc.Index, fakeindex.Options{})
 			e.Defer(srv.Close)
@@ -51,6 +66,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("FAKEINDEX", srv.SimpleURL())
 			e.Setenv("DEADINDEX", "http://127.0.0.1:"+dead+"/simple/")
 			e.Setenv("ROOT", root)
+			e.Setenv("SPEC_EXAMPLE", spec)
 			e.Setenv("PYLOCK_CACHE_DIR", filepath.Join(e.WorkDir, ".cache"))
 			for _, k := range []string{"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PYLOCK_INDEX_URL", "PIP_FIND_LINKS"} {
 				e.Setenv(k, "")
