@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -28,6 +29,13 @@ func TestMain(m *testing.M) {
 //
 //	$INDEX       the bundled fixture index (testdata/index, a local directory)
 //	$FAKEINDEX   a fakeindex server over testdata/index.toml (simple URL)
+//	$FAKEURL     that server's base URL
+//
+// Besides testscript's commands: `exitcode N prog args...` (exec and check
+// the exit status) and `normurl FILE...` (replace $FAKEURL by
+// http://fakeindex in the files, so that goldens compared with cmp do not
+// depend on the port and UPDATE=1 can rewrite them).
+//
 //	$DEADINDEX   an index URL on a closed 127.0.0.1 port
 //	$ROOT        the module root (examples/, testdata/)
 //	$SPEC_EXAMPLE ../shared/vectors/pylock/pylock.spec-example.toml ([shared] when present)
@@ -52,7 +60,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("UPDATE") == "1",
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exitcode": cmdExitcode},
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exitcode": cmdExitcode, "normurl": cmdNormURL},
 		Condition: func(cond string) (bool, error) {
 			if cond == "shared" {
 				return haveShared, nil
@@ -64,6 +72,7 @@ func TestScripts(t *testing.T) {
 			e.Defer(srv.Close)
 			e.Setenv("INDEX", filepath.Join(root, "testdata", "index"))
 			e.Setenv("FAKEINDEX", srv.SimpleURL())
+			e.Setenv("FAKEURL", srv.URL())
 			e.Setenv("DEADINDEX", "http://127.0.0.1:"+dead+"/simple/")
 			e.Setenv("ROOT", root)
 			e.Setenv("SPEC_EXAMPLE", spec)
@@ -109,5 +118,19 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+}
+
+// cmdNormURL is the script command `normurl FILE...`.
+func cmdNormURL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: normurl FILE...")
+	}
+	for _, f := range args {
+		data := ts.ReadFile(f)
+		data = strings.ReplaceAll(data, ts.Getenv("FAKEURL"), "http://fakeindex")
+		if err := os.WriteFile(ts.MkAbs(f), []byte(data), 0o666); err != nil {
+			ts.Fatalf("normurl: %v", err)
+		}
 	}
 }
