@@ -1,0 +1,328 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/resolver"
+)
+
+// boundary finds when the provider's first final release of rule.Major was
+// uploaded (the earliest upload among its files), from the index's files.
+func boundary(rule Rule, files []index.File) (time.Time, string, bool) {
+	var first pep440.Version
+	for _, f := range files {
+		v, ok := fileVersion(f.Filename)
+		if !ok || v.IsPrerelease() || v.Major() < rule.Major {
+			continue
+		}
+		if first.IsZero() || v.Less(first) {
+			first = v
+		}
+	}
+	if first.IsZero() {
+		return time.Time{}, "", false
+	}
+	var at time.Time
+	for _, f := range files {
+		if v, ok := fileVersion(f.Filename); ok && v.Equal(first) && !f.UploadTime.IsZero() {
+			if at.IsZero() || f.UploadTime.Before(at) {
+				at = f.UploadTime
+			}
+		}
+	}
+	return at, first.String(), !at.IsZero()
+}
+
+// majorSet is every version of major m or later, pre-releases included.
+func majorSet(m int) pep440.Set {
+	s, err := pep440.ParseSpecifierSet(fmt.Sprintf(">=%d.dev0", m))
+	if err != nil {
+		panic(err)
+	}
+	return s.Set()
+}
+
+func abiHint(rule Rule, pkg, firstAfter string) string {
+	h := fmt.Sprintf("ways out:\n  1. constrain the provider: add \"%s<%d\" to your requirements or constraints and re-lock\n", rule.Provider, rule.Major)
+	if firstAfter != "" {
+		return h + fmt.Sprintf("  2. move %s to a release built after it (%s>=%s) and re-lock", pkg, pkg, firstAfter)
+	}
+	return h + fmt.Sprintf("  2. move %s to a release built after it and re-lock", pkg)
+}
+
+// CheckABI flags locked packages that ship compiled wheels, depend on a rule's
+// provider, and whose wheels were all uploaded before the provider's first
+// release of the rule's major while the lock holds that major or later.
+// lookup may be nil (offline): the rule's fallback date is used and a note
+// says so.
+func CheckABI(ctx context.Context, l *lockfile.Lock, rules []Rule, lookup Lookup) ([]Finding, []string, error) {
+	var out []Finding
+	var notes []string
+	idx := lockIndex(l)
+	for _, rule := range rules {
+		for _, prov := range idx[rule.Provider] {
+			pv, err := pep440.Parse(prov.Version)
+			if err != nil || pv.Major() < rule.Major {
+				continue
+			}
+			when, firstMajor := rule.FallbackDate, fmt.Sprintf("%d.0.0", rule.Major)
+			var provFiles []index.File
+			if lookup != nil {
+				proj, err := lookup(ctx, rule.Provider, prov.Index)
+				if err != nil {
+					return out, notes, fmt.Errorf("abi guard: looking up %s: %w", rule.Provider, err)
+				}
+				provFiles = proj.Files
+				if at, v, ok := boundary(rule, provFiles); ok {
+					when, firstMajor = at, v
+				}
+			} else {
+				notes = append(notes, fmt.Sprintf("abi guard: index not consulted; using %s %d.0 date %s from the rule table", rule.Provider, rule.Major, rule.FallbackDate.Format("2006-01-02")))
+			}
+			for i := range l.Packages {
+				p := &l.Packages[i]
+				f, err := abiFinding(ctx, rule, p, prov, when, firstMajor, lookup)
+				if err != nil {
+					return out, notes, err
+				}
+				if f != nil {
+					out = append(out, *f)
+				}
+			}
+		}
+	}
+	return out, notes, nil
+}
+
+func dependsOn(p *lockfile.Package, name string) bool {
+	for _, d := range p.Dependencies {
+		if canonical(d.Name) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func abiFinding(ctx context.Context, rule Rule, p, prov *lockfile.Package, when time.Time, firstMajor string, lookup Lookup) (*Finding, error) {
+	name := canonical(p.Name)
+	if name == rule.Provider || !dependsOn(p, rule.Provider) {
+		return nil, nil
+	}
+	times, isCompiled := []time.Time{}, false
+	for _, w := range p.Wheels {
+		isCompiled = isCompiled || compiled(w.Name)
+		times = append(times, w.UploadTime)
+	}
+	if !isCompiled {
+		return nil, nil
+	}
+	var proj *index.Project
+	if lookup != nil {
+		pr, err := lookup(ctx, name, p.Index)
+		if err == nil {
+			proj = pr
+			times = times[:0]
+			for _, f := range filesOf(pr, p.Version) {
+				times = append(times, f.UploadTime)
+			}
+		}
+	}
+	latest := time.Time{}
+	for _, t := range times {
+		if t.IsZero() {
+			return nil, nil // unknown upload time: cannot judge
+		}
+		if t.After(latest) {
+			latest = t
+		}
+	}
+	if latest.IsZero() || !latest.Before(when) {
+		return nil, nil
+	}
+	after := ""
+	if proj != nil {
+		after = firstReleaseAfter(proj, when)
+	}
+	return &Finding{Kind: KindABI, Severity: Error, Package: name,
+		Message: fmt.Sprintf("%s==%s ships compiled wheels, all uploaded before %s %s (%s; newest wheel %s), so they were built against the %s %d.x ABI, but the lock holds %s==%s. %s.",
+			name, p.Version, rule.Provider, firstMajor, when.UTC().Format("2006-01-02"), latest.UTC().Format("2006-01-02"),
+			rule.Provider, rule.Major-1, rule.Provider, prov.Version, rule.Reason),
+		Hint: abiHint(rule, name, after)}, nil
+}
+
+// firstReleaseAfter returns the lowest final version all of whose files were
+// uploaded on or after t and that ships a compiled wheel.
+func firstReleaseAfter(proj *index.Project, t time.Time) string {
+	type agg struct {
+		v        pep440.Version
+		earliest time.Time
+		compiled bool
+	}
+	by := map[string]*agg{}
+	for _, f := range proj.Files {
+		v, ok := fileVersion(f.Filename)
+		if !ok || v.IsPrerelease() || f.Yanked {
+			continue
+		}
+		a := by[v.String()]
+		if a == nil {
+			a = &agg{v: v, earliest: f.UploadTime}
+			by[v.String()] = a
+		}
+		if f.UploadTime.Before(a.earliest) {
+			a.earliest = f.UploadTime
+		}
+		a.compiled = a.compiled || compiled(f.Filename)
+	}
+	var best pep440.Version
+	for _, a := range by {
+		if a.compiled && !a.earliest.IsZero() && !a.earliest.Before(t) && (best.IsZero() || a.v.Less(best)) {
+			best = a.v
+		}
+	}
+	if best.IsZero() {
+		return ""
+	}
+	return best.String()
+}
+
+// Source is what the resolve-time guard needs from the index.
+type Source interface {
+	Project(ctx context.Context, name string) (*index.Project, error)
+	Metadata(ctx context.Context, f index.File) (*index.Metadata, error)
+}
+
+// Applied records one conflict the guard declared.
+type Applied struct {
+	Package, Version, Provider string
+	Boundary                   time.Time
+	FirstMajor                 string
+}
+
+// Guard applies the ABI rules while resolving: a candidate with compiled
+// wheels built before a provider's next major conflicts with that major.
+type Guard struct {
+	ctx   context.Context
+	rules []Rule
+	src   Source
+	mu    sync.Mutex
+	bound map[string]boundInfo
+	seen  map[string]Applied
+}
+
+type boundInfo struct {
+	at    time.Time
+	first string
+}
+
+// NewGuard returns a guard over src.
+func NewGuard(ctx context.Context, rules []Rule, src Source) *Guard {
+	return &Guard{ctx: ctx, rules: rules, src: src, bound: map[string]boundInfo{}, seen: map[string]Applied{}}
+}
+
+// NewABIGuard returns the resolver hook of a new guard.
+func NewABIGuard(ctx context.Context, rules []Rule, src Source) func(string, pep440.Version) []resolver.Conflict {
+	return NewGuard(ctx, rules, src).Conflicts
+}
+
+func (g *Guard) boundary(rule Rule) boundInfo {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if b, ok := g.bound[rule.Provider]; ok {
+		return b
+	}
+	b := boundInfo{at: rule.FallbackDate, first: fmt.Sprintf("%d.0.0", rule.Major)}
+	if proj, err := g.src.Project(g.ctx, rule.Provider); err == nil {
+		if at, v, ok := boundary(rule, proj.Files); ok {
+			b = boundInfo{at: at, first: v}
+		}
+	}
+	g.bound[rule.Provider] = b
+	return b
+}
+
+// Conflicts is the resolver.Options.Conflicts hook.
+func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
+	var out []resolver.Conflict
+	for _, rule := range g.rules {
+		if name == rule.Provider {
+			continue
+		}
+		proj, err := g.src.Project(g.ctx, name)
+		if err != nil {
+			return nil
+		}
+		files := filesOf(proj, v.String())
+		latest, isCompiled, best := time.Time{}, false, index.File{}
+		for _, f := range files {
+			if f.UploadTime.IsZero() {
+				return nil
+			}
+			if f.UploadTime.After(latest) {
+				latest = f.UploadTime
+			}
+			if compiled(f.Filename) {
+				isCompiled, best = true, f
+			}
+		}
+		if !isCompiled {
+			continue
+		}
+		b := g.boundary(rule)
+		if !latest.Before(b.at) || !g.requires(best, rule.Provider) {
+			continue
+		}
+		g.mu.Lock()
+		g.seen[name+"=="+v.String()+"|"+rule.Provider] = Applied{Package: name, Version: v.String(), Provider: rule.Provider, Boundary: b.at, FirstMajor: b.first}
+		g.mu.Unlock()
+		out = append(out, resolver.Conflict{Name: rule.Provider, Set: majorSet(rule.Major),
+			Reason: fmt.Sprintf("%s==%s ships compiled wheels uploaded before %s %s (%s), built against the %s %d.x ABI (--abi-guard)",
+				name, v, rule.Provider, b.first, b.at.UTC().Format("2006-01-02"), rule.Provider, rule.Major-1)})
+	}
+	return out
+}
+
+func (g *Guard) requires(f index.File, provider string) bool {
+	md, err := g.src.Metadata(g.ctx, f)
+	if err != nil {
+		return false
+	}
+	for _, r := range md.RequiresDist {
+		req, err := pep508.ParseRequirement(r)
+		if err == nil && req.NormalizedName() == provider {
+			return true
+		}
+	}
+	return false
+}
+
+// Applied returns the conflicts declared so far whose package was chosen
+// in the given resolution (name -> version), sorted.
+func (g *Guard) Applied(chosen map[string]string) []Applied {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []Applied
+	for _, a := range g.seen {
+		if chosen == nil || chosen[a.Package] == a.Version {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Package+out[i].Version+out[i].Provider < out[j].Package+out[j].Version+out[j].Provider
+	})
+	return out
+}
+
+// Explain renders applied conflicts for the resolve summary.
+func (a Applied) Explain() string {
+	return fmt.Sprintf("abi-guard: kept %s below %s for %s==%s: its compiled wheels were all uploaded before %s %s (%s)",
+		a.Provider, a.FirstMajor, a.Package, a.Version, a.Provider, a.FirstMajor, a.Boundary.UTC().Format("2006-01-02"))
+}

@@ -1,0 +1,54 @@
+// Package audit checks a pylock lock against its inputs, an installed
+// environment and the package index, and guards against ABI breaks such as a
+// wheel compiled against NumPy 1.x paired with NumPy 2.x.
+package audit
+
+import (
+	_ "embed"
+	"fmt"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/pylock/pylock/pypi/names"
+)
+
+//go:embed abi_rules.toml
+var defaultRules []byte
+
+// Rule is one ABI rule: packages with compiled wheels depending on Provider
+// and built before Provider's first release of Major are unsafe with it.
+type Rule struct {
+	Provider     string    `toml:"provider"`
+	Major        int       `toml:"major"`
+	FallbackDate time.Time `toml:"fallback-date"`
+	Reason       string    `toml:"reason"`
+}
+
+// DefaultRules returns the rules shipped with pylock (abi_rules.toml).
+func DefaultRules() []Rule {
+	r, err := ParseRules(defaultRules)
+	if err != nil {
+		panic(err) // the embedded file is tested
+	}
+	return r
+}
+
+// ParseRules reads a rules file in the abi_rules.toml format.
+func ParseRules(data []byte) ([]Rule, error) {
+	var doc struct {
+		Rule []Rule `toml:"rule"`
+	}
+	dec := toml.NewDecoder(bytesReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("abi rules: %w", err)
+	}
+	for i := range doc.Rule {
+		r := &doc.Rule[i]
+		if r.Provider == "" || r.Major <= 0 {
+			return nil, fmt.Errorf("abi rules: rule %d needs provider and a positive major", i+1)
+		}
+		r.Provider = names.Canonicalize(r.Provider)
+	}
+	return doc.Rule, nil
+}

@@ -1,0 +1,73 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/pylock/pylock/audit/installed"
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/target"
+)
+
+// Options select which checks run; each runs when its inputs are there.
+type Options struct {
+	LockPath  string
+	Lock      *lockfile.Lock
+	Inputs    *Inputs        // nil: the inputs check is skipped
+	Installed *installed.Env // nil: the environment check is skipped
+	Lookup    Lookup         // nil: index checks are skipped (offline)
+	Offline   bool           // say why index checks were skipped
+	Target    *target.Target // the lock's target; nil: markers not evaluated, no coverage check
+	Rules     []Rule         // ABI rules; nil = DefaultRules()
+}
+
+// Run performs every check whose inputs are present. An error means an
+// index failure (exit 3); findings are in the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	r := &Report{Lock: o.LockPath}
+	var env pep508.Env
+	if o.Target != nil {
+		env = o.Target.Env()
+	}
+	if o.Inputs != nil {
+		r.Checks = append(r.Checks, "inputs")
+		r.Add(CheckInputs(o.Lock, *o.Inputs, env)...)
+	} else {
+		r.Skipped = append(r.Skipped, "inputs: no input files given or recorded in the lock")
+	}
+	if o.Installed != nil {
+		r.Checks = append(r.Checks, "environment")
+		r.Add(CheckInstalled(o.Lock, o.Installed, env)...)
+	}
+	if o.Lookup != nil {
+		r.Checks = append(r.Checks, "index")
+		var roots []pep508.Requirement
+		if o.Inputs != nil {
+			roots = o.Inputs.Requirements
+		}
+		f, err := CheckIndex(ctx, o.Lock, roots, o.Target, o.Lookup)
+		r.Add(f...)
+		if err != nil {
+			return r, err
+		}
+	} else if o.Offline {
+		r.Skipped = append(r.Skipped, "index: --offline (yanks, hashes and newer versions not checked)")
+	}
+	rules := o.Rules
+	if rules == nil {
+		rules = DefaultRules()
+	}
+	r.Checks = append(r.Checks, "abi")
+	f, notes, err := CheckABI(ctx, o.Lock, rules, o.Lookup)
+	r.Add(f...)
+	r.Skipped = append(r.Skipped, notes...)
+	if err != nil {
+		return r, err
+	}
+	if o.Target != nil {
+		r.Checks = append(r.Checks, "coverage")
+		r.Add(CheckCoverage(o.Lock, *o.Target)...)
+	}
+	r.Sort()
+	return r, nil
+}

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pylock/pylock/audit"
+	"github.com/pylock/pylock/audit/installed"
+	"github.com/pylock/pylock/internal/engine"
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/pypi/target"
+)
+
+func init() { extraCommands = append(extraCommands, (*app).auditCommand) }
+
+type auditFlags struct {
+	lock         string
+	requirements []string
+	python       string
+	sitePackages []string
+	indexURLs    []string
+	offline      bool
+	format       string
+	failOn       string
+	cacheDir     string
+}
+
+func (a *app) auditCommand() *cobra.Command {
+	var f auditFlags
+	c := &cobra.Command{
+		Use:   "audit",
+		Short: "Report drift between inputs, lock, installed environment and index, and ABI hazards",
+		Long: `Audit a lock for drift. Each check runs when its inputs are there:
+
+  inputs       the requirement files changed since the lock (recorded hash) and
+               every current requirement is still satisfied by the locked set
+  environment  --python or --site-packages: missing, extra and version-mismatched
+               distributions, and installed files changed since installation
+  index        yanked pins, replaced or removed files, added files, newer
+               versions, projects gone (skipped with --offline)
+  abi          a package with compiled wheels all uploaded before numpy 2.0.0
+               (per the index) locked together with numpy>=2 (rules: audit/abi_rules.toml)
+  coverage     locked packages with no wheel for the lock's target
+
+Exit codes: 0 clean, 1 a finding at or above --fail-on, 2 bad input,
+3 index failure.`,
+		Example: `  pylock audit
+  pylock audit --lock pylock.toml --site-packages .venv/lib/python3.11/site-packages
+  pylock audit --python .venv/bin/python --format json --fail-on error
+  pylock audit --offline --requirements requirements.txt`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return a.runAudit(c.Context(), f) },
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.lock, "lock", "pylock.toml", "the lock `FILE` to audit")
+	fl.StringArrayVar(&f.requirements, "requirements", nil, "input requirement `FILE` (repeatable; default: the inputs recorded in the lock)")
+	fl.StringVar(&f.python, "python", "", "audit the environment of this interpreter `PATH`")
+	fl.StringArrayVar(&f.sitePackages, "site-packages", nil, "audit the distributions installed in `DIR` (repeatable)")
+	fl.StringArrayVar(&f.indexURLs, "index-url", nil, "index `URL` to compare with (default: the index recorded per package)")
+	fl.BoolVar(&f.offline, "offline", false, "skip the index checks")
+	fl.StringVar(&f.format, "format", "text", "report format: text or json")
+	fl.StringVar(&f.failOn, "fail-on", "warning", "exit 1 when a finding is at or above this severity: info, warning or error")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "HTTP cache `DIR` (default: $PYLOCK_CACHE_DIR, else the user cache dir); responses are always revalidated")
+	c.MarkFlagsMutuallyExclusive("python", "site-packages")
+	return c
+}
+
+func (a *app) runAudit(ctx context.Context, f auditFlags) error {
+	sev, err := audit.ParseSeverity(f.failOn)
+	if err != nil {
+		return usageError("--fail-on: %v", err)
+	}
+	if f.format != "text" && f.format != "json" {
+		return usageError("invalid --format %q: want text or json", f.format)
+	}
+	l, err := lockfile.ReadFile(f.lock)
+	if err != nil {
+		return &codeError{code: engine.ExitUsage, err: err}
+	}
+	opts := audit.Options{LockPath: f.lock, Lock: l, Offline: f.offline}
+	if t, ok := lockTarget(l); ok {
+		opts.Target = &t
+	}
+	if opts.Inputs, err = auditInputs(l, f.requirements); err != nil {
+		return &codeError{code: engine.ExitUsage, err: err}
+	}
+	switch {
+	case f.python != "":
+		opts.Installed, err = installed.ReadPython(ctx, f.python)
+	case len(f.sitePackages) > 0:
+		opts.Installed, err = installed.ReadSitePackages(f.sitePackages...)
+	}
+	if err != nil {
+		return &codeError{code: engine.ExitUsage, err: err}
+	}
+	if !f.offline {
+		opts.Lookup = newLookup(f)
+	}
+	rep, err := audit.Run(ctx, opts)
+	if err != nil {
+		return &codeError{code: engine.ExitIndex, err: fmt.Errorf("audit: index check failed: %w", err)}
+	}
+	if f.format == "json" {
+		err = rep.WriteJSON(a.stdout)
+	} else {
+		err = rep.WriteText(a.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Count(sev) > 0 {
+		return &codeError{code: engine.ExitNoSolution, err: fmt.Errorf("drift found"), silent: true}
+	}
+	return nil
+}
+
+// lockTarget rebuilds the lock's target from the options pylock recorded.
+func lockTarget(l *lockfile.Lock) (target.Target, bool) {
+	pv, pp := l.Tool.Options["python-version"], l.Tool.Options["python-platform"]
+	if pv == "" {
+		return target.Target{}, false
+	}
+	t, err := target.New(pv, pp)
+	return t, err == nil
+}
+
+// auditInputs reads the given requirement files, else the top-level inputs
+// recorded in the lock; nil when there are none. Recorded inputs are
+// classified the way pylock resolve used them: a file included by another
+// (-r/-c) is not read again, and a top-level file whose requirements were
+// recorded as constraints (resolve -c) or overrides is read as such. The
+// inputs hash is recomputed over the recorded files when they all exist.
+func auditInputs(l *lockfile.Lock, files []string) (*audit.Inputs, error) {
+	explicit := len(files) > 0
+	if !explicit {
+		for _, p := range l.Tool.Inputs {
+			if p == "-" || p == "<stdin>" {
+				continue
+			}
+			if _, err := os.Stat(p); err == nil {
+				files = append(files, p)
+			}
+		}
+		if len(files) == 0 {
+			return nil, nil
+		}
+	}
+	in := &audit.Inputs{}
+	included := map[string]bool{}
+	for _, p := range files {
+		if included[p] {
+			continue
+		}
+		in.Files = append(in.Files, p)
+		reqs, cons, read, err := readInputFile(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range read[1:] {
+			included[r] = true
+		}
+		switch {
+		case explicit:
+		case recordedIn(reqs, l.Tool.Overrides) && !recordedIn(reqs, l.Tool.Requirements):
+			continue // an override file: nothing to satisfy
+		case recordedIn(reqs, l.Tool.Constraints) && !recordedIn(reqs, l.Tool.Requirements):
+			reqs, cons = nil, append(reqs, cons...)
+		}
+		in.Requirements = append(in.Requirements, reqs...)
+		in.Constraints = append(in.Constraints, cons...)
+	}
+	in.Requirements = dropOverridden(in.Requirements, l.Tool.Overrides)
+	if len(l.Tool.Inputs) > 0 && (!explicit || sameFiles(in.Files, topLevel(l.Tool.Inputs, included))) {
+		if h, err := engine.HashInputFiles(l.Tool.Inputs); err == nil {
+			in.Hash = h
+		} else {
+			in.Hash = "sha256:missing"
+		}
+	}
+	return in, nil
+}
+
+// readInputFile parses a requirements file or pyproject.toml; read lists
+// every file it read (itself first, then includes).
+func readInputFile(p string) (reqs, cons []pep508.Requirement, read []string, err error) {
+	if filepath.Ext(p) == ".toml" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("cannot read %s: %w", p, err)
+		}
+		pp, err := reqfile.ParsePyproject(p, data, reqfile.PyprojectOptions{})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return entryReqs(pp.Requirements), nil, []string{p}, nil
+	}
+	rf, err := reqfile.ParseFile(p, reqfile.Options{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	read = rf.Files
+	if len(read) == 0 {
+		read = []string{p}
+	}
+	return entryReqs(rf.Requirements), entryReqs(rf.Constraints), read, nil
+}
+
+func entryReqs(es []reqfile.Entry) []pep508.Requirement {
+	out := make([]pep508.Requirement, 0, len(es))
+	for _, e := range es {
+		if e.Requirement.Name != "" {
+			out = append(out, e.Requirement)
+		}
+	}
+	return out
+}
+
+// recordedIn reports whether any of reqs is recorded (as written) in list.
+func recordedIn(reqs []pep508.Requirement, list []string) bool {
+	for _, r := range reqs {
+		if slices.Contains(list, r.String()) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropOverridden removes requirements on packages the lock overrides.
+func dropOverridden(reqs []pep508.Requirement, overrides []string) []pep508.Requirement {
+	over := map[string]bool{}
+	for _, s := range overrides {
+		if r, err := pep508.ParseRequirement(s); err == nil {
+			over[r.NormalizedName()] = true
+		}
+	}
+	out := reqs[:0]
+	for _, r := range reqs {
+		if !over[r.NormalizedName()] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func topLevel(files []string, included map[string]bool) []string {
+	var out []string
+	for _, f := range files {
+		if !included[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sameFiles(a, b []string) bool { return slices.Equal(a, b) }
+
+// newLookup returns an index lookup with one client per index URL.
+func newLookup(f auditFlags) audit.Lookup {
+	var mu sync.Mutex
+	clients := map[string]*index.Client{}
+	return func(ctx context.Context, name, indexURL string) (*index.Project, error) {
+		urls := f.indexURLs
+		if len(urls) == 0 {
+			if indexURL == "" {
+				indexURL = "https://pypi.org/simple"
+			}
+			urls = []string{indexURL}
+		}
+		key := strings.Join(urls, " ")
+		mu.Lock()
+		c, ok := clients[key]
+		if !ok {
+			var err error
+			cache := f.cacheDir
+			if cache == "" {
+				cache = os.Getenv("PYLOCK_CACHE_DIR")
+			}
+			c, err = index.New(index.Options{IndexURL: urls[0], ExtraIndexURLs: urls[1:], CacheDir: cache, Refresh: true, Retries: 2})
+			if err != nil {
+				mu.Unlock()
+				return nil, err
+			}
+			clients[key] = c
+		}
+		mu.Unlock()
+		return c.Project(ctx, name)
+	}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pylock/pylock/audit"
+	"github.com/pylock/pylock/internal/engine"
+	"github.com/pylock/pylock/lockfile"
+)
+
+func init() { extraCommands = append(extraCommands, (*app).treeCommand) }
+
+func (a *app) treeCommand() *cobra.Command {
+	var (
+		lock, format string
+		invert       bool
+		depth        int
+	)
+	c := &cobra.Command{
+		Use:   "tree",
+		Short: "Print the dependency tree of a lock",
+		Long: `Print the locked dependency tree from the inputs down (or, with --invert,
+from each package up to what needs it). A package already shown higher on
+the same branch is marked (*) and not expanded again.`,
+		Example: `  pylock tree
+  pylock tree --invert --depth 1
+  pylock tree --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" {
+				return usageError("invalid --format %q: want text or json", format)
+			}
+			if depth < 0 {
+				return usageError("--depth must be >= 0")
+			}
+			l, err := lockfile.ReadFile(lock)
+			if err != nil {
+				return &codeError{code: engine.ExitUsage, err: err}
+			}
+			nodes := audit.NewGraph(l, nil).Tree(invert, depth)
+			if format == "json" {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				if nodes == nil {
+					nodes = []*audit.TreeNode{}
+				}
+				return enc.Encode(nodes)
+			}
+			_, err = a.stdout.Write([]byte(audit.RenderTree(nodes)))
+			return err
+		},
+	}
+	c.Flags().StringVar(&lock, "lock", "pylock.toml", "the lock `FILE`")
+	c.Flags().StringVar(&format, "format", "text", "text or json")
+	c.Flags().BoolVar(&invert, "invert", false, "show what requires each package instead")
+	c.Flags().IntVar(&depth, "depth", 0, "limit the depth (0 = unlimited)")
+	return c
+}
