@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,7 +56,7 @@ func (p *progress) indexEvent(e index.Event) {
 		p.cached++
 	}
 	if p.verbose {
-		fmt.Fprintf(p.w, "index: %s %s %s\n", e.Kind, e.Project, e.URL)
+		fmt.Fprintln(p.w, joinNonEmpty("index:", e.Kind, e.Project, e.URL))
 	}
 	p.draw()
 }
@@ -70,9 +71,19 @@ func (p *progress) resolverEvent(e resolver.Event) {
 		p.conflict = e.Message
 	}
 	if p.verbose {
-		fmt.Fprintf(p.w, "resolve: %s %s %s %s\n", e.Kind, e.Name, e.Version, e.Message)
+		fmt.Fprintln(p.w, joinNonEmpty("resolve:", e.Kind, e.Name, e.Version, e.Message))
 	}
 	p.draw()
+}
+
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, s := range parts {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // draw repaints the live line at most every 100 ms; callers hold mu.
