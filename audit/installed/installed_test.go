@@ -101,3 +101,22 @@ func TestReadPython(t *testing.T) {
 		t.Errorf("pip not found among %d dists in %v", len(env.Dists), env.Paths)
 	}
 }
+
+// FuzzParseRecord feeds arbitrary RECORD files and headers to the readers:
+// they must not panic, and every entry they return names a path.
+func FuzzParseRecord(f *testing.F) {
+	f.Add([]byte("pkg/__init__.py,sha256=AicKBV3rnPt887-cBwgA6h7sGIQN0f4AaSlrdwFpVYc,87\npkg-1.0.dist-info/RECORD,,\n"))
+	f.Add([]byte("\"a,b.py\",sha256=x,\n,,\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, err := parseRecord(data)
+		if err != nil {
+			return
+		}
+		for _, e := range rec {
+			if e.Path == "" {
+				t.Fatalf("entry without a path: %+v", e)
+			}
+		}
+		_ = headerValue(data, "Name")
+	})
+}

@@ -1,0 +1,178 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pylock/pylock/internal/corpus"
+	"github.com/pylock/pylock/internal/memprovider"
+	"github.com/pylock/pylock/internal/testenv"
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/target"
+	"github.com/pylock/pylock/resolver"
+)
+
+// TestGuardResolve runs the real resolver over the seed-stack fixture with
+// the guard reading upload times and metadata from the bundled local index.
+func TestGuardResolve(t *testing.T) {
+	root := testenv.ModuleRoot()
+	sc, err := corpus.LoadPackse(filepath.Join(root, "testdata", "index.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := target.New("3.11", "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := index.New(index.Options{IndexURL: filepath.Join(root, "testdata", "index"), NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		reqs          []string
+		guard         bool
+		opencv, numpy string // "" = no solution
+		applied       int
+	}{
+		{[]string{"opencv-python==4.8.1.78", "numpy"}, false, "4.8.1.78", "2.1.3", 0},
+		{[]string{"opencv-python==4.8.1.78", "numpy"}, true, "4.8.1.78", "1.26.4", 1},
+		{[]string{"opencv-python", "numpy"}, true, "4.10.0.84", "2.1.3", 0},
+		{[]string{"opencv-python<4.10", "numpy>=2"}, true, "", "", 0},
+	} {
+		t.Run(strings.Join(tc.reqs, ",")+map[bool]string{true: "+guard"}[tc.guard], func(t *testing.T) {
+			var reqs []pep508.Requirement
+			for _, s := range tc.reqs {
+				reqs = append(reqs, pep508.MustParseRequirement(s))
+			}
+			opts := resolver.Options{Env: tgt.Env(), Python: tgt.Python}
+			g := NewGuard(context.Background(), DefaultRules(), client)
+			if tc.guard {
+				opts.Conflicts = g.Conflicts
+			}
+			res, err := resolver.Resolve(context.Background(), memprovider.New(sc.Index, tgt, memprovider.Options{}), reqs, opts)
+			if tc.opencv == "" {
+				var ns *resolver.NoSolutionError
+				if !errors.As(err, &ns) || !strings.Contains(ns.Explanation, "built against the numpy 1.x ABI (--abi-guard)") {
+					t.Fatalf("want a no-solution error naming the guard, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			chosen := map[string]string{}
+			for _, p := range res.Packages {
+				chosen[p.Name] = p.Version.String()
+			}
+			if chosen["opencv-python"] != tc.opencv || chosen["numpy"] != tc.numpy {
+				t.Errorf("chose opencv-python %s, numpy %s; want %s, %s", chosen["opencv-python"], chosen["numpy"], tc.opencv, tc.numpy)
+			}
+			if got := len(g.Applied(chosen)); got != tc.applied {
+				t.Errorf("applied %d guard conflicts to the solution, want %d: %+v", got, tc.applied, g.Applied(chosen))
+			}
+		})
+	}
+}
+
+func TestCheckCoverage(t *testing.T) {
+	linux, err := target.New("3.11", "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac, err := target.New("3.11", "macos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := seedLock("1.26.4")
+	sd := lockfile.Artifact{Name: "pillow-10.1.0.tar.gz"}
+	l.Packages[2].Sdist = &sd // pillow: linux wheel + sdist
+	l.Packages = append(l.Packages,
+		lockfile.Package{Name: "pure", Version: "1.0", Wheels: []lockfile.Artifact{{Name: "pure-1.0-py3-none-any.whl"}}},
+		lockfile.Package{Name: "winonly", Version: "1.0", Marker: `sys_platform == "win32"`},
+	)
+	if got := kinds(CheckCoverage(l, linux)); got != "" {
+		t.Errorf("linux: %s, want no findings", got)
+	}
+	fs := CheckCoverage(l, mac)
+	if got, want := kinds(fs), "no-wheel:numpy no-wheel:opencv-python no-wheel:pillow"; got != want {
+		t.Fatalf("macos: %q, want %q", got, want)
+	}
+	if fs[0].Severity != Error || fs[2].Severity != Warning || !strings.Contains(fs[2].Message, "pip will build pillow-10.1.0.tar.gz") {
+		t.Errorf("macos findings: %+v", fs)
+	}
+}
+
+func TestRunSkips(t *testing.T) {
+	r, err := Run(context.Background(), Options{LockPath: "pylock.toml", Lock: seedLock("1.26.4"), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(r.Checks, ",") != "abi" || len(r.Findings) != 0 {
+		t.Errorf("checks %v findings %v", r.Checks, kinds(r.Findings))
+	}
+	skipped := strings.Join(r.Skipped, "\n")
+	for _, want := range []string{"inputs: no input files", "index: --offline"} {
+		if !strings.Contains(skipped, want) {
+			t.Errorf("skipped %q lacks %q", skipped, want)
+		}
+	}
+	// numpy 2 offline: the ABI check falls back to the rule table and says so.
+	r, err = Run(context.Background(), Options{LockPath: "pylock.toml", Lock: seedLock("2.1.3"), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kinds(r.Findings) != "abi:opencv-python" || !strings.Contains(strings.Join(r.Skipped, "\n"), "index not consulted") {
+		t.Errorf("findings %v skipped %v", kinds(r.Findings), r.Skipped)
+	}
+	// An index failure is an error, not a finding.
+	fail := func(context.Context, string, string) (*index.Project, error) {
+		return nil, errors.New("connection refused")
+	}
+	if _, err := Run(context.Background(), Options{LockPath: "pylock.toml", Lock: seedLock("2.1.3"), Lookup: fail}); err == nil {
+		t.Error("lookup failure: want error")
+	}
+}
+
+func TestCheckIndexTarget(t *testing.T) {
+	linux, err := target.New("3.11", "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := seedIndex()
+	// A macOS wheel is not something a linux lock would hold; a new linux
+	// build of the same version is.
+	idx["pillow"].Files = append(idx["pillow"].Files,
+		ifile("Pillow-10.1.0-cp311-cp311-macosx_11_0_arm64.whl", "2023-10-15", "m"),
+		ifile("Pillow-10.1.0-1-cp311-cp311-manylinux_2_28_x86_64.whl", "2024-01-01", "b"))
+	l := seedLock("1.26.4")
+	l.Packages = l.Packages[2:] // pillow only
+	fs, err := CheckIndex(context.Background(), l, nil, &linux, idx.lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kinds(fs), "file-added:pillow"; got != want || !strings.Contains(fs[0].Message, "Pillow-10.1.0-1-cp311") {
+		t.Errorf("findings %q (%v), want %q", got, fs, want)
+	}
+}
+
+func FuzzParseRules(f *testing.F) {
+	f.Add(defaultRules)
+	f.Add([]byte("[[rule]]\nprovider = \"torch\"\nmajor = 2\n"))
+	f.Add([]byte("[[rule]]\nprovider = \"\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rules, err := ParseRules(data)
+		if err != nil {
+			return
+		}
+		for _, r := range rules {
+			if r.Provider == "" || r.Major <= 0 || r.Provider != canonical(r.Provider) {
+				t.Fatalf("accepted rule %+v", r)
+			}
+		}
+	})
+}
