@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -118,6 +119,9 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	for _, w := range res.Warnings {
 		p.printf("warning: %s\n", w)
 	}
+	if format == engine.FormatTOML && f.output != "-" && !pep751Name.MatchString(filepath.Base(f.output)) {
+		p.printf("warning: PEP 751 names lock files pylock.toml or pylock.<name>.toml; installers may not recognise %s\n", filepath.Base(f.output))
+	}
 	for _, n := range res.ABIGuard {
 		p.printf("%s\n", n)
 	}
@@ -137,6 +141,9 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 		plural(len(res.Lock.Packages), "package"), formatDuration(time.Since(start)), st.Requests, st.CacheHits+st.Revalidated)
 	return nil
 }
+
+// pep751Name is the file name PEP 751 requires of a lock.
+var pep751Name = regexp.MustCompile(`^pylock\.([^.]+\.)?toml$`)
 
 // checkOutputDir fails early (before resolving) when the output's directory
 // does not exist.
