@@ -106,6 +106,9 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 		return nil, usageErr(err)
 	}
 	opts.Env, opts.Python = t.Env(), t.Python
+	if err := checkRequiresPython(in, t); err != nil {
+		return nil, usageErr(err)
+	}
 	iopts, err := buildIndexOptions(req, in, getenv)
 	if err != nil {
 		return nil, usageErr(err)
@@ -324,6 +327,22 @@ func readPreferences(path string) (map[string]pep440.Version, []string) {
 		}
 	}
 	return prefs, nil
+}
+
+// checkRequiresPython rejects a target Python outside the project's
+// requires-python (pyproject.toml).
+func checkRequiresPython(in *inputs, t target.Target) error {
+	if in.requiresPython == "" {
+		return nil
+	}
+	spec, err := pep440.ParseSpecifierSet(in.requiresPython)
+	if err != nil {
+		return fmt.Errorf("invalid requires-python %q: %w", in.requiresPython, err)
+	}
+	if !spec.Contains(t.Python) {
+		return fmt.Errorf("the target Python %s is outside the project's requires-python %q (use --python-version)", t.Python, in.requiresPython)
+	}
+	return nil
 }
 
 // requirementStrings renders requirements for [tool.pylock].

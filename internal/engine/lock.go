@@ -26,7 +26,7 @@ func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.
 		CreatedBy:      "pylock",
 	}
 	if l.RequiresPython == "" {
-		l.RequiresPython = fmt.Sprintf("==%d.%d.*", pyMajor(t), pyMinor(t))
+		l.RequiresPython = minorSeries(t)
 	}
 	for _, rp := range sol.Packages {
 		pkg, err := lockPackage(ctx, p, rp)
@@ -45,22 +45,13 @@ func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.
 	return l, nil
 }
 
-func pyMajor(t target.Target) int { return releasePart(t.Python.String(), 0) }
-func pyMinor(t target.Target) int { return releasePart(t.Python.String(), 1) }
-
-func releasePart(v string, i int) int {
-	parts := strings.Split(v, ".")
-	if i >= len(parts) {
-		return 0
+// minorSeries returns "==X.Y.*" for the target's Python.
+func minorSeries(t target.Target) string {
+	parts := strings.SplitN(t.Python.BaseVersion(), ".", 3)
+	if len(parts) < 2 {
+		parts = append(parts, "0")
 	}
-	n := 0
-	for _, c := range parts[i] {
-		if c < '0' || c > '9' {
-			break
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
+	return "==" + parts[0] + "." + parts[1] + ".*"
 }
 
 func lockPackage(ctx context.Context, p *Provider, rp resolver.Package) (lockfile.Package, error) {
