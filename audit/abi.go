@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -77,10 +78,14 @@ func CheckABI(ctx context.Context, l *lockfile.Lock, rules []Rule, lookup Lookup
 			var provFiles []index.File
 			if lookup != nil {
 				proj, err := lookup(ctx, rule.Provider, prov.Index)
-				if err != nil {
+				switch {
+				case errors.Is(err, index.ErrNotFound):
+					notes = append(notes, fmt.Sprintf("abi guard: %s is not on the index; using %s %d.0 date %s from the rule table", rule.Provider, rule.Provider, rule.Major, rule.FallbackDate.Format("2006-01-02")))
+				case err != nil:
 					return out, notes, fmt.Errorf("abi guard: looking up %s: %w", rule.Provider, err)
+				default:
+					provFiles = proj.Files
 				}
-				provFiles = proj.Files
 				if at, v, ok := boundary(rule, provFiles); ok {
 					when, firstMajor = at, v
 				}
@@ -116,22 +121,29 @@ func abiFinding(ctx context.Context, rule Rule, p, prov *lockfile.Package, when 
 	if name == rule.Provider || !dependsOn(p, rule.Provider) {
 		return nil, nil
 	}
-	times, isCompiled := []time.Time{}, false
+	// Only compiled wheels carry the ABI; an sdist or pure wheel uploaded
+	// later says nothing about them.
+	var times []time.Time
 	for _, w := range p.Wheels {
-		isCompiled = isCompiled || compiled(w.Name)
-		times = append(times, w.UploadTime)
+		if compiled(w.Name) {
+			times = append(times, w.UploadTime)
+		}
 	}
-	if !isCompiled {
+	if len(times) == 0 {
 		return nil, nil
 	}
 	var proj *index.Project
 	if lookup != nil {
-		pr, err := lookup(ctx, name, p.Index)
-		if err == nil {
+		if pr, err := lookup(ctx, name, p.Index); err == nil {
 			proj = pr
-			times = times[:0]
+			var idx []time.Time
 			for _, f := range filesOf(pr, p.Version) {
-				times = append(times, f.UploadTime)
+				if compiled(f.Filename) {
+					idx = append(idx, f.UploadTime)
+				}
+			}
+			if len(idx) > 0 {
+				times = idx
 			}
 		}
 	}
@@ -263,15 +275,16 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 		files := filesOf(proj, v.String())
 		latest, isCompiled, best := time.Time{}, false, index.File{}
 		for _, f := range files {
+			if !compiled(f.Filename) {
+				continue // sdists and pure wheels do not carry the ABI
+			}
 			if f.UploadTime.IsZero() {
 				return nil
 			}
 			if f.UploadTime.After(latest) {
 				latest = f.UploadTime
 			}
-			if compiled(f.Filename) {
-				isCompiled, best = true, f
-			}
+			isCompiled, best = true, f
 		}
 		if !isCompiled {
 			continue

@@ -1,11 +1,13 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/pep508"
 )
 
@@ -16,7 +18,7 @@ const RootName = "<inputs>"
 type Graph struct {
 	Versions map[string]string             // name -> version
 	Out      map[string][]string           // name -> dependencies (sorted)
-	Req      map[[2]string]string          // (from, to) -> requirement text, when known
+	Req      map[[2]string]string          // (from, to) -> requirement text, when known (AddEdgeRequirements)
 	In       map[string][]string           // name -> dependents (sorted)
 	Roots    []string                      // direct requirements (sorted)
 	ReqOf    map[string]pep508.Requirement // root requirement per name
@@ -114,13 +116,74 @@ func (g *Graph) RenderWhy(name string) (string, error) {
 		fmt.Fprintf(&b, "%s is in the lock but no input requires it\n", g.Label(canonical(name)))
 	}
 	for _, p := range paths {
-		parts := []string{fmt.Sprintf("you require %q", g.ReqOf[p[0]].String())}
-		for _, n := range p {
-			parts = append(parts, g.Label(n))
+		fmt.Fprintf(&b, "you require %q -> %s", g.ReqOf[p[0]].String(), g.Label(p[0]))
+		for i := 1; i < len(p); i++ {
+			if r := g.Req[[2]string{p[i-1], p[i]}]; r != "" {
+				fmt.Fprintf(&b, " -(%s)-> %s", r, g.Label(p[i]))
+			} else {
+				fmt.Fprintf(&b, " -> %s", g.Label(p[i]))
+			}
 		}
-		b.WriteString(strings.Join(parts, " -> ") + "\n")
+		b.WriteString("\n")
 	}
 	return b.String(), nil
+}
+
+// MetadataFunc returns the core metadata of a locked package.
+type MetadataFunc func(ctx context.Context, p *lockfile.Package) (*index.Metadata, error)
+
+// AddEdgeRequirements fills g.Req from each package's Requires-Dist (markers
+// evaluated in env, extras requirements left out; nil env keeps all): the
+// edge from a to b reads "b>=1,<2", the specifiers of every matching
+// requirement joined. Only packages in only (all when nil) are fetched.
+// It stops at the first fetch error, keeping the edges found so far.
+func (g *Graph) AddEdgeRequirements(ctx context.Context, l *lockfile.Lock, env pep508.Env, only map[string]bool, fetch MetadataFunc) error {
+	for i := range l.Packages {
+		p := &l.Packages[i]
+		from := canonical(p.Name)
+		if (only != nil && !only[from]) || len(g.Out[from]) == 0 {
+			continue
+		}
+		md, err := fetch(ctx, p)
+		if err != nil {
+			return err
+		}
+		specs := map[string][]string{}
+		for _, s := range md.RequiresDist {
+			r, err := pep508.ParseRequirement(s)
+			if err != nil || !contains(g.Out[from], r.NormalizedName()) {
+				continue
+			}
+			if !r.Marker.IsTrue() && env != nil {
+				if ok, err := r.Marker.Evaluate(env); err == nil && !ok {
+					continue
+				}
+			}
+			to := r.NormalizedName()
+			if sp := r.Specifier.String(); sp != "" && !contains(specs[to], sp) {
+				specs[to] = append(specs[to], sp)
+			}
+			if specs[to] == nil {
+				specs[to] = []string{}
+			}
+		}
+		for to, sp := range specs {
+			g.Req[[2]string{from, to}] = to + strings.Join(sp, ",")
+		}
+	}
+	return nil
+}
+
+// OnPaths returns the packages with an outgoing edge on some path to name.
+func (g *Graph) OnPaths(name string) map[string]bool {
+	out := map[string]bool{}
+	paths, _ := g.Why(name)
+	for _, p := range paths {
+		for _, n := range p[:len(p)-1] {
+			out[n] = true
+		}
+	}
+	return out
 }
 
 // TreeNode is one node of a rendered tree (JSON shape of `pylock tree`).

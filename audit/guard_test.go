@@ -12,6 +12,7 @@ import (
 	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
@@ -175,4 +176,73 @@ func FuzzParseRules(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An sdist (or pure wheel) uploaded after numpy 2.0.0 does not make the
+// old compiled wheels safe: only compiled wheels count, in the audit and in
+// the guard.
+func TestABICompiledWheelsOnly(t *testing.T) {
+	idx := seedIndex()
+	idx["opencv-python"].Files = append(idx["opencv-python"].Files,
+		ifile("opencv-python-4.8.1.78.tar.gz", "2024-07-01", "sd"),
+		ifile("opencv_python-4.8.1.78-py3-none-any.whl", "2024-07-01", "pure"))
+	l := seedLock("2.1.3")
+	sd := lockfile.Artifact{Name: "opencv-python-4.8.1.78.tar.gz", UploadTime: day("2024-07-01")}
+	l.Packages[1].Sdist = &sd
+	for _, lk := range []Lookup{idx.lookup, nil} {
+		fs, _, err := CheckABI(context.Background(), l, DefaultRules(), lk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kinds(fs) != "abi:opencv-python" {
+			t.Errorf("index=%v: findings %q, want the ABI finding", lk != nil, kinds(fs))
+		}
+	}
+	g := NewGuard(context.Background(), DefaultRules(), idx)
+	if c := g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78")); len(c) != 1 {
+		t.Errorf("guard conflicts %+v, want one on numpy", c)
+	}
+	// numpy gone from the index: the rule table's date is used, with a note.
+	delete(idx, "numpy")
+	fs, notes, err := CheckABI(context.Background(), l, DefaultRules(), idx.lookup)
+	if err != nil || kinds(fs) != "abi:opencv-python" || len(notes) != 1 {
+		t.Errorf("numpy not on the index: findings %q notes %v err %v", kinds(fs), notes, err)
+	}
+}
+
+func TestEdgeRequirements(t *testing.T) {
+	l := seedLock("2.1.3")
+	g := NewGraph(l, nil)
+	env := pep508.Env{"python_version": "3.11", "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64"}
+	fetched := []string{}
+	fetch := func(_ context.Context, p *lockfile.Package) (*index.Metadata, error) {
+		fetched = append(fetched, p.Name)
+		return &index.Metadata{RequiresDist: []string{
+			`numpy>=1.21.2; python_version >= "3.10"`,
+			`numpy>=1.26.0; python_version >= "3.12"`,
+			`numpy>=1.23.5; python_version >= "3.11"`,
+			`numpy>=1.21.2; python_version >= "3.10"`,
+			`pytest; extra == "test"`,
+		}}, nil
+	}
+	if err := g.AddEdgeRequirements(context.Background(), l, env, g.OnPaths("numpy"), fetch); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(fetched, ",") != "opencv-python" {
+		t.Errorf("fetched metadata of %v, want only opencv-python (the only package with an edge on a path)", fetched)
+	}
+	out, err := g.RenderWhy("numpy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `you require "numpy" -> numpy==2.1.3
+you require "opencv-python==4.8.1.78" -> opencv-python==4.8.1.78 -(numpy>=1.21.2,>=1.23.5)-> numpy==2.1.3
+`
+	if out != want {
+		t.Errorf("why numpy:\n%s\nwant:\n%s", out, want)
+	}
+	boom := func(context.Context, *lockfile.Package) (*index.Metadata, error) { return nil, errors.New("boom") }
+	if err := NewGraph(l, nil).AddEdgeRequirements(context.Background(), l, env, nil, boom); err == nil {
+		t.Error("fetch error: want it returned")
+	}
 }

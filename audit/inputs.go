@@ -51,10 +51,14 @@ func CheckInputs(l *lockfile.Lock, in Inputs, env pep508.Env) []Finding {
 	if refresh == "" {
 		refresh = "pylock resolve " + strings.Join(in.Files, " ")
 	}
+	recorded := l.Tool.Inputs
+	if len(recorded) == 0 {
+		recorded = in.Files
+	}
 	if in.Hash != "" && l.Tool.InputsHash != "" && in.Hash != l.Tool.InputsHash {
 		out = append(out, Finding{Kind: KindStaleInputs, Severity: Warning,
-			Message: fmt.Sprintf("%s changed since the lock was made (inputs hash %s, lock records %s)",
-				strings.Join(in.Files, ", "), short(in.Hash), short(l.Tool.InputsHash)),
+			Message: fmt.Sprintf("the inputs (%s) changed since the lock was made (inputs hash %s, lock records %s)",
+				strings.Join(recorded, ", "), short(in.Hash), short(l.Tool.InputsHash)),
 			Hint: "refresh the lock: " + refresh})
 	}
 	idx := lockIndex(l)

@@ -104,7 +104,7 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		return &codeError{code: engine.ExitUsage, err: err}
 	}
 	if !f.offline {
-		opts.Lookup = newLookup(f)
+		opts.Lookup = newClientPool(f.indexURLs, f.cacheDir, true).lookup
 	}
 	rep, err := audit.Run(ctx, opts)
 	if err != nil {
@@ -157,6 +157,7 @@ func auditInputs(l *lockfile.Lock, files []string) (*audit.Inputs, error) {
 	}
 	in := &audit.Inputs{}
 	included := map[string]bool{}
+	role := fileRoles(l.Tool.Command)
 	for _, p := range files {
 		if included[p] {
 			continue
@@ -171,9 +172,13 @@ func auditInputs(l *lockfile.Lock, files []string) (*audit.Inputs, error) {
 		}
 		switch {
 		case explicit:
-		case recordedIn(reqs, l.Tool.Overrides) && !recordedIn(reqs, l.Tool.Requirements):
+		case role[p] == "override":
 			continue // an override file: nothing to satisfy
-		case recordedIn(reqs, l.Tool.Constraints) && !recordedIn(reqs, l.Tool.Requirements):
+		case role[p] == "constraint":
+			reqs, cons = nil, append(reqs, cons...)
+		case role[p] == "" && recordedIn(reqs, l.Tool.Overrides) && !recordedIn(reqs, l.Tool.Requirements):
+			continue
+		case role[p] == "" && recordedIn(reqs, l.Tool.Constraints) && !recordedIn(reqs, l.Tool.Requirements):
 			reqs, cons = nil, append(reqs, cons...)
 		}
 		in.Requirements = append(in.Requirements, reqs...)
@@ -188,6 +193,56 @@ func auditInputs(l *lockfile.Lock, files []string) (*audit.Inputs, error) {
 		}
 	}
 	return in, nil
+}
+
+// fileRoles reads the -c/--constraint and --override files from the
+// recorded command line: file -> "constraint" or "override". Other inputs
+// are requirements; when the command is missing or unreadable the map is
+// empty and auditInputs falls back to the recorded requirement strings.
+func fileRoles(command string) map[string]string {
+	args := shellSplit(command)
+	roles := map[string]string{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		for flag, role := range map[string]string{"-c": "constraint", "--constraint": "constraint", "--override": "override"} {
+			switch {
+			case a == flag && i+1 < len(args):
+				roles[args[i+1]] = role
+			case strings.HasPrefix(a, flag+"=") && strings.HasPrefix(flag, "--"):
+				roles[strings.TrimPrefix(a, flag+"=")] = role
+			case flag == "-c" && strings.HasPrefix(a, "-c") && len(a) > 2 && !strings.HasPrefix(a, "--"):
+				roles[a[2:]] = role
+			}
+		}
+	}
+	return roles
+}
+
+// shellSplit splits a command recorded by pylock resolve (words quoted
+// with single quotes, '\” for a quote).
+func shellSplit(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for _, r := range s {
+		switch {
+		case r == '\'':
+			quoted, inWord = !quoted, true
+		case (r == ' ' || r == '\t') && !quoted:
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
 }
 
 // readInputFile parses a requirements file or pyproject.toml; read lists
@@ -264,35 +319,75 @@ func topLevel(files []string, included map[string]bool) []string {
 
 func sameFiles(a, b []string) bool { return slices.Equal(a, b) }
 
-// newLookup returns an index lookup with one client per index URL.
-func newLookup(f auditFlags) audit.Lookup {
-	var mu sync.Mutex
-	clients := map[string]*index.Client{}
-	return func(ctx context.Context, name, indexURL string) (*index.Project, error) {
-		urls := f.indexURLs
-		if len(urls) == 0 {
-			if indexURL == "" {
-				indexURL = "https://pypi.org/simple"
-			}
-			urls = []string{indexURL}
-		}
-		key := strings.Join(urls, " ")
-		mu.Lock()
-		c, ok := clients[key]
-		if !ok {
-			var err error
-			cache := f.cacheDir
-			if cache == "" {
-				cache = os.Getenv("PYLOCK_CACHE_DIR")
-			}
-			c, err = index.New(index.Options{IndexURL: urls[0], ExtraIndexURLs: urls[1:], CacheDir: cache, Refresh: true, Retries: 2})
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			clients[key] = c
-		}
-		mu.Unlock()
-		return c.Project(ctx, name)
+// clientPool hands out one index client per index URL list: the --index-url
+// flags when given, else the index recorded for each package.
+type clientPool struct {
+	urls    []string
+	cache   string
+	refresh bool
+	mu      sync.Mutex
+	clients map[string]*index.Client
+}
+
+func newClientPool(urls []string, cacheDir string, refresh bool) *clientPool {
+	if cacheDir == "" {
+		cacheDir = os.Getenv("PYLOCK_CACHE_DIR")
 	}
+	return &clientPool{urls: urls, cache: cacheDir, refresh: refresh, clients: map[string]*index.Client{}}
+}
+
+func (cp *clientPool) client(indexURL string) (*index.Client, error) {
+	urls := cp.urls
+	if len(urls) == 0 {
+		if indexURL == "" {
+			indexURL = engine.DefaultIndexURL
+		}
+		urls = []string{indexURL}
+	}
+	key := strings.Join(urls, " ")
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	if c, ok := cp.clients[key]; ok {
+		return c, nil
+	}
+	c, err := index.New(index.Options{IndexURL: urls[0], ExtraIndexURLs: urls[1:], CacheDir: cp.cache, Refresh: cp.refresh, Retries: 2})
+	if err != nil {
+		return nil, err
+	}
+	cp.clients[key] = c
+	return c, nil
+}
+
+// lookup is the audit's view of the index (always revalidated).
+func (cp *clientPool) lookup(ctx context.Context, name, indexURL string) (*index.Project, error) {
+	c, err := cp.client(indexURL)
+	if err != nil {
+		return nil, err
+	}
+	return c.Project(ctx, name)
+}
+
+// metadata returns a locked package's core metadata from one of its locked
+// files as the index lists it (wheels first).
+func (cp *clientPool) metadata(ctx context.Context, p *lockfile.Package) (*index.Metadata, error) {
+	c, err := cp.client(p.Index)
+	if err != nil {
+		return nil, err
+	}
+	proj, err := c.Project(ctx, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	arts := append([]lockfile.Artifact{}, p.Wheels...)
+	if p.Sdist != nil {
+		arts = append(arts, *p.Sdist)
+	}
+	for _, a := range arts {
+		for _, f := range proj.Files {
+			if f.Filename == a.Name {
+				return c.Metadata(ctx, f)
+			}
+		}
+	}
+	return nil, fmt.Errorf("%s %s: none of the locked files is on the index", p.Name, p.Version)
 }

@@ -1,22 +1,31 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/internal/engine"
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/pep508"
 )
 
 func init() { extraCommands = append(extraCommands, (*app).whyCommand) }
 
 func (a *app) whyCommand() *cobra.Command {
-	var lock string
+	var (
+		lock, cacheDir string
+		indexURLs      []string
+		offline        bool
+	)
 	c := &cobra.Command{
 		Use:   "why PKG",
 		Short: "Show every path from the inputs to a locked package",
 		Long: `Show why a package is in the lock: every chain of requirements from the
-inputs (recorded in [tool.pylock]) to PKG, with the root requirement.`,
+inputs (recorded in [tool.pylock]) to PKG. The first edge shows your
+requirement; the others show the dependency's requirement, read from the
+package's metadata on the index (skipped with --offline).`,
 		Example: `  pylock why numpy
   pylock why typing-extensions --lock pylock.toml`,
 		Args: cobra.ExactArgs(1),
@@ -25,7 +34,21 @@ inputs (recorded in [tool.pylock]) to PKG, with the root requirement.`,
 			if err != nil {
 				return &codeError{code: engine.ExitUsage, err: err}
 			}
-			out, err := audit.NewGraph(l, nil).RenderWhy(args[0])
+			g := audit.NewGraph(l, nil)
+			if _, err := g.Why(args[0]); err != nil {
+				return &codeError{code: engine.ExitUsage, err: err}
+			}
+			if !offline {
+				var env pep508.Env
+				if t, ok := lockTarget(l); ok {
+					env = t.Env()
+				}
+				pool := newClientPool(indexURLs, cacheDir, false)
+				if err := g.AddEdgeRequirements(c.Context(), l, env, g.OnPaths(args[0]), pool.metadata); err != nil {
+					fmt.Fprintf(a.stderr, "note: dependency requirements not shown: %v\n", err)
+				}
+			}
+			out, err := g.RenderWhy(args[0])
 			if err != nil {
 				return &codeError{code: engine.ExitUsage, err: err}
 			}
@@ -34,5 +57,8 @@ inputs (recorded in [tool.pylock]) to PKG, with the root requirement.`,
 		},
 	}
 	c.Flags().StringVar(&lock, "lock", "pylock.toml", "the lock `FILE`")
+	c.Flags().StringArrayVar(&indexURLs, "index-url", nil, "index `URL` for package metadata (default: the index recorded per package)")
+	c.Flags().BoolVar(&offline, "offline", false, "do not read package metadata: show only the package on each edge")
+	c.Flags().StringVar(&cacheDir, "cache-dir", "", "HTTP cache `DIR` (default: $PYLOCK_CACHE_DIR, else the user cache dir)")
 	return c
 }
