@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -151,15 +152,21 @@ func (r *reader) load(path string, kind int) error {
 func entries(es []reqfile.Entry) ([]pep508.Requirement, error) {
 	out := make([]pep508.Requirement, 0, len(es))
 	for _, e := range es {
+		var what string
 		switch {
 		case e.Editable:
-			return nil, e.Errorf("editable requirements are not supported (pylock locks index packages only)")
+			what = "editable requirement"
 		case e.LocalPath:
-			return nil, e.Errorf("local path requirements are not supported (pylock locks index packages only)")
+			what = "local path requirement"
 		case e.Requirement.URL != "":
-			return nil, e.Errorf("direct URL requirements are not supported (pylock locks index packages only)")
+			what = "direct URL requirement"
+		default:
+			out = append(out, e.Requirement)
+			continue
 		}
-		out = append(out, e.Requirement)
+		err := e.Errorf("unsupported %s", what)
+		err.Err = errors.New("pylock locks packages from indexes only")
+		return nil, err
 	}
 	return out, nil
 }
