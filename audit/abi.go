@@ -163,7 +163,7 @@ func abiFinding(ctx context.Context, rule Rule, p, prov *lockfile.Package, when 
 	if proj != nil {
 		after = firstReleaseAfter(proj, when)
 	}
-	return &Finding{Kind: KindABI, Severity: Error, Package: name,
+	return &Finding{Kind: KindABI, Severity: Error, Package: name, Related: rule.Provider + "==" + prov.Version,
 		Message: fmt.Sprintf("%s==%s ships compiled wheels, all uploaded before %s %s (%s; newest wheel %s), so they were built against the %s %d.x ABI, but the lock holds %s==%s. %s.",
 			name, p.Version, rule.Provider, firstMajor, when.UTC().Format("2006-01-02"), latest.UTC().Format("2006-01-02"),
 			rule.Provider, rule.Major-1, rule.Provider, prov.Version, rule.Reason),

@@ -90,6 +90,7 @@ type Finding struct {
 	Kind     string   `json:"kind"`
 	Severity Severity `json:"severity"`
 	Package  string   `json:"package,omitempty"`
+	Related  string   `json:"related,omitempty"` // the other package involved (ABI: the provider as locked)
 	Message  string   `json:"message"`
 	Hint     string   `json:"hint,omitempty"`
 }

@@ -84,6 +84,11 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		return usageError("invalid --format %q: want text or json", f.format)
 	}
 	l, err := lockfile.ReadFile(f.lock)
+	if err == nil {
+		if verr := l.Validate(); verr != nil {
+			err = fmt.Errorf("%s: %w", f.lock, verr)
+		}
+	}
 	if err != nil {
 		return &codeError{code: engine.ExitUsage, err: err}
 	}
@@ -124,11 +129,22 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 	return nil
 }
 
-// lockTarget rebuilds the lock's target from the options pylock recorded.
+// lockTarget rebuilds the lock's target from what pylock recorded: the
+// python-version option, and the python-platform option or else the
+// platform at the end of [tool.pylock] target ("CPython 3.11
+// x86_64-manylinux_2_28"), so a lock made for the host is audited for that
+// host and not for the machine running the audit.
 func lockTarget(l *lockfile.Lock) (target.Target, bool) {
 	pv, pp := l.Tool.Options["python-version"], l.Tool.Options["python-platform"]
 	if pv == "" {
 		return target.Target{}, false
+	}
+	if pp == "" {
+		f := strings.Fields(l.Tool.Target)
+		if len(f) < 3 {
+			return target.Target{}, false
+		}
+		pp = f[len(f)-1]
 	}
 	t, err := target.New(pv, pp)
 	return t, err == nil
