@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 //	$INDEX       the bundled fixture index (testdata/index, a local directory)
 //	$FAKEINDEX   a fakeindex server over testdata/index.toml (simple URL)
 //	$FAKEURL     that server's base URL
+//	$HANGINDEX   a fakeindex server that never answers
 //
 // Besides testscript's commands: `exitcode N prog args...` (exec and check
 // the exit status) and `normurl FILE...` (replace $FAKEURL by
@@ -73,6 +74,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("INDEX", filepath.Join(root, "testdata", "index"))
 			e.Setenv("FAKEINDEX", srv.SimpleURL())
 			e.Setenv("FAKEURL", srv.URL())
+			hang := fakeindex.New(sc.Index, fakeindex.Options{FailRate: 1, FailKinds: []fakeindex.Fault{fakeindex.FaultHang}})
+			e.Defer(hang.Close)
+			e.Setenv("HANGINDEX", hang.SimpleURL())
 			e.Setenv("DEADINDEX", "http://127.0.0.1:"+dead+"/simple/")
 			e.Setenv("ROOT", root)
 			e.Setenv("SPEC_EXAMPLE", spec)
