@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -244,5 +245,30 @@ you require "opencv-python==4.8.1.78" -> opencv-python==4.8.1.78 -(numpy>=1.21.2
 	boom := func(context.Context, *lockfile.Package) (*index.Metadata, error) { return nil, errors.New("boom") }
 	if err := NewGraph(l, nil).AddEdgeRequirements(context.Background(), l, env, nil, boom); err == nil {
 		t.Error("fetch error: want it returned")
+	}
+}
+
+// BenchmarkCheckIndex compares a 300-package lock with an in-memory index
+// (the work done per package once the index pages are fetched).
+func BenchmarkCheckIndex(b *testing.B) {
+	l := &lockfile.Lock{LockVersion: "1.0"}
+	idx := fakeIndex{}
+	for i := range 300 {
+		name := fmt.Sprintf("pkg%03d", i)
+		var files []index.File
+		for v := range 20 {
+			files = append(files, ifile(fmt.Sprintf("%s-1.%d-py3-none-any.whl", name, v), "2024-01-01", fmt.Sprint(v)))
+		}
+		idx[name] = &index.Project{Name: name, Files: files}
+		l.Packages = append(l.Packages, lockfile.Package{Name: name, Version: "1.3",
+			Wheels: []lockfile.Artifact{whl(name+"-1.3-py3-none-any.whl", "2024-01-01", "3")}})
+	}
+	roots := []pep508.Requirement{pep508.MustParseRequirement("pkg000<1.10")}
+	b.ResetTimer()
+	for b.Loop() {
+		fs, err := CheckIndex(context.Background(), l, roots, nil, idx.lookup)
+		if err != nil || len(fs) != 300 {
+			b.Fatalf("%d findings, %v", len(fs), err)
+		}
 	}
 }

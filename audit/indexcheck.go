@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pylock/pylock/lockfile"
@@ -34,11 +35,12 @@ func CheckIndex(ctx context.Context, l *lockfile.Lock, roots []pep508.Requiremen
 	for _, r := range roots {
 		rootSpec[r.NormalizedName()] = append(rootSpec[r.NormalizedName()], r.Specifier)
 	}
+	projs, errs := fetchAll(ctx, l, lookup)
 	var out []Finding
 	for i := range l.Packages {
 		p := &l.Packages[i]
 		name := canonical(p.Name)
-		proj, err := lookup(ctx, name, p.Index)
+		proj, err := projs[i], errs[i]
 		if errors.Is(err, index.ErrNotFound) {
 			out = append(out, Finding{Kind: KindProjectGone, Severity: Error, Package: name,
 				Message: fmt.Sprintf("%s==%s: the index no longer has a project %q", name, p.Version, name),
@@ -54,6 +56,29 @@ func CheckIndex(ctx context.Context, l *lockfile.Lock, roots []pep508.Requiremen
 		}
 	}
 	return out, nil
+}
+
+// lookupConcurrency bounds the index lookups CheckIndex runs at once.
+const lookupConcurrency = 8
+
+// fetchAll looks up every locked package, a few at a time; results are in
+// lock order.
+func fetchAll(ctx context.Context, l *lockfile.Lock, lookup Lookup) ([]*index.Project, []error) {
+	projs := make([]*index.Project, len(l.Packages))
+	errs := make([]error, len(l.Packages))
+	sem := make(chan struct{}, lookupConcurrency)
+	var wg sync.WaitGroup
+	for i := range l.Packages {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			p := &l.Packages[i]
+			projs[i], errs[i] = lookup(ctx, canonical(p.Name), p.Index)
+		}(i)
+	}
+	wg.Wait()
+	return projs, errs
 }
 
 // filesOf returns the index files of one version, by filename.

@@ -12,7 +12,7 @@ import (
 )
 
 // writeDist lays out a dist-info directory with one module file recorded.
-func writeDist(t *testing.T, root, name, version, module, content string) {
+func writeDist(t testing.TB, root, name, version, module, content string) {
 	t.Helper()
 	di := filepath.Join(root, fmt.Sprintf("%s-%s.dist-info", name, version))
 	must(t, os.MkdirAll(di, 0o755))
@@ -24,7 +24,7 @@ func writeDist(t *testing.T, root, name, version, module, content string) {
 	must(t, os.WriteFile(filepath.Join(di, "RECORD"), []byte(rec), 0o644))
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -119,4 +119,25 @@ func FuzzParseRecord(f *testing.F) {
 		}
 		_ = headerValue(data, "Name")
 	})
+}
+
+// BenchmarkReadAndVerify reads a 200-distribution site-packages and checks
+// every RECORD hash (what `pylock audit --site-packages` does).
+func BenchmarkReadAndVerify(b *testing.B) {
+	root := b.TempDir()
+	for i := range 200 {
+		writeDist(b, root, fmt.Sprintf("pkg%03d", i), "1.0", fmt.Sprintf("pkg%03d.py", i), fmt.Sprintf("x = %d\n", i))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		env, err := ReadSitePackages(root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, d := range env.Dists {
+			if len(d.Verify()) != 0 {
+				b.Fatal("unexpected tampered file")
+			}
+		}
+	}
 }
