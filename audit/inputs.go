@@ -14,6 +14,7 @@ import (
 type Inputs struct {
 	Files        []string // paths, for messages
 	Hash         string   // current hash in the lock's Tool.InputsHash format; "" = unknown
+	Missing      []string // inputs recorded in the lock that no longer exist
 	Requirements []pep508.Requirement
 	Constraints  []pep508.Requirement
 }
@@ -60,6 +61,11 @@ func CheckInputs(l *lockfile.Lock, in Inputs, env pep508.Env) []Finding {
 			Message: fmt.Sprintf("the inputs (%s) changed since the lock was made (inputs hash %s, lock records %s)",
 				strings.Join(recorded, ", "), short(in.Hash), short(l.Tool.InputsHash)),
 			Hint: "refresh the lock: " + refresh})
+	}
+	for _, m := range in.Missing {
+		out = append(out, Finding{Kind: KindStaleInputs, Severity: Warning,
+			Message: fmt.Sprintf("%s is recorded as an input of the lock but no longer exists", m),
+			Hint:    "refresh the lock from the current inputs: " + refresh})
 	}
 	idx := lockIndex(l)
 	check := func(r pep508.Requirement, what string) {

@@ -96,7 +96,7 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 	if t, ok := lockTarget(l); ok {
 		opts.Target = &t
 	}
-	if opts.Inputs, err = auditInputs(l, f.requirements); err != nil {
+	if opts.Inputs, err = auditInputs(l, f.lock, f.requirements); err != nil {
 		return &codeError{code: engine.ExitUsage, err: err}
 	}
 	switch {
@@ -151,29 +151,48 @@ func lockTarget(l *lockfile.Lock) (target.Target, bool) {
 }
 
 // auditInputs reads the given requirement files, else the top-level inputs
-// recorded in the lock; nil when there are none. Recorded inputs are
-// classified the way pylock resolve used them: a file included by another
-// (-r/-c) is not read again, and a top-level file whose requirements were
-// recorded as constraints (resolve -c) or overrides is read as such. The
-// inputs hash is recomputed over the recorded files when they all exist.
-func auditInputs(l *lockfile.Lock, files []string) (*audit.Inputs, error) {
+// recorded in the lock; nil when there are none. Recorded paths are tried
+// as given, then relative to the lock's directory; recorded inputs that no
+// longer exist are reported. Recorded inputs are classified the way pylock
+// resolve used them: a file included by another (-r/-c) is not read again,
+// and a -c or --override file on the recorded command is read as
+// constraints or skipped. The inputs hash is recomputed over the recorded
+// files when they all exist.
+func auditInputs(l *lockfile.Lock, lockPath string, files []string) (*audit.Inputs, error) {
 	explicit := len(files) > 0
+	actual := map[string]string{} // recorded path -> path to read
+	var missing []string
+	for _, p := range l.Tool.Inputs {
+		if p == "-" || p == "<stdin>" {
+			continue
+		}
+		if a, ok := findInput(p, lockPath); ok {
+			actual[p] = a
+		} else {
+			missing = append(missing, p)
+		}
+	}
 	if !explicit {
 		for _, p := range l.Tool.Inputs {
-			if p == "-" || p == "<stdin>" {
-				continue
-			}
-			if _, err := os.Stat(p); err == nil {
-				files = append(files, p)
+			if a, ok := actual[p]; ok {
+				files = append(files, a)
 			}
 		}
-		if len(files) == 0 {
+		if len(files) == 0 && len(missing) == 0 {
 			return nil, nil
 		}
 	}
+	role := map[string]string{}
+	for p, r := range fileRoles(l.Tool.Command) {
+		if a, ok := actual[p]; ok {
+			role[a] = r
+		}
+	}
 	in := &audit.Inputs{}
+	if !explicit {
+		in.Missing = missing
+	}
 	included := map[string]bool{}
-	role := fileRoles(l.Tool.Command)
 	for _, p := range files {
 		if included[p] {
 			continue
@@ -201,14 +220,32 @@ func auditInputs(l *lockfile.Lock, files []string) (*audit.Inputs, error) {
 		in.Constraints = append(in.Constraints, cons...)
 	}
 	in.Requirements = dropOverridden(in.Requirements, l.Tool.Overrides)
-	if len(l.Tool.Inputs) > 0 && (!explicit || sameFiles(in.Files, topLevel(l.Tool.Inputs, included))) {
-		if h, err := engine.HashInputFiles(l.Tool.Inputs); err == nil {
+	if len(l.Tool.Inputs) > 0 && len(missing) == 0 && (!explicit || slices.Equal(in.Files, topLevel(l.Tool.Inputs, actual, included))) {
+		var paths []string
+		for _, p := range l.Tool.Inputs {
+			paths = append(paths, actual[p])
+		}
+		if h, err := engine.HashInputFiles(paths); err == nil {
 			in.Hash = h
-		} else {
-			in.Hash = "sha256:missing"
 		}
 	}
 	return in, nil
+}
+
+// findInput locates a recorded input: as given (relative to the working
+// directory, like pylock resolve), else relative to the lock's directory.
+func findInput(p, lockPath string) (string, bool) {
+	if _, err := os.Stat(p); err == nil {
+		return p, true
+	}
+	if filepath.IsAbs(p) {
+		return "", false
+	}
+	alt := filepath.Join(filepath.Dir(lockPath), p)
+	if _, err := os.Stat(alt); err == nil {
+		return alt, true
+	}
+	return "", false
 }
 
 // fileRoles reads the -c/--constraint and --override files from the
@@ -234,8 +271,9 @@ func fileRoles(command string) map[string]string {
 	return roles
 }
 
-// shellSplit splits a command recorded by pylock resolve (words quoted
-// with single quotes, '\” for a quote).
+// shellSplit splits a command recorded by pylock resolve: words separated
+// by blanks, single quotes around words with special characters (a quote
+// inside is written as quote, backslash, quote, quote).
 func shellSplit(s string) []string {
 	var out []string
 	var cur strings.Builder
@@ -323,17 +361,16 @@ func dropOverridden(reqs []pep508.Requirement, overrides []string) []pep508.Requ
 	return out
 }
 
-func topLevel(files []string, included map[string]bool) []string {
+// topLevel returns the recorded inputs (as read) not included by another.
+func topLevel(files []string, actual map[string]string, included map[string]bool) []string {
 	var out []string
 	for _, f := range files {
-		if !included[f] {
-			out = append(out, f)
+		if a := actual[f]; !included[a] {
+			out = append(out, a)
 		}
 	}
 	return out
 }
-
-func sameFiles(a, b []string) bool { return slices.Equal(a, b) }
 
 // clientPool hands out one index client per index URL list: the --index-url
 // flags when given, else the index recorded for each package.
