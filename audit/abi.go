@@ -225,9 +225,18 @@ type Guard struct {
 	ctx   context.Context
 	rules []Rule
 	src   Source
+	env   pep508.Env // markers of Requires-Dist evaluated here; nil = all count
 	mu    sync.Mutex
 	bound map[string]boundInfo
 	seen  map[string]Applied
+}
+
+// WithEnv makes the guard evaluate Requires-Dist markers in env (the
+// resolve target), so a dependency on the provider that does not apply to
+// the target does not trigger the rule. It returns g.
+func (g *Guard) WithEnv(env pep508.Env) *Guard {
+	g.env = env
+	return g
 }
 
 type boundInfo struct {
@@ -310,7 +319,13 @@ func (g *Guard) requires(f index.File, provider string) bool {
 	}
 	for _, r := range md.RequiresDist {
 		req, err := pep508.ParseRequirement(r)
-		if err == nil && req.NormalizedName() == provider {
+		if err != nil || req.NormalizedName() != provider {
+			continue
+		}
+		if g.env == nil || req.Marker.IsTrue() {
+			return true
+		}
+		if ok, err := req.Marker.Evaluate(g.env); err != nil || ok {
 			return true
 		}
 	}

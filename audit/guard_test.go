@@ -272,3 +272,30 @@ func BenchmarkCheckIndex(b *testing.B) {
 		}
 	}
 }
+
+// With the target's environment, a Requires-Dist on the provider whose
+// marker does not hold for the target does not trigger the guard.
+func TestGuardMarkers(t *testing.T) {
+	src := markerIndex{seedIndex()}
+	linux := pep508.Env{"python_version": "3.11", "sys_platform": "linux"}
+	win := pep508.Env{"python_version": "3.11", "sys_platform": "win32"}
+	for env, want := range map[string]int{"none": 1, "linux": 0, "win32": 1} {
+		g := NewGuard(context.Background(), DefaultRules(), src)
+		switch env {
+		case "linux":
+			g.WithEnv(linux)
+		case "win32":
+			g.WithEnv(win)
+		}
+		if got := len(g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78"))); got != want {
+			t.Errorf("env %s: %d conflicts, want %d", env, got, want)
+		}
+	}
+}
+
+// markerIndex is seedIndex whose opencv-python needs numpy on Windows only.
+type markerIndex struct{ fakeIndex }
+
+func (m markerIndex) Metadata(context.Context, index.File) (*index.Metadata, error) {
+	return &index.Metadata{RequiresDist: []string{`numpy>=1.21; sys_platform == "win32"`}}, nil
+}

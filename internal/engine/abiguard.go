@@ -17,7 +17,7 @@ func newABIGuard(ctx context.Context, req Request, c *index.Client, opts *resolv
 	if !req.ABIGuard {
 		return nil
 	}
-	g := audit.NewGuard(ctx, audit.DefaultRules(), c)
+	g := audit.NewGuard(ctx, audit.DefaultRules(), c).WithEnv(opts.Env)
 	opts.Conflicts = g.Conflicts
 	return g
 }
