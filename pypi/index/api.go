@@ -3,15 +3,37 @@
 // local directory indexes and --find-links, with concurrency, retries and an
 // on-disk HTTP cache.
 //
-// CONTRACT (stub written by the lead; the owner replaces the panics, may add
-// API, must not rename or remove what is declared here).
+// Protocols: PEP 503 (HTML), PEP 691 (JSON, negotiated by Accept with HTML
+// as fallback), PEP 592 (yanked), PEP 629 (repository version), PEP 658/714
+// (core metadata files), PEP 643 (static sdist metadata), PEP 700 (upload
+// time, size), and PyPI's JSON API (/pypi/<name>/json). Where an index has
+// no PEP 658 file, a wheel's METADATA is read with HTTP range requests on
+// the zip central directory, then by downloading the wheel.
+//
+// Layers, outermost first: per-key memo (results and errors, concurrent
+// callers collapsed) → on-disk cache (ETag / Last-Modified revalidation,
+// Cache-Control max-age, content-addressed metadata) → retries
+// (hashicorp/go-retryablehttp: 429/5xx/resets/truncated bodies, capped
+// Retry-After with jitter, never 4xx) → a semaphore around each attempt
+// (Concurrency) → keep-alive transport.
+//
+// Deliberate choices: under FirstIndex a project found on an earlier index
+// is never taken from a later one, even if the earlier one lacks a version
+// (the dependency-confusion defence); --find-links files are always added.
+// A remote page may not point at file:// URLs. Metadata read with range
+// requests cannot be hash-checked; its Name and Version are checked against
+// the filename instead. Credentials (URL userinfo, ~/.netrc) are sent as
+// basic auth and never appear in errors, events, logs or the cache.
 package index
 
 import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Strategy is --index-strategy.
@@ -40,12 +62,18 @@ type Options struct {
 	MaxBodyBytes   int64         // default 64 MiB for pages/metadata
 	HTTPClient     *http.Client  // nil = default transport with keep-alive
 	UserAgent      string
-	Events         func(Event) // progress events; may be nil
+	Events         func(Event) // progress events; may be nil; calls are serialised
+
+	JSONAPIURL   string        // PyPI JSON API root; "" = derived from IndexURL (".../simple" -> ".../pypi")
+	TotalTimeout time.Duration // per logical fetch, retries and backoff included (default 5m)
+	MaxFileBytes int64         // limit for whole distribution downloads (default 512 MiB)
+	RetryWaitMin time.Duration // first backoff step without Retry-After (default 100ms)
+	RetryWaitMax time.Duration // backoff cap without Retry-After (default 5s)
 }
 
 // Event reports client activity for progress display.
 type Event struct {
-	Kind    string // "request", "cache-hit", "revalidated", "retry", "project"
+	Kind    string // "request", "cache-hit", "revalidated", "retry", "project", "cache-corrupt"
 	Project string
 	URL     string // redacted
 }
@@ -106,32 +134,24 @@ var ErrOffline = errors.New("not in cache (offline)")
 // Client fetches from indexes. Safe for concurrent use.
 type Client struct {
 	opts Options
+
+	mu       sync.Mutex
+	stats    Stats
+	inflight int
+
+	cache     *diskCache // nil with NoCache
+	rc        *retryablehttp.Client
+	creds     *credentials
+	indexes   []source
+	findLinks []source
+	jsonAPI   string
+
+	projects memo[*Project]
+	metas    memo[*Metadata]
+	pages    memo[[]File] // find-links pages
+
+	bg     context.Context
+	cancel context.CancelFunc
+
+	retryWaitMin, retryWaitMax time.Duration
 }
-
-// New returns a Client.
-func New(opts Options) (*Client, error) { panic("index.New: not implemented") }
-
-// Project returns the files of a project (name need not be canonical).
-// A missing project wraps ErrNotFound with the project and redacted URL.
-func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
-	panic("not implemented")
-}
-
-// Metadata returns the core metadata of a file: PEP 658 file, else wheel
-// METADATA via HTTP range requests, else whole download; sdists via PKG-INFO
-// (Metadata-Version >= 2.2, Requires-Dist not Dynamic) or ErrNeedsBuild.
-func (c *Client) Metadata(ctx context.Context, f File) (*Metadata, error) {
-	panic("not implemented")
-}
-
-// Prefetch starts fetching project pages in the background (non-blocking).
-func (c *Client) Prefetch(names ...string) { panic("not implemented") }
-
-// Stats returns counters so far.
-func (c *Client) Stats() Stats { panic("not implemented") }
-
-// ParseMetadata parses RFC 822 style core metadata.
-func ParseMetadata(data []byte) (*Metadata, error) { panic("not implemented") }
-
-// Redact removes credentials (user:pass@) from a URL string.
-func Redact(u string) string { panic("not implemented") }

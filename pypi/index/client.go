@@ -1,0 +1,386 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pylock/pylock/pypi/names"
+	"golang.org/x/sync/errgroup"
+)
+
+// DefaultIndexURL is used when Options.IndexURL is empty.
+const DefaultIndexURL = "https://pypi.org/simple"
+
+// New returns a Client. It validates the options, resolves index
+// locations (URLs, local directories, file:// URLs) and creates the cache
+// directory; it does no network I/O.
+func New(opts Options) (*Client, error) {
+	if err := setDefaults(&opts); err != nil {
+		return nil, err
+	}
+	c := &Client{opts: opts, creds: newCredentials(opts.NetrcPath),
+		retryWaitMin: opts.RetryWaitMin, retryWaitMax: opts.RetryWaitMax}
+	c.bg, c.cancel = context.WithCancel(context.Background())
+	if !opts.NoCache {
+		dir := opts.CacheDir
+		if dir == "" {
+			dir = os.Getenv("PYLOCK_CACHE_DIR")
+		}
+		if dir == "" {
+			ucd, err := os.UserCacheDir()
+			if err != nil {
+				return nil, fmt.Errorf("no cache directory (set --cache-dir or PYLOCK_CACHE_DIR): %w", err)
+			}
+			dir = filepath.Join(ucd, "pylock")
+		}
+		cache, err := newDiskCache(dir)
+		if err != nil {
+			return nil, err
+		}
+		c.cache = cache
+	}
+	for _, loc := range append([]string{opts.IndexURL}, opts.ExtraIndexURLs...) {
+		s, err := c.newIndex(loc)
+		if err != nil {
+			return nil, err
+		}
+		c.indexes = append(c.indexes, s)
+	}
+	for _, loc := range opts.FindLinks {
+		s, err := c.newFindLinks(loc)
+		if err != nil {
+			return nil, err
+		}
+		c.findLinks = append(c.findLinks, s)
+	}
+	c.jsonAPI = opts.JSONAPIURL
+	if c.jsonAPI == "" {
+		c.jsonAPI = deriveJSONAPI(opts.IndexURL)
+	}
+	base := http.RoundTripper(nil)
+	if opts.HTTPClient != nil {
+		base = opts.HTTPClient.Transport
+	}
+	if base == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = opts.Concurrency // the default (2) would defeat keep-alive under fan-out
+		t.MaxIdleConns = 4 * opts.Concurrency
+		t.DialContext = (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		base = t
+	}
+	c.rc = c.newRetryClient(base)
+	return c, nil
+}
+
+func setDefaults(o *Options) error {
+	if o.IndexURL == "" {
+		o.IndexURL = DefaultIndexURL
+	}
+	switch o.Strategy {
+	case "":
+		o.Strategy = FirstIndex
+	case FirstIndex, UnsafeBestMatch:
+	default:
+		return fmt.Errorf("unknown index strategy %q (want %q or %q)", o.Strategy, FirstIndex, UnsafeBestMatch)
+	}
+	def := func(p *time.Duration, d time.Duration) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	def(&o.Timeout, 30*time.Second)
+	def(&o.MaxRetryAfter, 10*time.Second)
+	def(&o.TotalTimeout, 5*time.Minute)
+	def(&o.RetryWaitMin, 100*time.Millisecond)
+	def(&o.RetryWaitMax, 5*time.Second)
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = 5
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 64 << 20
+	}
+	if o.MaxFileBytes <= 0 {
+		o.MaxFileBytes = 512 << 20
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "pylock (+https://github.com/pylock/pylock)"
+	}
+	return nil
+}
+
+// deriveJSONAPI maps ".../simple[/]" to ".../pypi/"; other URLs get none.
+func deriveJSONAPI(index string) string {
+	u, err := url.Parse(index)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	p := strings.TrimSuffix(u.Path, "/")
+	if !strings.HasSuffix(p, "/simple") {
+		return ""
+	}
+	u.Path = strings.TrimSuffix(p, "simple") + "pypi/"
+	return u.String()
+}
+
+// Close stops background prefetching. The Client stays usable.
+func (c *Client) Close() { c.cancel() }
+
+// Stats returns counters so far.
+func (c *Client) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats
+}
+
+// IndexURLs returns the redacted locations of the configured indexes, in
+// search order.
+func (c *Client) IndexURLs() []string {
+	out := make([]string, len(c.indexes))
+	for i, s := range c.indexes {
+		out[i] = s.display()
+	}
+	return out
+}
+
+// Prefetch starts fetching project pages in the background (non-blocking).
+// Results land in the memo that Project reads; errors are kept for the
+// caller that asks.
+func (c *Client) Prefetch(names ...string) {
+	for _, n := range names {
+		go c.Project(c.bg, n)
+	}
+}
+
+// PrefetchMetadata starts fetching the metadata of files in the background.
+func (c *Client) PrefetchMetadata(files ...File) {
+	for _, f := range files {
+		go c.Metadata(c.bg, f)
+	}
+}
+
+// Project returns the files of a project (name need not be canonical).
+// A missing project wraps ErrNotFound with the project and redacted URL.
+func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
+	cn := names.Canonicalize(strings.TrimSpace(name))
+	if err := names.Validate(cn); err != nil {
+		return nil, &Error{Op: "project", Project: name, Err: err}
+	}
+	return c.projects.do(ctx, cn, func(ctx context.Context) (*Project, error) {
+		p, err := c.loadProject(ctx, cn)
+		if err == nil {
+			c.emit(Event{Kind: "project", Project: cn, URL: p.Index})
+		}
+		return p, err
+	})
+}
+
+// source is one place projects are looked up.
+type source interface {
+	display() string // redacted location
+	// files lists a project's files; a missing project wraps ErrNotFound.
+	files(ctx context.Context, project string) ([]File, error)
+}
+
+func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
+	p := &Project{Name: cn}
+	seen := map[string]bool{}
+	add := func(files []File, from string) {
+		for _, f := range files {
+			if seen[f.Filename] || distExt(f.Filename) == "" || !filenameMatches(f.Filename, cn) {
+				continue
+			}
+			seen[f.Filename] = true
+			f.Index = from
+			p.Files = append(p.Files, f)
+		}
+	}
+	results, err := c.searchIndexes(ctx, cn)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	status := http.StatusNotFound
+	for i, r := range results {
+		if errors.Is(r.err, ErrNotFound) {
+			var e *Error
+			if !errors.As(r.err, &e) || e.Status == 0 {
+				status = 0
+			}
+			continue
+		}
+		if !found {
+			p.Index = c.indexes[i].display()
+		}
+		found = true
+		add(r.files, c.indexes[i].display())
+		if c.opts.Strategy == FirstIndex {
+			break
+		}
+	}
+	for _, s := range c.findLinks {
+		files, err := s.files(ctx, cn)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		if len(files) > 0 {
+			if !found {
+				p.Index = s.display()
+			}
+			found = true
+			add(files, s.display())
+		}
+	}
+	if !found {
+		var locs []string
+		for _, s := range c.indexes {
+			locs = append(locs, s.display())
+		}
+		for _, s := range c.findLinks {
+			locs = append(locs, s.display())
+		}
+		return nil, &Error{Op: "project", Project: cn, URL: strings.Join(locs, ", "), Status: status, Err: ErrNotFound}
+	}
+	return p, nil
+}
+
+type indexResult struct {
+	files []File
+	err   error // nil or wrapping ErrNotFound
+}
+
+// searchIndexes asks the indexes for a project: one after the other under
+// FirstIndex (stopping at the first that has it, so later indexes never
+// see the name), all at once under UnsafeBestMatch. Any failure other than
+// "not found" is returned: skipping a failing index could silently take
+// the project from a later one.
+func (c *Client) searchIndexes(ctx context.Context, cn string) ([]indexResult, error) {
+	results := make([]indexResult, len(c.indexes))
+	if c.opts.Strategy == FirstIndex {
+		for i, s := range c.indexes {
+			files, err := s.files(ctx, cn)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+			results[i] = indexResult{files, err}
+			if err == nil {
+				break
+			}
+		}
+		return results, nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for i, s := range c.indexes {
+		g.Go(func() error {
+			files, err := s.files(gctx, cn)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			results[i] = indexResult{files, err}
+			return nil
+		})
+	}
+	return results, g.Wait()
+}
+
+// newIndex makes a source for an --index-url / --extra-index-url value: an
+// http(s) URL, a file:// URL or a local directory.
+func (c *Client) newIndex(loc string) (source, error) {
+	u, err := url.Parse(loc)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if u.Host == "" {
+			return nil, fmt.Errorf("index URL %q has no host", Redact(loc))
+		}
+		c.creds.remember(u)
+		if !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+		}
+		return &httpIndex{c: c, base: u}, nil
+	}
+	dir, err := localPath(loc)
+	if err != nil {
+		return nil, fmt.Errorf("index %q: %w", Redact(loc), err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "simple")); err == nil && st.IsDir() {
+		dir = filepath.Join(dir, "simple")
+	}
+	return &localIndex{c: c, dir: dir}, nil
+}
+
+// localPath turns a file:// URL or a path into an absolute directory path.
+func localPath(loc string) (string, error) {
+	p := loc
+	if strings.HasPrefix(loc, "file:") {
+		u, err := url.Parse(loc)
+		if err != nil {
+			return "", err
+		}
+		p = u.Path
+	} else if u, err := url.Parse(loc); err == nil && len(u.Scheme) > 1 {
+		return "", fmt.Errorf("unsupported URL scheme %q", u.Scheme)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("not a URL or an existing directory: %w", err)
+	}
+	if !st.IsDir() {
+		return "", fmt.Errorf("%s is not a directory", abs)
+	}
+	return abs, nil
+}
+
+// httpIndex is a remote Simple API.
+type httpIndex struct {
+	c    *Client
+	base *url.URL // ends in "/", may carry userinfo
+}
+
+func (s *httpIndex) display() string { return strings.TrimSuffix(Redact(s.base.String()), "/") }
+
+func (s *httpIndex) files(ctx context.Context, project string) ([]File, error) {
+	page := s.base.JoinPath(project) // JoinPath keeps userinfo
+	page.Path += "/"
+	r, err := s.c.get(ctx, getReq{url: page.String(), accept: acceptSimple, cache: true, limit: s.c.opts.MaxBodyBytes,
+		op: "project", project: project})
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && errors.Is(err, ErrNotFound) {
+			e.URL = s.display()
+		}
+		return nil, err
+	}
+	files, err := parsePage(r.body, r.ctype, r.final)
+	if err != nil {
+		return nil, &Error{Op: "project", Project: project, URL: Redact(page.String()), Err: err}
+	}
+	out := files[:0]
+	for _, f := range files {
+		fu, err := url.Parse(f.URL)
+		if err != nil || (fu.Scheme != "http" && fu.Scheme != "https") {
+			continue // a remote page may not point at local files
+		}
+		if fu.User == nil && s.base.User != nil && strings.EqualFold(fu.Host, s.base.Host) {
+			fu.User = s.base.User // credentials kept for fetching (File.URL contract)
+			f.URL = fu.String()
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,195 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// getReq is one logical GET (retries happen below it).
+type getReq struct {
+	url      string // may carry userinfo
+	accept   string
+	rangeHdr string
+	limit    int64
+	cache    bool // HTTP cache semantics (pages, JSON API); others are cached by content elsewhere
+	// for errors
+	op, project, version string
+}
+
+type getResp struct {
+	body   []byte
+	final  *url.URL // after redirects, without userinfo
+	status int
+	header http.Header
+	ctype  string
+	cached bool
+}
+
+func (r *getReq) err(status, retries int, err error) *Error {
+	return &Error{Op: r.op, Project: r.project, Version: r.version, URL: Redact(r.url), Status: status, Retries: retries, Err: err}
+}
+
+// get performs a GET through the cache: a fresh entry (or any entry when
+// offline) answers without a request; a stale one is revalidated with
+// If-None-Match / If-Modified-Since.
+func (c *Client) get(ctx context.Context, r getReq) (*getResp, error) {
+	outer := ctx
+	if c.opts.TotalTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.TotalTimeout)
+		defer cancel()
+	}
+	resp, err := c.getCached(ctx, r)
+	if err != nil && outer.Err() == nil && ctx.Err() != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Err = fmt.Errorf("gave up after %s (total timeout per request, retries included)", c.opts.TotalTimeout)
+		}
+	}
+	return resp, err
+}
+
+func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
+	key := Redact(r.url) + "\x00" + r.accept
+	var ent *cacheEntry
+	var path string
+	if r.cache && c.cache != nil {
+		path = c.cache.httpPath(key)
+		var corrupt bool
+		var err error
+		ent, corrupt, err = c.cache.read(path, key)
+		if err != nil {
+			return nil, r.err(0, 0, err)
+		}
+		if corrupt {
+			c.emit(Event{Kind: "cache-corrupt", Project: r.project, URL: r.url})
+		}
+		if ent != nil && (c.opts.Offline || (!c.opts.Refresh && ent.fresh(c.cache.now()))) {
+			c.countHit(r.project, r.url)
+			return entryResp(ent), nil
+		}
+	}
+	if c.opts.Offline {
+		return nil, r.err(0, 0, fmt.Errorf("%w: %s", ErrOffline, Redact(r.url)))
+	}
+	hdr := http.Header{}
+	if r.accept != "" {
+		hdr.Set("Accept", r.accept)
+	}
+	if r.rangeHdr != "" {
+		hdr.Set("Range", r.rangeHdr)
+	}
+	if ent != nil {
+		if ent.hdr.ETag != "" {
+			hdr.Set("If-None-Match", ent.hdr.ETag)
+		}
+		if ent.hdr.LastModified != "" {
+			hdr.Set("If-Modified-Since", ent.hdr.LastModified)
+		}
+	}
+	resp, body, retries, err := c.do(ctx, r.url, hdr, r.limit)
+	if err != nil {
+		return nil, r.err(0, retries, err)
+	}
+	final := resp.Request.URL
+	switch {
+	case resp.StatusCode == http.StatusNotModified && ent != nil:
+		c.mu.Lock()
+		c.stats.Revalidated++
+		c.mu.Unlock()
+		c.emit(Event{Kind: "revalidated", Project: r.project, URL: r.url})
+		if store, maxAge, _ := cachePolicy(resp.Header); store {
+			if resp.Header.Get("Cache-Control") != "" {
+				ent.hdr.MaxAge = maxAge
+			}
+			if e := resp.Header.Get("ETag"); e != "" {
+				ent.hdr.ETag = e
+			}
+			ent.hdr.Stored = c.cache.now().Unix()
+			if err := c.cache.write(path, ent.hdr, ent.body); err != nil {
+				return nil, r.err(0, 0, err)
+			}
+		}
+		return entryResp(ent), nil
+	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent:
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		return nil, r.err(resp.StatusCode, retries, ErrNotFound)
+	default:
+		return nil, r.err(resp.StatusCode, retries, errStatus)
+	}
+	out := &getResp{body: body, final: stripUser(final), status: resp.StatusCode, header: resp.Header,
+		ctype: resp.Header.Get("Content-Type")}
+	if r.cache && c.cache != nil && resp.StatusCode == http.StatusOK {
+		if store, maxAge, imm := cachePolicy(resp.Header); store {
+			hdr := cacheHeader{Key: key, URL: out.final.String(), ETag: resp.Header.Get("ETag"),
+				LastModified: resp.Header.Get("Last-Modified"), Stored: c.cache.now().Unix(), MaxAge: maxAge,
+				ContentType: out.ctype, Status: 200, Immutable: imm}
+			if err := c.cache.write(path, hdr, body); err != nil {
+				return nil, r.err(0, 0, err)
+			}
+		}
+	}
+	return out, nil
+}
+
+func entryResp(e *cacheEntry) *getResp {
+	u, _ := url.Parse(e.hdr.URL)
+	return &getResp{body: e.body, final: u, status: 200, ctype: e.hdr.ContentType, cached: true, header: http.Header{}}
+}
+
+func (c *Client) countHit(project, u string) {
+	c.mu.Lock()
+	c.stats.CacheHits++
+	c.mu.Unlock()
+	c.emit(Event{Kind: "cache-hit", Project: project, URL: u})
+}
+
+func stripUser(u *url.URL) *url.URL {
+	v := *u
+	v.User = nil
+	return &v
+}
+
+// do sends one logical request (with retries) and returns the buffered body.
+func (c *Client) do(ctx context.Context, rawURL string, hdr http.Header, limit int64) (*http.Response, []byte, int, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("bad URL %q", Redact(rawURL))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, nil, 0, fmt.Errorf("unsupported URL scheme %q", u.Scheme)
+	}
+	rc := &retryCounter{}
+	ctx = context.WithValue(withLimit(ctx, limit), retryKey{}, rc)
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, nil, 0, cleanNetErr(err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	c.creds.apply(req.Request)
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), cleanNetErr(err))
+		}
+		return nil, nil, rc.n, cleanNetErr(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body) // already buffered by transport
+	if err != nil {
+		return nil, nil, rc.n, cleanNetErr(err)
+	}
+	return resp, body, rc.n, nil
+}

@@ -1,0 +1,58 @@
+package index
+
+import (
+	"context"
+	"sync"
+)
+
+// memo runs a function once per key and remembers its result, errors
+// included (like cmd/go's par.ErrCache): concurrent callers of a key wait
+// for the first one (singleflight) and later callers get the stored result.
+// A result spoiled by the first caller's cancellation is forgotten, so a
+// caller with a live context computes it afresh.
+type memo[V any] struct {
+	mu sync.Mutex
+	m  map[string]*memoCall[V]
+}
+
+type memoCall[V any] struct {
+	done      chan struct{}
+	v         V
+	err       error
+	forgotten bool
+}
+
+func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (V, error)) (V, error) {
+	for {
+		m.mu.Lock()
+		if m.m == nil {
+			m.m = map[string]*memoCall[V]{}
+		}
+		call, ok := m.m[key]
+		if !ok {
+			call = &memoCall[V]{done: make(chan struct{})}
+			m.m[key] = call
+			m.mu.Unlock()
+			call.v, call.err = fn(ctx)
+			if call.err != nil && ctx.Err() != nil {
+				m.mu.Lock()
+				delete(m.m, key)
+				call.forgotten = true
+				m.mu.Unlock()
+			}
+			close(call.done)
+			return call.v, call.err
+		}
+		m.mu.Unlock()
+		select {
+		case <-call.done:
+			if call.forgotten && ctx.Err() == nil {
+				continue
+			}
+			return call.v, call.err
+		case <-ctx.Done():
+			var zero V
+			return zero, ctx.Err()
+		}
+	}
+}
