@@ -3,7 +3,40 @@
 // learning, backjumping) and explains unsatisfiable requests in plain words.
 //
 // It does no I/O: everything it knows comes through Provider. The decision
-// loop is single-threaded and deterministic.
+// loop is single-threaded and deterministic: the same inputs and the same
+// provider answers give the same Result and the same explanation, byte for
+// byte.
+//
+// The algorithm follows Dart pub's solver.md (as do pubgrub-rs and uv):
+// terms over exact PEP 440 version sets (pep440.Set), unit propagation,
+// decisions (the pending package with the fewest usable versions first),
+// conflict resolution with learned incompatibilities and backjumping, and
+// error reporting from the derivation graph. Python specifics:
+//
+//   - Extras are virtual packages: "a[x]" at v depends on "a" at v plus the
+//     requirements active only with extra x, so requests for one project
+//     with different extras merge. A node is identified by (name, extra);
+//     universal forking can add a marker to that identity.
+//   - Markers are evaluated against Options.Env (extra unset for a project,
+//     bound for its extras); evaluation errors count as false.
+//   - A version is usable when some file passes, in order: yanked (only if
+//     a root requirement or constraint pins it with == or ===, PEP 592),
+//     ExcludeNewer (files without upload time are kept), Requires-Python
+//     (file level here, metadata level once fetched), and the binary policy
+//     (--only-binary needs a compatible wheel, --no-binary an sdist,
+//     otherwise either). The reason a version is skipped appears in
+//     explanations.
+//   - Pre-releases follow uv's --prerelease modes; "explicit" means a
+//     first-party requirement (root, constraint or override) names a
+//     pre-release, and "if necessary" means the project has no final
+//     release at all (the packse scenarios encode this).
+//   - Constraints add {name ∉ C} incompatibilities (restrict, never add);
+//     overrides replace every requirement on their name (root included),
+//     conditioned on the original marker; preferences are tried first
+//     unless Upgrade/UpgradePackages; Conflicts adds {a = v, b ∈ S}.
+//   - Provider.Metadata errors wrapping ErrInvalidMetadata make that one
+//     version unusable; other provider errors abort, wrapped with the
+//     package, and are never a *NoSolutionError.
 //
 // CONTRACT (stub written by the lead; the owner replaces the panics, may add
 // API, must not rename or remove what is declared here).
@@ -166,7 +199,10 @@ type BudgetError struct {
 
 func (e *BudgetError) Error() string { return "resolution budget exhausted: " + e.Partial }
 
-// Resolve resolves root requirements against p.
+// Resolve resolves root requirements against p. It returns a
+// *NoSolutionError when no resolution exists, a *BudgetError when
+// Options.MaxSteps or ctx's deadline stopped the search, and provider
+// errors (other than ErrProjectNotFound) wrapped with the package.
 func Resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) (*Result, error) {
-	panic("resolver.Resolve: not implemented")
+	return resolve(ctx, p, root, opts)
 }

@@ -41,8 +41,14 @@ type Scenario struct {
 	Root        []string // [root] requires
 	Expected    Expected
 	Python      string // target Python: resolver_options.python, else environment.python, else "3.12"
-	Options     ScenarioOptions
-	Index       *Index
+	// InstalledPython is [environment] python (else "3.12"): the interpreter
+	// present, as opposed to the target Python above.
+	InstalledPython string
+	// RequiresPython is [root] requires_python ("" when absent; universal
+	// scenarios only).
+	RequiresPython string
+	Options        ScenarioOptions
+	Index          *Index
 }
 
 // Expected is a scenario's [expected] table.
@@ -69,5 +75,8 @@ type Case struct {
 	IndexName string
 	Requested []string
 	Resolved  map[string]string // canonical name -> version
-	Index     *Index
+	// Conflicted is the case's "conflicted" table (canonical name ->
+	// specifiers) for cases expected to be unsatisfiable; nil otherwise.
+	Conflicted map[string][]string
+	Index      *Index
 }

@@ -1,0 +1,181 @@
+// Package memprovider serves an in-memory corpus.Index to the resolver as a
+// resolver.Provider for one target environment: the test and benchmark
+// stand-in for the index client.
+//
+// Each release becomes one wheel per wheel tag (compatibility decided by
+// the target's tag list via wheel.ParseFilename and target.Rank) plus an
+// sdist when the release has one. Versions that are not valid PEP 440 are
+// skipped; unparsable Requires-Dist lines make that version's metadata fail
+// with resolver.ErrInvalidMetadata. Results are computed once per project
+// and version and cached; the provider is safe for concurrent use.
+package memprovider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pylock/pylock/internal/corpus"
+	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/target"
+	"github.com/pylock/pylock/pypi/wheel"
+	"github.com/pylock/pylock/resolver"
+)
+
+// Options tune a Provider.
+type Options struct {
+	// DropMarkers reproduces resolvelib's test harness: every requirement
+	// carrying a marker that does not mention "extra" is dropped (so a
+	// project's marker-guarded requirements are never followed, while
+	// `extra == "x"` requirements still apply to requested extras).
+	DropMarkers bool
+}
+
+// Provider implements resolver.Provider over a corpus.Index.
+type Provider struct {
+	idx  *corpus.Index
+	tgt  target.Target
+	opts Options
+
+	mu       sync.Mutex
+	projects map[string]*project
+	stats    Stats
+}
+
+// Stats counts calls, for tests of prefetching.
+type Stats struct {
+	Candidates, Metadata, Prefetch int
+}
+
+type project struct {
+	cands []resolver.Candidate
+	rels  map[string]*corpus.Release // normalised version -> release
+	md    map[string]resolver.Metadata
+	mdErr map[string]error
+}
+
+// New returns a provider serving idx for target t.
+func New(idx *corpus.Index, t target.Target, opts Options) *Provider {
+	return &Provider{idx: idx, tgt: t, opts: opts, projects: map[string]*project{}}
+}
+
+// Stats returns the call counters.
+func (p *Provider) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stats
+}
+
+// Candidates lists the versions of name with their files.
+func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Candidate, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.Candidates++
+	pr, err := p.project(name)
+	if err != nil {
+		return nil, err
+	}
+	return pr.cands, nil
+}
+
+// Metadata returns the core metadata of name at v.
+func (p *Provider) Metadata(ctx context.Context, name string, v pep440.Version) (resolver.Metadata, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.Metadata++
+	pr, err := p.project(name)
+	if err != nil {
+		return resolver.Metadata{}, err
+	}
+	key := v.String()
+	if md, ok := pr.md[key]; ok {
+		return md, pr.mdErr[key]
+	}
+	r := pr.rels[key]
+	if r == nil {
+		return resolver.Metadata{}, fmt.Errorf("%s==%s: no such version", name, key)
+	}
+	md, err := p.metadata(r)
+	pr.md[key], pr.mdErr[key] = md, err
+	return md, err
+}
+
+// Prefetch only counts calls: everything is in memory.
+func (p *Provider) Prefetch(name string, versions ...pep440.Version) {
+	p.mu.Lock()
+	p.stats.Prefetch++
+	p.mu.Unlock()
+}
+
+func (p *Provider) project(name string) (*project, error) {
+	name = names.Canonicalize(name)
+	if pr := p.projects[name]; pr != nil {
+		return pr, nil
+	}
+	src := p.idx.Projects[name]
+	if src == nil {
+		return nil, fmt.Errorf("%s: %w", name, resolver.ErrProjectNotFound)
+	}
+	pr := &project{rels: map[string]*corpus.Release{}, md: map[string]resolver.Metadata{}, mdErr: map[string]error{}}
+	for i, r := range corpus.SortReleases(src.Releases) {
+		v, err := pep440.Parse(r.Version)
+		if err != nil {
+			continue
+		}
+		pr.rels[v.String()] = r
+		pr.cands = append(pr.cands, resolver.Candidate{Version: v, Dists: p.dists(name, v, r, i)})
+	}
+	p.projects[name] = pr
+	return pr, nil
+}
+
+func (p *Provider) dists(name string, v pep440.Version, r *corpus.Release, i int) []resolver.Dist {
+	var ds []resolver.Dist
+	stem := strings.ReplaceAll(name, "-", "_") + "-" + strings.ReplaceAll(v.String(), "-", "_")
+	file := 0
+	if r.Wheel {
+		for _, tag := range r.WheelTags {
+			fn := stem + "-" + tag + ".whl"
+			compatible := false
+			if w, err := wheel.ParseFilename(fn); err == nil {
+				_, compatible = p.tgt.Rank(w)
+			}
+			ds = append(ds, p.dist(r, fn, true, compatible, i, file))
+			file++
+		}
+	}
+	if r.Sdist {
+		ds = append(ds, p.dist(r, stem+".tar.gz", false, true, i, file))
+	}
+	return ds
+}
+
+func (p *Provider) dist(r *corpus.Release, fn string, isWheel, compatible bool, i, j int) resolver.Dist {
+	return resolver.Dist{
+		Filename:       fn,
+		Wheel:          isWheel,
+		Compatible:     compatible,
+		RequiresPython: r.RequiresPython,
+		Yanked:         r.Yanked,
+		YankedReason:   r.YankedReason,
+		UploadTime:     corpus.FileUploadTime(r, i, j),
+	}
+}
+
+func (p *Provider) metadata(r *corpus.Release) (resolver.Metadata, error) {
+	md := resolver.Metadata{RequiresPython: r.RequiresPython, ProvidesExtra: r.Extras}
+	for _, line := range r.Requires {
+		req, err := pep508.ParseRequirement(line)
+		if err != nil {
+			return resolver.Metadata{}, fmt.Errorf("Requires-Dist %q: %v: %w", line, err, resolver.ErrInvalidMetadata)
+		}
+		if p.opts.DropMarkers && !req.Marker.IsTrue() && !strings.Contains(req.Marker.String(), "extra") {
+			continue
+		}
+		md.RequiresDist = append(md.RequiresDist, req)
+	}
+	return md, nil
+}

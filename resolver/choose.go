@@ -1,0 +1,280 @@
+package resolver
+
+import (
+	"slices"
+
+	"github.com/pylock/pylock/pypi/pep440"
+)
+
+// choose is PubGrub decision making: it picks the undecided package with
+// a positive derivation and the fewest usable versions (ties: the one seen
+// first), then its best version, adding that version's dependencies. It
+// returns the package to propagate from, or nil when every package is
+// decided.
+func (s *solver) choose() (*pkg, error) {
+	var best *pkg
+	bestN := 0
+	for _, p := range s.reg.byID {
+		st := s.sol.st(p)
+		if !st.has || !st.acc.pos || st.decided {
+			continue
+		}
+		if err := s.reg.load(s.ctx, p); err != nil {
+			return nil, err
+		}
+		s.prefetchBest(p, st.acc.set)
+		n := s.usableCount(p, st)
+		if best == nil || n < bestN {
+			best, bestN = p, n
+			if n == 0 {
+				break
+			}
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	return best, s.tryPackage(best)
+}
+
+// usableCount counts the usable candidates of p allowed by its current
+// term, recounting only when the term changed.
+func (s *solver) usableCount(p *pkg, st *pkgState) int {
+	if p.countGen == st.gen {
+		return p.count
+	}
+	n := 0
+	for _, c := range p.base.cands {
+		if c.usable && st.acc.set.Contains(c.v) {
+			n++
+		}
+	}
+	p.count, p.countGen = n, st.gen
+	return n
+}
+
+func (s *solver) tryPackage(p *pkg) error {
+	set := s.sol.acc(p).set
+	c := s.pick(p, set)
+	if c == nil {
+		s.addIncompat(&incompat{terms: []term{{p, true, set}}, kind: causeNoVersions, reason: s.noVersionsReason(p, set)})
+		return nil
+	}
+	dl, err := s.dependencies(s.ctx, p, c)
+	if err != nil {
+		return err
+	}
+	if dl.unavailable != "" {
+		s.addIncompat(&incompat{terms: []term{{p, true, s.span(p, c)}}, kind: causeUnavailable, reason: dl.unavailable})
+		return nil
+	}
+	if s.addDependencies(p, c, dl) {
+		return nil
+	}
+	s.sol.decide(p, c, exact(c.v))
+	s.stats.Decisions++
+	s.event("decide", p, c, nil)
+	s.prefetchAlternatives(p, set, c)
+	return nil
+}
+
+// pick returns the candidate to try for p within set: the locked
+// preference, the version another node of the same project already
+// decided, else the highest (or lowest) usable one.
+func (s *solver) pick(p *pkg, set pep440.Set) *cand {
+	cands := p.base.cands
+	ok := func(c *cand) bool { return c.usable && set.Contains(c.v) }
+	if v, found := s.preferred(p.name); found {
+		for _, c := range cands {
+			if c.v.Equal(v) && ok(c) {
+				return c
+			}
+		}
+	}
+	if c := s.siblingDecision(p); c != nil && ok(c) {
+		return c
+	}
+	lowest := s.opts.Resolution == ResolutionLowest || s.opts.Resolution == ResolutionLowestDirect && p.base.direct
+	if lowest {
+		for _, c := range cands {
+			if ok(c) {
+				return c
+			}
+		}
+		return nil
+	}
+	for i := len(cands) - 1; i >= 0; i-- {
+		if ok(cands[i]) {
+			return cands[i]
+		}
+	}
+	return nil
+}
+
+func (s *solver) preferred(name string) (pep440.Version, bool) {
+	if s.opts.Upgrade || slices.Contains(s.opts.UpgradePackages, name) {
+		return pep440.Version{}, false
+	}
+	v, ok := s.opts.Preferences[name]
+	return v, ok
+}
+
+// siblingDecision returns the version decided for p's project or one of
+// its extras, if any.
+func (s *solver) siblingDecision(p *pkg) *cand {
+	if p.isRoot() {
+		return nil
+	}
+	if st := s.sol.st(p.base); st.decided {
+		return st.cand
+	}
+	for _, q := range s.reg.byID {
+		if q.base == p.base && q != p {
+			if st := s.sol.st(q); st.decided {
+				return st.cand
+			}
+		}
+	}
+	return nil
+}
+
+// addDependencies adds c's dependency (and conflict-hook) incompatibilities
+// for node p and reports whether one of them is already violated by the
+// partial solution given p = c.
+func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) bool {
+	done := s.added[c]
+	if done == nil {
+		done = map[*pkg]bool{}
+		s.added[c] = done
+	}
+	var ics []*incompat
+	if !done[p] {
+		done[p] = true
+		span := s.span(p, c)
+		for _, d := range dl.deps {
+			ics = append(ics, s.addDependency(p, span, d))
+		}
+		ics = append(ics, s.conflictHooks(p, c)...)
+	}
+	conflict := false
+	for _, ic := range ics {
+		if s.violatedGiven(ic, p) {
+			conflict = true
+		}
+	}
+	return conflict
+}
+
+// violatedGiven reports whether every term of ic other than p's is
+// satisfied by the partial solution.
+func (s *solver) violatedGiven(ic *incompat, p *pkg) bool {
+	for _, t := range ic.terms {
+		if t.pkg != p && !satisfies(s.sol.acc(t.pkg), t) {
+			return false
+		}
+	}
+	return true
+}
+
+// addDependency adds {p ∈ span, not d}, merging it with the incompatibility
+// for the neighbouring versions when they have the same requirement.
+func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
+	key := [2]int{p.id, d.pkg.id}
+	if prev := s.depMerge[key]; prev != nil && prev.terms[1].set.Equal(d.set) {
+		merged := &incompat{
+			terms: []term{{p, true, prev.terms[0].set.Union(span)}, {d.pkg, false, d.set}},
+			kind:  causeDependency, req: d.spec,
+		}
+		s.replaceIncompat(prev, merged)
+		s.depMerge[key] = merged
+		return merged
+	}
+	ic := &incompat{terms: []term{{p, true, span}, {d.pkg, false, d.set}}, kind: causeDependency, req: d.spec}
+	s.addIncompat(ic)
+	s.depMerge[key] = ic
+	return ic
+}
+
+// span returns a set containing c and no other candidate of p: the
+// interval from c up to the next candidate (from the bottom for the lowest
+// candidate), so that merged ranges stay few intervals and learned terms
+// never leave gaps between candidates; {c} for local versions.
+func (s *solver) span(p *pkg, c *cand) pep440.Set {
+	if p.isRoot() || c.v.Local() != "" {
+		return exact(c.v)
+	}
+	cands := p.base.cands
+	i := slices.Index(cands, c)
+	set, ok := atLeast(c.v)
+	if !ok {
+		return exact(c.v)
+	}
+	if i == 0 {
+		set = pep440.Full()
+	}
+	if i+1 < len(cands) {
+		next := cands[i+1].v
+		above, ok := atLeast(next)
+		if next.Local() != "" || !ok {
+			return exact(c.v)
+		}
+		set = set.Difference(above)
+	}
+	if !set.Contains(c.v) || i+1 < len(cands) && set.Contains(cands[i+1].v) || i > 0 && set.Contains(cands[i-1].v) {
+		return exact(c.v)
+	}
+	return set
+}
+
+// atLeast returns {x : x >= v}.
+func atLeast(v pep440.Version) (pep440.Set, bool) {
+	ss, err := pep440.ParseSpecifierSet(">=" + v.String())
+	if err != nil {
+		return pep440.Set{}, false
+	}
+	return ss.Set(), true
+}
+
+// conflictHooks turns Options.Conflicts into incompatibilities.
+func (s *solver) conflictHooks(p *pkg, c *cand) []*incompat {
+	if s.opts.Conflicts == nil || p.isRoot() || p.extra != "" {
+		return nil
+	}
+	var out []*incompat
+	for _, cf := range s.opts.Conflicts(p.name, c.v) {
+		other := s.reg.get(cf.Name, "")
+		ic := &incompat{terms: []term{{p, true, s.span(p, c)}, {other, true, cf.Set}}, kind: causeConflictHook, reason: cf.Reason}
+		s.addIncompat(ic)
+		out = append(out, ic)
+	}
+	return out
+}
+
+// prefetchBest hints, once per node, the metadata of the version p will
+// most likely be tried at, as soon as p is pending.
+func (s *solver) prefetchBest(p *pkg, set pep440.Set) {
+	if p.prefetched || p.isRoot() {
+		return
+	}
+	p.prefetched = true
+	if c := s.pick(p, set); c != nil {
+		s.provider.Prefetch(p.name, c.v)
+	}
+}
+
+// prefetchAlternatives hints the versions tried next if c fails.
+func (s *solver) prefetchAlternatives(p *pkg, set pep440.Set, c *cand) {
+	if p.isRoot() {
+		return
+	}
+	var vs []pep440.Version
+	cands := p.base.cands
+	for i := len(cands) - 1; i >= 0 && len(vs) < 2; i-- {
+		if cands[i] != c && cands[i].usable && cands[i].v.Less(c.v) && set.Contains(cands[i].v) {
+			vs = append(vs, cands[i].v)
+		}
+	}
+	if len(vs) > 0 {
+		s.provider.Prefetch(p.name, vs...)
+	}
+}

@@ -1,0 +1,166 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+// prepareRequirements indexes overrides, constraints, explicit pre-release
+// opt-ins and yank pins from the root, constraints and overrides.
+func (s *solver) prepareRequirements(root []pep508.Requirement) {
+	s.overrides = map[string][]pep508.Requirement{}
+	for _, r := range s.opts.Overrides {
+		n := r.NormalizedName()
+		s.overrides[n] = append(s.overrides[n], r)
+	}
+	s.explicitPre = map[string]bool{}
+	s.pins = map[string][]pep440.SpecifierSet{}
+	firstParty := append(append(append([]pep508.Requirement(nil), root...), s.opts.Constraints...), s.opts.Overrides...)
+	for _, r := range firstParty {
+		n := r.NormalizedName()
+		if r.Specifier.MentionsPrerelease() {
+			s.explicitPre[n] = true
+		}
+		for _, sp := range r.Specifier.Specifiers() {
+			if sp.Op == "===" || sp.Op == "==" && !hasWildcard(sp.Version) {
+				if ss, err := pep440.ParseSpecifierSet(sp.Op + sp.Version); err == nil {
+					s.pins[n] = append(s.pins[n], ss)
+				}
+			}
+		}
+	}
+	s.rootReqs = root
+}
+
+func hasWildcard(v string) bool { return len(v) > 0 && v[len(v)-1] == '*' }
+
+// addConstraints adds {p ∈ ¬C} for every active constraint on p.
+func (s *solver) addConstraints(p *pkg) {
+	for _, c := range s.opts.Constraints {
+		if c.NormalizedName() != p.name || !s.markerTrue(c.Marker, "") {
+			continue
+		}
+		set := c.Specifier.Set()
+		s.addIncompat(&incompat{
+			terms: []term{{p, true, set.Complement()}},
+			kind:  causeConstraint,
+			req:   c.Specifier.String(),
+		})
+	}
+}
+
+// markerTrue evaluates m for the target with extra bound to extra ("" for
+// none). Evaluation errors count as false, deterministically.
+func (s *solver) markerTrue(m pep508.Marker, extra string) bool {
+	if m.IsTrue() {
+		return true
+	}
+	var ok bool
+	var err error
+	if extra == "" {
+		ok, err = m.Evaluate(s.opts.Env)
+	} else {
+		ok, err = m.EvaluateExtras(s.opts.Env, []string{extra})
+	}
+	return ok && err == nil
+}
+
+// active reports whether requirement r applies to node p: for a project,
+// its marker is true without extras; for p[x], it is true with extra x and
+// not without (the project node carries the unconditional ones).
+func (s *solver) active(m pep508.Marker, extra string) bool {
+	if extra == "" {
+		return s.markerTrue(m, "")
+	}
+	return !s.markerTrue(m, "") && s.markerTrue(m, extra)
+}
+
+// applyOverrides replaces a requirement on an overridden project by the
+// overrides, each also conditioned on the original marker.
+func (s *solver) applyOverrides(r pep508.Requirement, extra string) []pep508.Requirement {
+	ovs, ok := s.overrides[r.NormalizedName()]
+	if !ok {
+		if s.active(r.Marker, extra) {
+			return []pep508.Requirement{r}
+		}
+		return nil
+	}
+	if !s.active(r.Marker, extra) {
+		return nil
+	}
+	var out []pep508.Requirement
+	for _, o := range ovs {
+		if s.markerTrue(o.Marker, "") {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// dependencies returns node p's requirements at candidate c (cached).
+func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, error) {
+	if dl := p.deps[c]; dl != nil {
+		return dl, nil
+	}
+	dl := &depList{}
+	var reqs []pep508.Requirement
+	if p.isRoot() {
+		reqs = s.rootReqs
+	} else {
+		md, err := s.provider.Metadata(ctx, p.name, c.v)
+		switch {
+		case errors.Is(err, ErrInvalidMetadata):
+			dl.unavailable = "has invalid metadata: " + err.Error()
+		case err != nil:
+			return nil, fmt.Errorf("%s==%s: %w", p.name, c.v, err)
+		case !s.pythonOK(md.RequiresPython):
+			dl.unavailable = s.pythonReason(md.RequiresPython)
+		default:
+			reqs = md.RequiresDist
+		}
+		if p.extra != "" && dl.unavailable == "" {
+			dl.deps = append(dl.deps, dep{pkg: p.base, set: s.span(p.base, c), spec: "==" + c.v.String()})
+		}
+	}
+	for _, r := range reqs {
+		for _, a := range s.applyOverrides(r, p.extra) {
+			s.addDep(dl, p, a)
+		}
+	}
+	sort.SliceStable(dl.edges, func(i, j int) bool { return dl.edges[i].Name < dl.edges[j].Name })
+	p.deps[c] = dl
+	return dl, nil
+}
+
+// addDep records requirement r of node p: a term on the project and one on
+// each requested extra.
+func (s *solver) addDep(dl *depList, p *pkg, r pep508.Requirement) {
+	name := r.NormalizedName()
+	extras := r.NormalizedExtras()
+	set := pep440.Full()
+	spec := ""
+	if r.URL == "" && r.Specifier.Len() > 0 {
+		set = r.Specifier.Set()
+		spec = r.Specifier.String()
+	}
+	text := r.String()
+	dl.edges = append(dl.edges, Edge{Name: name, Extras: extras, Requirement: text})
+	target := s.reg.get(name, "")
+	if p.isRoot() {
+		target.direct = true
+	}
+	if target != p.base || p.extra != "" {
+		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: spec, req: text})
+	}
+	for _, e := range extras {
+		x := s.reg.get(name, e)
+		if x != p {
+			dl.deps = append(dl.deps, dep{pkg: x, set: set, spec: spec, req: text})
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pylock/pylock/pypi/pep440"
+)
+
+// ErrInvalidMetadata may be wrapped by Provider.Metadata when one version's
+// metadata cannot be used (unparsable Requires-Dist, ...): the resolver then
+// skips that version with the error as the reason instead of failing.
+var ErrInvalidMetadata = errors.New("invalid metadata")
+
+// pkg is one node of the PubGrub graph: the root, a project ("a") or an
+// extra of a project ("a[x]", a virtual package that depends on a==v plus
+// the extra's requirements). The identity is (name, extra); universal
+// forking would add a marker to it.
+type pkg struct {
+	id     int
+	name   string // canonical project name; "" for the root
+	extra  string // canonical extra, "" for the project itself
+	base   *pkg   // the project node (itself for projects)
+	direct bool   // required by the root
+
+	// Project nodes only: candidate versions, ascending.
+	loaded   bool
+	cands    []*cand
+	notFound bool
+	allowPre bool
+
+	deps       map[*cand]*depList // per-candidate dependencies of this node
+	prefetched bool               // prefetchBest done
+	count      int                // usable versions under the term of generation countGen
+	countGen   int
+}
+
+func (p *pkg) isRoot() bool { return p.name == "" }
+
+// String is the display name: "a", "a[x]" or "your requirements" for the root.
+func (p *pkg) String() string {
+	switch {
+	case p.isRoot():
+		return "your requirements"
+	case p.extra != "":
+		return p.name + "[" + p.extra + "]"
+	}
+	return p.name
+}
+
+// cand is one candidate version of a project with its availability.
+type cand struct {
+	v      pep440.Version
+	dists  []Dist
+	usable bool
+	reason string // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
+}
+
+// dep is one active requirement of a candidate.
+type dep struct {
+	pkg  *pkg
+	set  pep440.Set
+	spec string // specifier as written ("" = any)
+	req  string // requirement as written upstream
+}
+
+type depList struct {
+	deps        []dep
+	edges       []Edge // for the result
+	unavailable string // non-empty: this version cannot be used
+}
+
+// registry interns packages and loads their candidates.
+type registry struct {
+	s    *solver
+	byID []*pkg
+	keys map[[2]string]*pkg
+}
+
+// get returns the node for (name, extra), creating it (and prefetching).
+func (r *registry) get(name, extra string) *pkg {
+	k := [2]string{name, extra}
+	if p := r.keys[k]; p != nil {
+		return p
+	}
+	p := &pkg{id: len(r.byID), name: name, extra: extra, deps: map[*cand]*depList{}}
+	p.base = p
+	if extra != "" {
+		p.base = r.get(name, "")
+	}
+	r.byID = append(r.byID, p)
+	r.keys[k] = p
+	if name != "" && extra == "" {
+		r.s.provider.Prefetch(name)
+		r.s.addConstraints(p)
+	}
+	return p
+}
+
+// load fetches and filters p's candidates once.
+func (r *registry) load(ctx context.Context, p *pkg) error {
+	b := p.base
+	if b.loaded {
+		return nil
+	}
+	if b.isRoot() {
+		b.cands = []*cand{{v: rootVersion, usable: true}}
+		b.loaded = true
+		return nil
+	}
+	cs, err := r.s.provider.Candidates(ctx, b.name)
+	if err != nil && !errors.Is(err, ErrProjectNotFound) {
+		return fmt.Errorf("%s: %w", b.name, err)
+	}
+	b.loaded = true
+	b.notFound = err != nil
+	b.cands = make([]*cand, 0, len(cs))
+	for i := range cs {
+		b.cands = append(b.cands, &cand{v: cs[i].Version, dists: cs[i].Dists})
+	}
+	sort.SliceStable(b.cands, func(i, j int) bool { return b.cands[i].v.Less(b.cands[j].v) })
+	r.s.filter(b)
+	return nil
+}
+
+var rootVersion = pep440.MustParse("0")
+
+// filter decides which candidates of project p are usable, recording why
+// the others are not.
+func (s *solver) filter(p *pkg) {
+	p.allowPre = s.allowPrereleases(p)
+	for _, c := range p.cands {
+		c.reason = s.unusable(p, c)
+		c.usable = c.reason == ""
+	}
+}
+
+func (s *solver) allowPrereleases(p *pkg) bool {
+	explicit := s.explicitPre[p.name]
+	necessary := true
+	for _, c := range p.cands {
+		if !c.v.IsPrerelease() {
+			necessary = false
+			break
+		}
+	}
+	switch s.opts.Prerelease {
+	case PrereleaseAllow:
+		return true
+	case PrereleaseDisallow:
+		return false
+	case PrereleaseExplicit:
+		return explicit
+	case PrereleaseIfNecessary:
+		return necessary
+	}
+	return explicit || necessary
+}
+
+// unusable returns why candidate c of p cannot be used, or "".
+func (s *solver) unusable(p *pkg, c *cand) string {
+	if c.v.IsPrerelease() && !p.allowPre {
+		return "is a pre-release (pre-releases were not enabled for " + p.name + ")"
+	}
+	if len(c.dists) == 0 {
+		return "has no files"
+	}
+	ds := c.dists
+	if ds = keep(ds, func(d Dist) bool { return !d.Yanked || s.yankAllowed(p.name, c.v) }); len(ds) == 0 {
+		why := "was yanked"
+		if r := c.dists[0].YankedReason; r != "" {
+			why += " (reason: " + r + ")"
+		}
+		return why
+	}
+	if !s.opts.ExcludeNewer.IsZero() {
+		if ds = keep(ds, func(d Dist) bool { return d.UploadTime.IsZero() || !d.UploadTime.After(s.opts.ExcludeNewer) }); len(ds) == 0 {
+			return "was uploaded after " + s.opts.ExcludeNewer.UTC().Format("2006-01-02T15:04:05Z")
+		}
+	}
+	last := ds
+	if ds = keep(ds, func(d Dist) bool { return s.pythonOK(d.RequiresPython) }); len(ds) == 0 {
+		return s.pythonReason(last[0].RequiresPython)
+	}
+	onlyBin, noBin := s.binaryPolicy(p.name)
+	if ds = keep(ds, func(d Dist) bool {
+		if d.Wheel {
+			return d.Compatible && !noBin
+		}
+		return !onlyBin
+	}); len(ds) == 0 {
+		switch {
+		case noBin && onlyBin:
+			return "cannot be used with both --no-binary and --only-binary"
+		case noBin:
+			return "has no source distribution and binaries are disabled (--no-binary)"
+		case onlyBin:
+			return "has no wheel for the target and source builds are disabled (--only-binary)"
+		}
+		return "has no wheel for the target platform and no source distribution"
+	}
+	return ""
+}
+
+func keep(ds []Dist, f func(Dist) bool) []Dist {
+	out := ds[:0:0]
+	for _, d := range ds {
+		if f(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (s *solver) pythonOK(spec string) bool {
+	if spec == "" || s.opts.Python.IsZero() {
+		return true
+	}
+	ss, err := pep440.ParseSpecifierSet(spec)
+	if err != nil {
+		return true // unparsable Requires-Python is ignored, as pip does
+	}
+	return ss.Contains(s.opts.Python)
+}
+
+func (s *solver) pythonReason(spec string) string {
+	return "requires Python " + spec + ", the target is " + s.opts.Python.String()
+}
+
+func (s *solver) binaryPolicy(name string) (onlyBin, noBin bool) {
+	return inPolicy(s.opts.OnlyBinary, name), inPolicy(s.opts.NoBinary, name)
+}
+
+func inPolicy(b BinaryPolicy, name string) bool {
+	if b.All {
+		return true
+	}
+	for _, n := range b.Packages {
+		if n == name || n == ":all:" {
+			return true
+		}
+	}
+	return false
+}
+
+// yankAllowed reports whether a root requirement or constraint pins name to
+// v with == or === (PEP 592).
+func (s *solver) yankAllowed(name string, v pep440.Version) bool {
+	for _, ss := range s.pins[name] {
+		if ss.Contains(v) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,125 @@
+package resolver
+
+import "github.com/pylock/pylock/pypi/pep440"
+
+// assignment is one entry of the partial solution: a decision (pkg = v) or
+// a derivation (term, caused by an incompatibility).
+type assignment struct {
+	term     term
+	level    int
+	cause    *incompat // nil for decisions
+	decision bool
+	cand     *cand // decisions only
+	index    int
+}
+
+// pkgState is what the partial solution knows about one package.
+type pkgState struct {
+	acc     term // intersection of all assignments' terms
+	has     bool
+	decided bool
+	version pep440.Version
+	cand    *cand
+	idx     []int // indices into partial.assigns
+	gen     int   // changes whenever acc changes
+}
+
+// partial is PubGrub's partial solution.
+type partial struct {
+	assigns []assignment
+	level   int
+	state   []pkgState // by pkg id
+	gen     int
+}
+
+func (ps *partial) st(p *pkg) *pkgState {
+	for len(ps.state) <= p.id {
+		ps.state = append(ps.state, pkgState{})
+	}
+	return &ps.state[p.id]
+}
+
+// acc returns the accumulated term for p (¬(p ∈ ∅), i.e. anything, if none).
+func (ps *partial) acc(p *pkg) term {
+	st := ps.st(p)
+	if !st.has {
+		return term{p, false, pep440.Empty()}
+	}
+	return st.acc
+}
+
+func (ps *partial) add(a assignment) {
+	a.level, a.index = ps.level, len(ps.assigns)
+	ps.assigns = append(ps.assigns, a)
+	ps.reapply(ps.st(a.term.pkg), &ps.assigns[a.index])
+}
+
+func (ps *partial) derive(t term, cause *incompat) { ps.add(assignment{term: t, cause: cause}) }
+
+func (ps *partial) decide(p *pkg, c *cand, set pep440.Set) {
+	ps.level++
+	ps.add(assignment{term: term{p, true, set}, decision: true, cand: c})
+}
+
+// backtrack removes every assignment above level.
+func (ps *partial) backtrack(level int) {
+	n := len(ps.assigns)
+	for n > 0 && ps.assigns[n-1].level > level {
+		n--
+	}
+	var touched []*pkg
+	for _, a := range ps.assigns[n:] {
+		touched = append(touched, a.term.pkg)
+	}
+	ps.assigns = ps.assigns[:n]
+	ps.level = level
+	for _, p := range touched {
+		st := ps.st(p)
+		if !st.has {
+			continue // already rebuilt
+		}
+		old := st.idx
+		*st = pkgState{}
+		for _, i := range old {
+			if i < n {
+				ps.reapply(st, &ps.assigns[i])
+			}
+		}
+		if len(st.idx) == 0 {
+			st.has = false
+		}
+	}
+}
+
+func (ps *partial) reapply(st *pkgState, a *assignment) {
+	ps.gen++
+	st.gen = ps.gen
+	if st.has {
+		st.acc = st.acc.intersect(a.term)
+	} else {
+		st.acc, st.has = a.term, true
+	}
+	if a.decision {
+		st.decided, st.cand, st.version = true, a.cand, a.cand.v
+	}
+	st.idx = append(st.idx, a.index)
+}
+
+// satisfier returns the earliest assignment after which the partial
+// solution satisfies t.
+func (ps *partial) satisfier(t term) *assignment {
+	var acc term
+	has := false
+	for _, i := range ps.st(t.pkg).idx {
+		a := &ps.assigns[i]
+		if has {
+			acc = acc.intersect(a.term)
+		} else {
+			acc, has = a.term, true
+		}
+		if satisfies(acc, t) {
+			return a
+		}
+	}
+	return nil
+}
