@@ -52,8 +52,15 @@ func (a *app) auditCommand() *cobra.Command {
                (per the index) locked together with numpy>=2 (rules: audit/abi_rules.toml)
   coverage     locked packages with no wheel for the lock's target
 
-Exit codes: 0 clean, 1 a finding at or above --fail-on, 2 bad input,
-3 index failure.`,
+Severities: error (the lock or environment is wrong: unsatisfied input,
+missing/mismatched/tampered install, yanked or replaced file, project gone,
+ABI hazard, no installable file), warning (likely drift: inputs changed,
+extra installs, locked file unlisted, sdist build needed), info (newer
+versions, files added, installer tooling).
+
+Exit codes: 0 clean, 1 a finding at or above --fail-on (default warning,
+so info alone never fails), 2 bad input, 3 index failure (use --offline
+to skip the index checks).`,
 		Example: `  pylock audit
   pylock audit --lock pylock.toml --site-packages .venv/lib/python3.11/site-packages
   pylock audit --python .venv/bin/python --format json --fail-on error
