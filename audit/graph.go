@@ -75,8 +75,12 @@ func contains(s []string, x string) bool {
 	return false
 }
 
+// MaxWhyPaths bounds Why: a dense graph can have exponentially many paths.
+const MaxWhyPaths = 1000
+
 // Why returns every path from the inputs to name (each path starts with a
-// root package and ends with name), sorted; cycles are not followed.
+// root package and ends with name), sorted; cycles are not followed. At
+// most MaxWhyPaths paths are returned.
 func (g *Graph) Why(name string) ([][]string, error) {
 	name = canonical(name)
 	if _, ok := g.Versions[name]; !ok {
@@ -87,6 +91,9 @@ func (g *Graph) Why(name string) ([][]string, error) {
 	walk = func(n string, suffix []string) {
 		path := append([]string{n}, suffix...)
 		for _, from := range g.In[n] {
+			if len(paths) >= MaxWhyPaths {
+				return
+			}
 			if from == RootName {
 				paths = append(paths, path)
 				continue
@@ -125,6 +132,9 @@ func (g *Graph) RenderWhy(name string) (string, error) {
 			}
 		}
 		b.WriteString("\n")
+	}
+	if len(paths) >= MaxWhyPaths {
+		fmt.Fprintf(&b, "(stopped after %d paths)\n", MaxWhyPaths)
 	}
 	return b.String(), nil
 }

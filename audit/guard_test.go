@@ -299,3 +299,35 @@ type markerIndex struct{ fakeIndex }
 func (m markerIndex) Metadata(context.Context, index.File) (*index.Metadata, error) {
 	return &index.Metadata{RequiresDist: []string{`numpy>=1.21; sys_platform == "win32"`}}, nil
 }
+
+// A layered lock where every package depends on both packages of the layer
+// below has 2^layers paths to the bottom; Why stops at MaxWhyPaths.
+func TestWhyBounded(t *testing.T) {
+	l := &lockfile.Lock{}
+	const layers = 16
+	for i := range layers {
+		for _, side := range []string{"a", "b"} {
+			p := lockfile.Package{Name: fmt.Sprintf("%s%02d", side, i), Version: "1"}
+			if i+1 < layers {
+				p.Dependencies = []lockfile.Dependency{{Name: fmt.Sprintf("a%02d", i+1)}, {Name: fmt.Sprintf("b%02d", i+1)}}
+			}
+			l.Packages = append(l.Packages, p)
+		}
+	}
+	l.Tool.Requirements = []string{"a00", "b00"}
+	g := NewGraph(l, nil)
+	paths, err := g.Why("a15")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != MaxWhyPaths {
+		t.Errorf("%d paths, want the cap %d", len(paths), MaxWhyPaths)
+	}
+	out, _ := g.RenderWhy("a15")
+	if !strings.HasSuffix(out, fmt.Sprintf("(stopped after %d paths)\n", MaxWhyPaths)) {
+		t.Errorf("no truncation note: ...%s", out[len(out)-80:])
+	}
+	if p, _ := g.Why("a01"); len(p) != 2 {
+		t.Errorf("paths to a01: %d, want 2 (from a00 and from b00)", len(p))
+	}
+}
