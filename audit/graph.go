@@ -200,12 +200,15 @@ func (g *Graph) OnPaths(name string) map[string]bool {
 type TreeNode struct {
 	Name     string      `json:"name"`
 	Version  string      `json:"version"`
-	Repeated bool        `json:"repeated,omitempty"` // already shown above; children omitted
+	Repeated bool        `json:"repeated,omitempty"` // expanded earlier in the output (or a cycle); children omitted
 	Children []*TreeNode `json:"children,omitempty"`
 }
 
 // Tree returns the dependency forest from the roots (or, inverted, from
-// every leaf-most package up to the roots), to depth levels (0 = unlimited).
+// every package up to the roots), to depth levels (0 = unlimited). A
+// package already expanded earlier in the forest (inverted: earlier under
+// the same top-level package) is marked Repeated and not expanded again,
+// so the output stays linear (inverted: quadratic) in the size of the lock.
 func (g *Graph) Tree(invert bool, depth int) []*TreeNode {
 	next := g.Out
 	starts := g.Roots
@@ -232,16 +235,18 @@ func (g *Graph) Tree(invert bool, depth int) []*TreeNode {
 		}
 		sort.Strings(starts)
 	}
+	expanded := map[string]bool{}
 	var build func(n string, level int, path []string) *TreeNode
 	build = func(n string, level int, path []string) *TreeNode {
 		node := &TreeNode{Name: n, Version: g.Versions[n]}
-		if contains(path, n) {
+		if len(next[n]) > 0 && (expanded[n] || contains(path, n)) {
 			node.Repeated = true
 			return node
 		}
 		if depth > 0 && level >= depth {
 			return node
 		}
+		expanded[n] = true
 		for _, c := range next[n] {
 			node.Children = append(node.Children, build(c, level+1, append(path, n)))
 		}
@@ -249,6 +254,9 @@ func (g *Graph) Tree(invert bool, depth int) []*TreeNode {
 	}
 	var out []*TreeNode
 	for _, s := range starts {
+		if invert {
+			expanded = map[string]bool{} // each package's dependents in full
+		}
 		out = append(out, build(s, 0, nil))
 	}
 	return out

@@ -327,6 +327,10 @@ func TestWhyBounded(t *testing.T) {
 	if !strings.HasSuffix(out, fmt.Sprintf("(stopped after %d paths)\n", MaxWhyPaths)) {
 		t.Errorf("no truncation note: ...%s", out[len(out)-80:])
 	}
+	// 32 packages, 2^16 paths: the tree expands each package once.
+	if n := strings.Count(RenderTree(g.Tree(false, 0)), "\n"); n > 2*32+2 {
+		t.Errorf("tree has %d lines for 32 packages", n)
+	}
 	if p, _ := g.Why("a01"); len(p) != 2 {
 		t.Errorf("paths to a01: %d, want 2 (from a00 and from b00)", len(p))
 	}

@@ -22,8 +22,8 @@ func (a *app) treeCommand() *cobra.Command {
 		Use:   "tree",
 		Short: "Print the dependency tree of a lock",
 		Long: `Print the locked dependency tree from the inputs down (or, with --invert,
-from each package up to what needs it). A package already shown higher on
-the same branch is marked (*) and not expanded again.`,
+from each package up to what needs it). A package whose dependencies were
+already shown earlier is marked (*) and not expanded again.`,
 		Example: `  pylock tree
   pylock tree --invert --depth 1
   pylock tree --format json`,
