@@ -102,10 +102,20 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	return root
 }
 
-// version is the module version stamped by `go install`, else "dev".
+// version is the module version stamped by `go install`, else "dev" with
+// the VCS revision when the build recorded one.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "dev+" + s.Value[:12]
+		}
 	}
 	return "dev"
 }
