@@ -27,6 +27,9 @@ type e2eCase struct {
 	source       string // pyindex.py SOURCE (packse:/resolvelib: path)
 	reqs         []string
 	installFirst []string
+	// requirements: install the pinned requirements output with
+	// `pip install --no-deps --require-hashes -r` instead of the plan.
+	requirements bool
 }
 
 // TestE2EPip locks with pylock against a real pyindex.py server, installs the
@@ -49,7 +52,7 @@ func TestE2EPip(t *testing.T) {
 		{name: "seed-stack", source: "packse:" + filepath.Join(root, "testdata", "index.toml"),
 			reqs: []string{"fastapi==0.104.1", "uvicorn==0.24.0", "gunicorn==21.2.0", "opencv-python==4.8.1.78", "pillow==10.1.0", "numpy"}, installFirst: []string{"numpy"}},
 		{name: "seed-numpy-lt2", source: "packse:" + filepath.Join(root, "testdata", "index.toml"),
-			reqs: []string{"opencv-python==4.8.1.78", "numpy<2"}},
+			reqs: []string{"opencv-python==4.8.1.78", "numpy<2"}, requirements: true},
 		{name: "packse-extras-required", source: "packse:" + filepath.Join(corpusDir, "packse", "extras", "extra-required.toml"),
 			reqs: []string{"a[extra]"}},
 		{name: "resolvelib-same-package", source: "resolvelib:" + filepath.Join(corpusDir, "resolvelib", "index", "same-package.json"),
@@ -88,22 +91,29 @@ func runE2E(t *testing.T, bench, pipWheel string, c e2eCase) error {
 
 	// Lock for the machine's python3 (the default target), as a user would.
 	lockPath := filepath.Join(dir, "pylock.toml")
-	args := []string{"resolve", "-", "--index-url", url, "--no-cache", "-q", "-o", lockPath}
-	for _, p := range c.installFirst {
-		args = append(args, "--install-first", p)
+	if c.requirements {
+		lockPath = filepath.Join(dir, "requirements.lock.txt")
 	}
-	var stdout, stderr bytes.Buffer
-	if code := run(args, strings.NewReader(strings.Join(c.reqs, "\n")+"\n"), &stdout, &stderr); code != 0 {
-		return fmt.Errorf("pylock resolve: exit %d\n%s", code, stderr.String())
+	resolve := func(out string) error {
+		args := []string{"resolve", "-", "--index-url", url, "--no-cache", "-q", "-o", out}
+		for _, p := range c.installFirst {
+			args = append(args, "--install-first", p)
+		}
+		var stderr bytes.Buffer
+		if code := run(args, strings.NewReader(strings.Join(c.reqs, "\n")+"\n"), io.Discard, &stderr); code != 0 {
+			return fmt.Errorf("pylock resolve: exit %d\n%s", code, stderr.String())
+		}
+		return nil
+	}
+	if err := resolve(lockPath); err != nil {
+		return err
 	}
 	step("resolved")
-	stdout.Reset()
-	stderr.Reset()
-	if code := run([]string{"plan", lockPath, "--format", "shell"}, nil, &stdout, &stderr); code != 0 {
-		return fmt.Errorf("pylock plan: exit %d\n%s", code, stderr.String())
+	script, err := installScript(lockPath, url, c.requirements)
+	if err != nil {
+		return err
 	}
-	script := stdout.String()
-	t.Logf("plan:\n%s", script)
+	t.Logf("install:\n%s", script)
 
 	venv := filepath.Join(dir, "venv")
 	venvArgs := []string{"-m", "venv", venv}
@@ -126,7 +136,26 @@ func runE2E(t *testing.T, bench, pipWheel string, c e2eCase) error {
 	if !strings.Contains(script, "--require-hashes") {
 		return fmt.Errorf("the plan does not use --require-hashes:\n%s", script)
 	}
+	if c.requirements { // compare with the same resolution as a PEP 751 lock
+		lockPath = filepath.Join(dir, "pylock.toml")
+		if err := resolve(lockPath); err != nil {
+			return err
+		}
+	}
 	return compareInstalled(venv, lockPath, pipWheel)
+}
+
+// installScript is the plan's shell script, or for pinned requirements the
+// pip command their header documents.
+func installScript(out, url string, requirements bool) (string, error) {
+	if requirements {
+		return fmt.Sprintf("python -m pip install --no-deps --require-hashes --index-url %s -r %s\n", url, out), nil
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"plan", out, "--format", "shell"}, nil, &stdout, &stderr); code != 0 {
+		return "", fmt.Errorf("pylock plan: exit %d\n%s", code, stderr.String())
+	}
+	return stdout.String(), nil
 }
 
 // bundledPip returns the pip wheel ensurepip ships, or "". Running pip from
