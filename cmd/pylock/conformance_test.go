@@ -118,13 +118,14 @@ func checkPackse(sc *corpus.Scenario, r cliResult) string {
 	return ""
 }
 
-// TestResolvelibCLI runs every resolvelib case with a known answer through
+// TestResolvelibCLI runs every resolvelib case through
 // the command path for CPython 3.11 on x86_64 Linux (the resolver's "normal"
 // mode target). The expected sets were computed with marker-guarded
 // dependencies dropped (corpus/README.md), which the CLI cannot do, so a
 // package reached only through such a dependency may be extra (chalice gets
 // urllib3 from botocore's `python_version != "3.4"`); every expected pin
-// must match exactly.
+// must match exactly. A case without a known answer must get a verdict
+// (exit 0 or 1).
 func TestResolvelibCLI(t *testing.T) {
 	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(t))
 	if err != nil {
@@ -133,11 +134,17 @@ func TestResolvelibCLI(t *testing.T) {
 	var passed, failed, skipped int
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			if !c.Known() {
-				skipped++
-				t.Skip("no known answer")
-			}
 			r := resolveCLI(t, c.Index, c.Requested, "--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu")
+			if !c.Known() { // no known answer (pyrex-1.9.8): any verdict, but a verdict
+				if r.code != 0 && r.code != 1 {
+					failed++
+					t.Errorf("exit %d, want a resolution (0) or no solution (1)\nstderr:\n%s", r.code, r.stderr)
+					return
+				}
+				t.Logf("exit %d: %s", r.code, pins(r.packages))
+				passed++
+				return
+			}
 			if msg := checkResolvelib(c, r); msg != "" {
 				failed++
 				t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
