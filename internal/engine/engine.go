@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -353,5 +352,3 @@ func requirementStrings(rs []pep508.Requirement) []string {
 	}
 	return out
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
