@@ -28,7 +28,7 @@ const defaultPlatform = "x86_64-unknown-linux-gnu"
 // options, or a skip reason.
 func packseSetup(s *corpus.Scenario) (*memprovider.Provider, []pep508.Requirement, resolver.Options, string, error) {
 	if s.Options.Universal {
-		return nil, nil, resolver.Options{}, "universal resolution (forking on markers) is not implemented yet", nil
+		return nil, nil, resolver.Options{}, "universal scenario: run by TestPackseUniversal (packse universal: line)", nil
 	}
 	platform := s.Options.PythonPlatform
 	if platform == "" {

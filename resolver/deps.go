@@ -60,6 +60,9 @@ func (s *solver) markerTrue(m pep508.Marker, extra string) bool {
 	if m.IsTrue() {
 		return true
 	}
+	if s.univ != nil {
+		return s.univ.possible(m, extra)
+	}
 	var ok bool
 	var err error
 	if extra == "" {
@@ -127,10 +130,17 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 			dl.deps = append(dl.deps, dep{pkg: p.base, set: s.span(p.base, c), spec: "==" + c.v.String()})
 		}
 	}
+	var active []pep508.Requirement
 	for _, r := range reqs {
-		for _, a := range s.applyOverrides(r, p.extra) {
-			s.addDep(dl, p, a)
+		active = append(active, s.applyOverrides(r, p.extra)...)
+	}
+	if s.univ != nil {
+		if err := s.univ.checkFork(p.String(), c.v, active); err != nil {
+			return nil, err
 		}
+	}
+	for _, a := range active {
+		s.addDep(dl, p, a)
 	}
 	sort.SliceStable(dl.edges, func(i, j int) bool { return dl.edges[i].Name < dl.edges[j].Name })
 	p.deps[c] = dl

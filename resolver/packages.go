@@ -226,6 +226,9 @@ func (s *solver) pythonOK(spec string) bool {
 }
 
 func (s *solver) pythonReason(spec string) string {
+	if s.univ != nil {
+		return "requires Python " + spec + ", the lowest Python allowed (requires-python " + s.univ.requiresPython + ") is " + s.opts.Python.String()
+	}
 	return "requires Python " + spec + ", the target is " + s.opts.Python.String()
 }
 

@@ -484,7 +484,11 @@ func (s *solver) hintFor(ic *incompat) []string {
 			case strings.HasPrefix(reason, "was yanked"):
 				out = append(out, p.name+"=="+c.v.String()+" was yanked; pin it exactly ("+p.name+"=="+c.v.String()+") to use it anyway")
 			case strings.HasPrefix(reason, "requires Python"):
-				out = append(out, "some versions of "+p.name+" need a different Python; try another target with --python-version")
+				if s.univ != nil {
+					out = append(out, "some versions of "+p.name+" need a newer Python; raising the project's requires-python may help")
+				} else {
+					out = append(out, "some versions of "+p.name+" need a different Python; try another target with --python-version")
+				}
 			case strings.Contains(reason, "--only-binary"), strings.Contains(reason, "--no-binary"):
 				out = append(out, p.name+" is restricted by --only-binary/--no-binary; lifting the restriction may help")
 			}

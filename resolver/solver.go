@@ -32,6 +32,9 @@ type solver struct {
 	stats    Stats
 	last     *incompat // most recent learned incompatibility
 	maxSteps int
+	// univ, when set, makes markers symbolic for universal resolution
+	// (see universal.go): a marker is true when it can hold in the fork.
+	univ *fork
 }
 
 func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) (*Result, error) {

@@ -1,0 +1,217 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+// Universal resolution
+//
+// ResolveUniversal produces one lock valid for every environment allowed by
+// the project's Requires-Python, forking on markers the way uv does:
+//
+//   - Markers stay symbolic. In a fork whose environments are described by
+//     the marker F, a requirement is active when its marker can hold
+//     somewhere in F (pep508.Disjoint cannot prove it false there); the
+//     rest are dropped. The root fork is Requires-Python as a marker.
+//   - A fork happens only where one dependency list (of the root or of one
+//     chosen candidate) names the same project more than once with markers
+//     that fall into at least two groups of mutually disjoint environments
+//     (overlapping markers join one group). Each group G gives a fork
+//     F and G, and what is left of F (F and not any group) a further fork
+//     when it is not provably empty. Requirements in different dependency
+//     lists never fork (as in uv, the packse fork/non-local-* scenarios).
+//   - Each fork is resolved from scratch by the ordinary solver with the
+//     fork's marker (restart instead of copying solver state: same answer,
+//     since the solver is deterministic and the fork only drops
+//     requirements), forks that fork again are refined depth first, and
+//     each finished fork's choices become preferences for the next, so
+//     forks settle on the same versions where they can.
+//   - Results merge: the same name and version from several forks gets the
+//     Or of their markers, different versions stay separate entries with
+//     disjoint markers. A package's marker is the Or, over the paths that
+//     reach it, of the fork marker and the markers of the edges along the
+//     path.
+//   - Every wheel counts as compatible (a universal lock lists all wheels);
+//     a candidate's Requires-Python must admit the lower bound of the
+//     project's Requires-Python (as uv checks it).
+//
+// Known simplifications: edge markers that mention "extra" count as true
+// when computing package markers (over-approximation, never a missing
+// package), requirements whose markers mention "extra" never fork, and
+// required environments (uv's tool.uv.environments) are not modelled.
+
+// DefaultMaxForks bounds the number of forks when UniversalOptions.MaxForks
+// is 0.
+const DefaultMaxForks = 256
+
+// UniversalOptions configure a universal resolution.
+type UniversalOptions struct {
+	// Options are the policies of a single resolution. Env and Python are
+	// ignored: environments come from RequiresPython and the markers.
+	Options
+	// RequiresPython is the project's Requires-Python (e.g. ">=3.10");
+	// "" places no bound.
+	RequiresPython string
+	// MaxForks bounds the number of forks resolved (0 = DefaultMaxForks).
+	MaxForks int
+}
+
+// UniversalPackage is one package version of a universal resolution.
+type UniversalPackage struct {
+	Package
+	// Marker describes the environments in which this version is
+	// installed; the zero Marker (true) means everywhere allowed by
+	// Requires-Python. Two entries with the same name have disjoint markers.
+	Marker pep508.Marker
+}
+
+// UniversalResult is a successful universal resolution.
+type UniversalResult struct {
+	// Packages are sorted by name, then version.
+	Packages []UniversalPackage
+	// Root are the root requirements active in some fork, sorted.
+	Root []Edge
+	// Forks are the environments of each fork resolved, in resolution
+	// order; a single true marker when nothing forked.
+	Forks []pep508.Marker
+	// RequiresPython is the Requires-Python the lock is valid for.
+	RequiresPython string
+	// Stats sums the work of all forks.
+	Stats Stats
+}
+
+// ResolveUniversal resolves root requirements against p for every
+// environment allowed by opts.RequiresPython (see "Universal resolution"
+// above). Errors are as for Resolve: *NoSolutionError (its explanation
+// names the fork's environments when the conflict happened after a fork),
+// *BudgetError, or a wrapped provider error.
+func ResolveUniversal(ctx context.Context, p Provider, root []pep508.Requirement, opts UniversalOptions) (*UniversalResult, error) {
+	start := time.Now()
+	base, py, err := requiresPythonMarker(opts.RequiresPython)
+	if err != nil {
+		return nil, err
+	}
+	d := &driver{ctx: ctx, p: universalProvider{p}, root: root, opts: opts, maxForks: opts.MaxForks}
+	if d.maxForks <= 0 {
+		d.maxForks = DefaultMaxForks
+	}
+	d.opts.Python, d.opts.Env = py, nil
+	res, err := d.run(&fork{marker: base, requiresPython: opts.RequiresPython})
+	if res != nil {
+		res.RequiresPython = opts.RequiresPython
+		res.Stats.Duration = time.Since(start)
+	}
+	return res, err
+}
+
+// driver resolves the forks of one universal resolution.
+type driver struct {
+	ctx      context.Context
+	p        Provider
+	root     []pep508.Requirement
+	opts     UniversalOptions
+	maxForks int
+	stats    Stats
+	prefs    map[string]pep440.Version
+	splits   []pep508.Marker // every fork's conditions, forks that split included
+}
+
+// forkResult is one fork's resolution.
+type forkResult struct {
+	f   *fork
+	res *Result
+}
+
+// run resolves the fork queue depth first, starting from first.
+func (d *driver) run(first *fork) (*UniversalResult, error) {
+	queue := []*fork{first}
+	var done []forkResult
+	for n := 0; len(queue) > 0; n++ {
+		if n >= d.maxForks {
+			return nil, &BudgetError{Steps: d.stats.Steps, Partial: fmt.Sprintf("more than %d forks were needed", d.maxForks)}
+		}
+		f := queue[0]
+		queue = queue[1:]
+		d.splits = append(d.splits, f.split)
+		res, err := d.solve(f)
+		var sig *forkSignal
+		switch {
+		case errors.As(err, &sig):
+			queue = append(append([]*fork(nil), sig.children...), queue...)
+		case err != nil:
+			return nil, f.explain(err)
+		default:
+			done = append(done, forkResult{f, res})
+			d.prefer(res)
+		}
+	}
+	out := merge(done, first.marker, d.splits)
+	out.Stats = d.stats
+	return out, nil
+}
+
+// solve runs the ordinary solver in fork f.
+func (d *driver) solve(f *fork) (*Result, error) {
+	o := d.opts.Options
+	o.Preferences = d.preferences()
+	s := newSolver(d.ctx, d.p, d.root, o)
+	s.univ = f
+	res, err := s.run()
+	d.stats.Steps += s.stats.Steps
+	d.stats.Decisions += s.stats.Decisions
+	d.stats.Conflicts += s.stats.Conflicts
+	d.stats.Backtracks += s.stats.Backtracks
+	return res, err
+}
+
+// preferences are the user's preferences, then the choices of the forks
+// resolved so far (unless upgrading).
+func (d *driver) preferences() map[string]pep440.Version {
+	out := map[string]pep440.Version{}
+	if !d.opts.Upgrade {
+		for n, v := range d.prefs {
+			out[n] = v
+		}
+	}
+	for n, v := range d.opts.Preferences {
+		out[n] = v
+	}
+	return out
+}
+
+// prefer records res's choices as preferences for later forks; the first
+// fork to choose a package wins.
+func (d *driver) prefer(res *Result) {
+	if d.prefs == nil {
+		d.prefs = map[string]pep440.Version{}
+	}
+	for _, p := range res.Packages {
+		if _, ok := d.prefs[p.Name]; !ok {
+			d.prefs[p.Name] = p.Version
+		}
+	}
+}
+
+// universalNote ends every universal conflict explanation.
+const universalNote = "note: this lock covers every environment: a requirement applies wherever its marker can hold,\n" +
+	"and versions differ between environments only where one dependency list names a package under disjoint markers."
+
+// explain adds the fork's environments to a conflict found inside a fork,
+// and the universal note.
+func (f *fork) explain(err error) error {
+	var ns *NoSolutionError
+	if !errors.As(err, &ns) {
+		return err
+	}
+	text := ns.Explanation + "\n" + universalNote
+	if !f.split.IsTrue() {
+		text = "In environments where " + f.split.String() + ":\n" + text
+	}
+	return &NoSolutionError{Explanation: text}
+}

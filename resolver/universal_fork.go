@@ -1,0 +1,216 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+// fork is one marker-partitioned sub-resolution of a universal resolution.
+type fork struct {
+	marker pep508.Marker // environments of the fork, Requires-Python included
+	split  pep508.Marker // the fork conditions alone (true for the root fork)
+	// requiresPython is the project's Requires-Python, for explanations.
+	requiresPython string
+	cache          map[string]bool
+}
+
+// possible reports whether marker m, with extra bound to extra ("" for
+// none), can hold in some environment of the fork.
+func (f *fork) possible(m pep508.Marker, extra string) bool {
+	key := extra + "\x00" + m.String()
+	if ok, found := f.cache[key]; found {
+		return ok
+	}
+	if f.cache == nil {
+		f.cache = map[string]bool{}
+	}
+	ok := !pep508.Disjoint(pep508.And(m, extraMarker(extra)), f.marker)
+	f.cache[key] = ok
+	return ok
+}
+
+// extraMarker is `extra == "x"`, or `extra == ""` for no extra.
+func extraMarker(extra string) pep508.Marker {
+	m, err := pep508.ParseMarker(fmt.Sprintf("extra == %q", extra))
+	if err != nil {
+		return pep508.Marker{}
+	}
+	return m
+}
+
+// forkSignal stops a fork's solver: the dependency list of node at version
+// v requires the fork to split into children.
+type forkSignal struct {
+	node     string
+	v        pep440.Version
+	name     string
+	children []*fork
+}
+
+func (e *forkSignal) Error() string {
+	return fmt.Sprintf("%s==%s forks on %s into %d environments", e.node, e.v, e.name, len(e.children))
+}
+
+// checkFork returns a *forkSignal when the active requirements reqs of one
+// dependency list name a project with markers in two or more groups of
+// disjoint environments within the fork.
+func (f *fork) checkFork(node string, v pep440.Version, reqs []pep508.Requirement) error {
+	var order []string
+	byName := map[string][]pep508.Marker{}
+	for _, r := range reqs {
+		n := r.NormalizedName()
+		if _, ok := byName[n]; !ok {
+			order = append(order, n)
+		}
+		byName[n] = append(byName[n], r.Marker)
+	}
+	for _, n := range order {
+		if children := f.split3(byName[n]); children != nil {
+			return &forkSignal{node: node, v: v, name: n, children: children}
+		}
+	}
+	return nil
+}
+
+// split3 partitions the markers into groups of overlapping environments
+// and returns the child forks, or nil when there is nothing to split.
+func (f *fork) split3(ms []pep508.Marker) []*fork {
+	if len(ms) < 2 {
+		return nil
+	}
+	for _, m := range ms {
+		if strings.Contains(m.String(), "extra") {
+			return nil
+		}
+	}
+	groups := overlapGroups(ms, f.marker)
+	if len(groups) < 2 {
+		return nil
+	}
+	var children []*fork
+	all := pep508.False()
+	for _, g := range groups {
+		children = append(children, f.child(g))
+		all = pep508.Or(all, g)
+	}
+	if rest := pep508.Not(all); !pep508.Disjoint(pep508.And(rest, f.marker), pep508.Marker{}) {
+		children = append(children, f.child(rest))
+	}
+	for _, c := range children {
+		if c.marker.Equal(f.marker) {
+			return nil // no progress: never fork forever
+		}
+	}
+	return children
+}
+
+// child is the fork of f restricted to m.
+func (f *fork) child(m pep508.Marker) *fork {
+	return &fork{marker: pep508.And(f.marker, m), split: pep508.And(f.split, m), requiresPython: f.requiresPython}
+}
+
+// overlapGroups joins markers whose environments overlap within within
+// (union-find) and returns each group's Or, in order of first appearance.
+func overlapGroups(ms []pep508.Marker, within pep508.Marker) []pep508.Marker {
+	parent := make([]int, len(ms))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range ms {
+		for j := i + 1; j < len(ms); j++ {
+			if find(i) != find(j) && !pep508.Disjoint(pep508.And(ms[i], within), pep508.And(ms[j], within)) {
+				parent[find(j)] = find(i)
+			}
+		}
+	}
+	var out []pep508.Marker
+	idx := map[int]int{}
+	for i, m := range ms {
+		r := find(i)
+		if k, ok := idx[r]; ok {
+			out[k] = pep508.Or(out[k], m)
+			continue
+		}
+		idx[r] = len(out)
+		out = append(out, m)
+	}
+	return out
+}
+
+// requiresPythonMarker turns a Requires-Python specifier into the root
+// fork's marker (python_full_version for every clause, python_version for
+// lower bounds, truncated to X.Y so that ">=3.10.1" keeps
+// `python_version == "3.10"`) and the lowest allowed Python, which
+// candidates' Requires-Python must admit (zero when unbounded).
+func requiresPythonMarker(spec string) (pep508.Marker, pep440.Version, error) {
+	var m pep508.Marker
+	var low pep440.Version
+	if strings.TrimSpace(spec) == "" {
+		return m, low, nil
+	}
+	ss, err := pep440.ParseSpecifierSet(spec)
+	if err != nil {
+		return m, low, fmt.Errorf("requires-python %q: %w", spec, err)
+	}
+	for _, sp := range ss.Specifiers() {
+		if sp.Op == "===" {
+			continue
+		}
+		text := fmt.Sprintf("python_full_version %s %q", sp.Op, sp.Version)
+		if sp.Op == ">=" || sp.Op == ">" || sp.Op == "~=" {
+			v, err := pep440.Parse(sp.Version)
+			if err != nil {
+				return m, low, fmt.Errorf("requires-python %q: %w", spec, err)
+			}
+			text += fmt.Sprintf(" and python_version >= %q", majorMinor(v))
+			if low.IsZero() || low.Less(v) {
+				low = v
+			}
+		}
+		a, err := pep508.ParseMarker(text)
+		if err != nil {
+			return m, low, fmt.Errorf("requires-python %q: %w", spec, err)
+		}
+		m = pep508.And(m, a)
+	}
+	return m, low, nil
+}
+
+// majorMinor is "X.Y" of v's release.
+func majorMinor(v pep440.Version) string {
+	parts := strings.Split(v.Release(), ".")
+	for len(parts) < 2 {
+		parts = append(parts, "0")
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// universalProvider marks every wheel compatible: a universal lock lists
+// all wheels, whatever the machine running the resolver.
+type universalProvider struct{ Provider }
+
+// Candidates returns p's candidates with every wheel compatible.
+func (u universalProvider) Candidates(ctx context.Context, name string) ([]Candidate, error) {
+	cs, err := u.Provider.Candidates(ctx, name)
+	out := make([]Candidate, len(cs))
+	for i, c := range cs {
+		out[i] = Candidate{Version: c.Version, Dists: append([]Dist(nil), c.Dists...)}
+		for j := range out[i].Dists {
+			if out[i].Dists[j].Wheel {
+				out[i].Dists[j].Compatible = true
+			}
+		}
+	}
+	return out, err
+}

@@ -1,0 +1,179 @@
+package resolver
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+// merge combines fork results: the same name and version gets the Or of
+// its markers; different versions stay separate entries. Markers are then
+// simplified (see simplify) within base, the Requires-Python environments.
+func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *UniversalResult {
+	out := &UniversalResult{}
+	byKey := map[string]*UniversalPackage{}
+	var keys []string
+	rootSeen := map[string]bool{}
+	for _, fr := range done {
+		out.Forks = append(out.Forks, fr.f.split)
+		markers := reachMarkers(fr.res, fr.f.split)
+		for _, p := range fr.res.Packages {
+			m, ok := markers[p.Name]
+			if !ok || m.IsFalse() {
+				continue
+			}
+			k := p.Name + "\x00" + p.Version.String()
+			up := byKey[k]
+			if up == nil {
+				up = &UniversalPackage{Package: Package{Name: p.Name, Version: p.Version}, Marker: pep508.False()}
+				byKey[k] = up
+				keys = append(keys, k)
+			}
+			up.Marker = pep508.Or(up.Marker, m)
+			up.Direct = up.Direct || p.Direct
+			up.Extras = unionStrings(up.Extras, p.Extras)
+			up.Dependencies = unionEdges(up.Dependencies, p.Dependencies)
+		}
+		for _, e := range fr.res.Root {
+			if k := edgeKey(e); !rootSeen[k] {
+				rootSeen[k] = true
+				out.Root = append(out.Root, e)
+			}
+		}
+	}
+	sortEdges(out.Root)
+	for _, k := range keys {
+		up := byKey[k]
+		up.Marker = simplify(up.Marker, base, splits)
+		out.Packages = append(out.Packages, *up)
+	}
+	sort.SliceStable(out.Packages, func(i, j int) bool {
+		a, b := out.Packages[i], out.Packages[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Version.Less(b.Version)
+	})
+	return out
+}
+
+// reachMarkers computes, for each package of one fork's resolution, the
+// environments in which some path from the root reaches it: the Or over
+// paths of the fork marker and the markers of the edges on the path.
+func reachMarkers(res *Result, forkMarker pep508.Marker) map[string]pep508.Marker {
+	deps := map[string][]Edge{}
+	for _, p := range res.Packages {
+		deps[p.Name] = p.Dependencies
+	}
+	cur := map[string]pep508.Marker{}
+	for iter := 0; iter < 2*len(res.Packages)+4; iter++ {
+		next := map[string]pep508.Marker{}
+		add := func(name string, m pep508.Marker) {
+			if old, ok := next[name]; ok {
+				m = pep508.Or(old, m)
+			}
+			next[name] = m
+		}
+		for _, e := range res.Root {
+			add(e.Name, pep508.And(forkMarker, edgeMarker(e)))
+		}
+		for _, p := range res.Packages {
+			pm, ok := cur[p.Name]
+			if !ok {
+				continue
+			}
+			for _, e := range deps[p.Name] {
+				add(e.Name, pep508.And(pm, edgeMarker(e)))
+			}
+		}
+		if sameMarkers(cur, next) {
+			break
+		}
+		cur = next
+	}
+	return cur
+}
+
+// edgeMarker is the marker of an edge's requirement; markers mentioning
+// "extra" count as true (the edge was active for the extras requested).
+func edgeMarker(e Edge) pep508.Marker {
+	r, err := pep508.ParseRequirement(e.Requirement)
+	if err != nil || strings.Contains(r.Marker.String(), "extra") {
+		return pep508.Marker{}
+	}
+	return r.Marker
+}
+
+func sameMarkers(a, b map[string]pep508.Marker) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, m := range a {
+		if o, ok := b[k]; !ok || !o.Equal(m) {
+			return false
+		}
+	}
+	return true
+}
+
+func edgeKey(e Edge) string {
+	return e.Name + "\x00" + strings.Join(e.Extras, ",") + "\x00" + e.Requirement
+}
+
+func unionEdges(a, b []Edge) []Edge {
+	seen := map[string]bool{}
+	for _, e := range a {
+		seen[edgeKey(e)] = true
+	}
+	for _, e := range b {
+		if k := edgeKey(e); !seen[k] {
+			seen[k] = true
+			a = append(a, e)
+		}
+	}
+	sortEdges(a)
+	return a
+}
+
+func unionStrings(a, b []string) []string {
+	for _, s := range b {
+		found := false
+		for _, t := range a {
+			found = found || s == t
+		}
+		if !found {
+			a = append(a, s)
+		}
+	}
+	sort.Strings(a)
+	return a
+}
+
+// simplify replaces m by the shortest proven-equivalent marker (within
+// base) among true, the fork conditions and their negations: the Or of
+// the forks that chose one version is often exactly one fork's parent
+// condition, which pep508.Or cannot see by itself.
+func simplify(m, base pep508.Marker, splits []pep508.Marker) pep508.Marker {
+	if m.IsTrue() || m.IsFalse() {
+		return m
+	}
+	best := m
+	try := func(a pep508.Marker) {
+		if len(a.String()) < len(best.String()) && equivalent(a, m, base) {
+			best = a
+		}
+	}
+	try(pep508.Marker{})
+	for _, s := range splits {
+		try(s)
+		try(pep508.Not(s))
+	}
+	return best
+}
+
+// equivalent reports whether a and b are proven to hold in the same
+// environments of base.
+func equivalent(a, b, base pep508.Marker) bool {
+	return pep508.Disjoint(pep508.And(a, base), pep508.Not(b)) && pep508.Disjoint(pep508.And(b, base), pep508.Not(a))
+}

@@ -1,0 +1,213 @@
+package resolver_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/pylock/pylock/internal/corpus"
+	"github.com/pylock/pylock/internal/memprovider"
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/target"
+	"github.com/pylock/pylock/resolver"
+)
+
+// TestUniversalScenarios runs testdata/universal/*.txt, txtar files in the
+// format of TestScenarios whose options may also hold `requires-python
+// SPEC` and `max-forks N`, and whose want section lists
+// `name version [extras] ; marker` lines then the forks (`fork: marker`),
+// or `error:` / `budget:` and the explanation. Every answer is also
+// checked in sample environments (verifyUniversal) and for determinism.
+func TestUniversalScenarios(t *testing.T) {
+	files, _ := filepath.Glob("testdata/universal/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no testdata/universal/*.txt")
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runUniversalScenario(t, f) })
+	}
+}
+
+func runUniversalScenario(t *testing.T, path string) {
+	ar, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := map[string]string{}
+	for _, f := range ar.Files {
+		sec[f.Name] = string(f.Data)
+	}
+	idx, err := parseIndex(sec["index"])
+	if err != nil {
+		t.Fatalf("index: %v", err)
+	}
+	opts, err := parseUniversalOptions(sec["options"])
+	if err != nil {
+		t.Fatalf("options: %v", err)
+	}
+	root, err := parseReqs(lines(sec["root"]))
+	if err != nil {
+		t.Fatalf("root: %v", err)
+	}
+	resolve := func() (*resolver.UniversalResult, error) {
+		p := memprovider.New(idx, mustTarget(t), memprovider.Options{})
+		return resolver.ResolveUniversal(context.Background(), p, root, opts)
+	}
+	res, err := resolve()
+	got := renderUniversal(res, err)
+	if res != nil {
+		if problems := verifyUniversal(idx, root, opts.RequiresPython, res); len(problems) > 0 {
+			t.Errorf("checker: %s", strings.Join(problems, "; "))
+		}
+	}
+	if *update {
+		for i := range ar.Files {
+			if ar.Files[i].Name == "want" {
+				ar.Files[i].Data = []byte(got)
+			}
+		}
+		if err := os.WriteFile(path, txtar.Format(ar), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if want := sec["want"]; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if again := renderUniversal(resolve()); again != got {
+		t.Errorf("second run differs:\n%s", again)
+	}
+}
+
+// parseUniversalOptions reads requires-python and max-forks, and the
+// single-resolution options of TestScenarios.
+func parseUniversalOptions(src string) (resolver.UniversalOptions, error) {
+	var opts resolver.UniversalOptions
+	var rest []string
+	for _, l := range lines(src) {
+		k, v, _ := strings.Cut(l, " ")
+		switch k {
+		case "requires-python":
+			opts.RequiresPython = strings.TrimSpace(v)
+		case "max-forks":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return opts, err
+			}
+			opts.MaxForks = n
+		default:
+			rest = append(rest, l)
+		}
+	}
+	_, o, err := parseOptions(strings.Join(rest, "\n"))
+	opts.Options = o
+	return opts, err
+}
+
+func renderUniversal(res *resolver.UniversalResult, err error) string {
+	var b strings.Builder
+	var ns *resolver.NoSolutionError
+	var be *resolver.BudgetError
+	switch {
+	case errors.As(err, &ns):
+		b.WriteString("error:\n" + ns.Explanation + "\n")
+	case errors.As(err, &be):
+		b.WriteString("budget:\n" + be.Partial + "\n")
+	case err != nil:
+		b.WriteString("failure: " + err.Error() + "\n")
+	default:
+		for _, p := range res.Packages {
+			b.WriteString(p.Name + " " + p.Version.String())
+			if len(p.Extras) > 0 {
+				b.WriteString(" [" + strings.Join(p.Extras, ",") + "]")
+			}
+			if !p.Marker.IsTrue() {
+				b.WriteString(" ; " + p.Marker.String())
+			}
+			b.WriteByte('\n')
+		}
+		for _, f := range res.Forks {
+			if f.IsTrue() {
+				b.WriteString("fork: (all)\n")
+			} else {
+				b.WriteString("fork: " + f.String() + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestVerifyUniversalRejects makes sure the sample-environment checker
+// used by the universal tests catches broken results.
+func TestVerifyUniversalRejects(t *testing.T) {
+	idx, err := parseIndex("a 1.0\na 2.0\nb 1.0: c ; sys_platform == 'linux'\nc 1.0\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := parseReqs([]string{"a>=2 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'darwin'", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := func(name, version, marker string) resolver.UniversalPackage {
+		p := resolver.UniversalPackage{Package: resolver.Package{Name: name, Version: pep440.MustParse(version)}}
+		if marker != "" {
+			p.Marker = pep508.MustParseMarker(marker)
+		}
+		return p
+	}
+	good := []resolver.UniversalPackage{
+		pkg("a", "1.0", `sys_platform == "darwin"`), pkg("a", "2.0", `sys_platform == "linux"`),
+		pkg("b", "1.0", ""), pkg("c", "1.0", `sys_platform == "linux"`),
+	}
+	tests := []struct {
+		name string
+		pkgs []resolver.UniversalPackage
+		want string // substring of the first problem; "" = valid
+	}{
+		{"valid", good, ""},
+		{"two versions at once", []resolver.UniversalPackage{pkg("a", "1.0", ""), good[1], good[2], good[3]}, "installed at"},
+		{"wrong version", []resolver.UniversalPackage{pkg("a", "1.0", `sys_platform == "darwin" or sys_platform == "linux"`), good[2], good[3]}, "requires a>=2"},
+		{"missing on linux", []resolver.UniversalPackage{good[0], good[1], good[2]}, "requires c"},
+		{"unknown release", []resolver.UniversalPackage{good[0], good[1], good[2], pkg("c", "9.0", `sys_platform == "linux"`)}, "no such release"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			problems := verifyUniversal(idx, root, ">=3.10", &resolver.UniversalResult{Packages: tc.pkgs})
+			switch {
+			case tc.want == "" && len(problems) > 0:
+				t.Errorf("unexpected problems: %v", problems)
+			case tc.want != "" && (len(problems) == 0 || !strings.Contains(problems[0], tc.want)):
+				t.Errorf("problems %v, want one containing %q", problems, tc.want)
+			}
+		})
+	}
+}
+
+// TestResolveUniversalRequiresPythonError checks that a malformed
+// Requires-Python is an input error naming the text.
+func TestResolveUniversalRequiresPythonError(t *testing.T) {
+	idx := &corpus.Index{Projects: map[string]*corpus.Project{}}
+	p := memprovider.New(idx, mustTarget(t), memprovider.Options{})
+	_, err := resolver.ResolveUniversal(context.Background(), p, nil, resolver.UniversalOptions{RequiresPython: ">=3.x"})
+	if err == nil || !strings.Contains(err.Error(), `">=3.x"`) {
+		t.Fatalf("err = %v, want one naming \">=3.x\"", err)
+	}
+}
+
+// mustTarget is the machine the in-memory index is served for; universal
+// resolution counts every wheel, whatever it says.
+func mustTarget(t *testing.T) target.Target {
+	t.Helper()
+	tg, err := target.New("3.12", defaultPlatform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
