@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -237,6 +238,11 @@ func verifyEnv(idx *corpus.Index, root []pep508.Requirement, res *resolver.Unive
 		case !r.Specifier.Set().Contains(p.Version):
 			return fmt.Sprintf("%s: %s requires %s, got %s", where, from, r, p.Version)
 		}
+		for _, e := range r.NormalizedExtras() {
+			if !slices.Contains(p.Extras, e) {
+				return fmt.Sprintf("%s: %s requires %s, extra %q not activated", where, from, r, e)
+			}
+		}
 		return ""
 	}
 	for _, r := range root {
@@ -256,6 +262,9 @@ func verifyEnv(idx *corpus.Index, root []pep508.Requirement, res *resolver.Unive
 		rel := findRelease(idx, n, p.Version)
 		if rel == nil {
 			return fmt.Sprintf("%s: %s %s: no such release", where, n, p.Version)
+		}
+		if rel.RequiresPython != "" && !pep440.MustParseSpecifierSet(rel.RequiresPython).Contains(pep440.MustParse(env["python_full_version"])) {
+			return fmt.Sprintf("%s: %s %s requires Python %s", where, n, p.Version, rel.RequiresPython)
 		}
 		for _, line := range rel.Requires {
 			r, err := pep508.ParseRequirement(line)
@@ -289,4 +298,44 @@ func checkGoldenText(path, got string) []string {
 		return []string{fmt.Sprintf("%s: explanation changed:\n%s\nwant:\n%s", path, got, want)}
 	}
 	return nil
+}
+
+// TestResolvelibUniversal resolves every resolvelib case (real PyPI
+// metadata, full of markers) for all environments of Python >=3.8: each
+// either resolves to a lock that holds in every sample environment, or
+// fails with a conflict explanation, the same way twice.
+func TestResolvelibUniversal(t *testing.T) {
+	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rp = ">=3.8"
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			root, err := parseReqs(c.Requested)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := func() (*resolver.UniversalResult, error) {
+				p := memprovider.New(c.Index, mustTarget(t), memprovider.Options{})
+				return resolver.ResolveUniversal(context.Background(), p, root, resolver.UniversalOptions{RequiresPython: rp})
+			}
+			res, err := run()
+			var ns *resolver.NoSolutionError
+			switch {
+			case err != nil && !errors.As(err, &ns):
+				t.Fatalf("unexpected error: %v", err)
+			case err != nil:
+				t.Logf("no solution:\n%v", err)
+			default:
+				if problems := verifyUniversal(c.Index, root, rp, res); len(problems) > 0 {
+					t.Errorf("invalid universal lock:\n%s", strings.Join(problems, "\n"))
+				}
+			}
+			res2, err2 := run()
+			if a, b := renderUniversal(res, err), renderUniversal(res2, err2); a != b {
+				t.Errorf("second run differs:\n%s\nfirst:\n%s", b, a)
+			}
+		})
+	}
 }
