@@ -38,6 +38,9 @@
 //     version unusable; other provider errors abort, wrapped with the
 //     package, and are never a *NoSolutionError.
 //
+// ResolveUniversal (universal.go) resolves once for every environment
+// allowed by a Requires-Python, forking on markers as uv does.
+//
 // CONTRACT (stub written by the lead; the owner replaces the panics, may add
 // API, must not rename or remove what is declared here).
 package resolver

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -58,7 +59,10 @@ type UniversalOptions struct {
 	// RequiresPython is the project's Requires-Python (e.g. ">=3.10");
 	// "" places no bound.
 	RequiresPython string
-	// MaxForks bounds the number of forks resolved (0 = DefaultMaxForks).
+	// MaxForks bounds the number of forks resolved (0 = DefaultMaxForks);
+	// Options.MaxSteps bounds the steps of all forks together. A fork
+	// about to be resolved is reported to Options.Progress as an Event of
+	// Kind "fork" whose Message is its marker.
 	MaxForks int
 }
 
@@ -145,7 +149,7 @@ func (d *driver) run(first *fork) (*UniversalResult, error) {
 		case errors.As(err, &sig):
 			queue = append(append([]*fork(nil), sig.children...), queue...)
 		case err != nil:
-			return nil, f.explain(err)
+			return nil, d.explain(f, n+1, err)
 		default:
 			done = append(done, forkResult{f, res})
 			d.prefer(res)
@@ -160,6 +164,10 @@ func (d *driver) run(first *fork) (*UniversalResult, error) {
 func (d *driver) solve(f *fork) (*Result, error) {
 	o := d.opts.Options
 	o.Preferences = d.preferences()
+	o.MaxSteps = d.remainingSteps()
+	if o.Progress != nil && !f.split.IsTrue() {
+		o.Progress(Event{Kind: "fork", Steps: d.stats.Steps, Message: f.split.String()})
+	}
 	s := newSolver(d.ctx, d.p, d.root, o)
 	s.univ = f
 	res, err := s.run()
@@ -168,6 +176,15 @@ func (d *driver) solve(f *fork) (*Result, error) {
 	d.stats.Conflicts += s.stats.Conflicts
 	d.stats.Backtracks += s.stats.Backtracks
 	return res, err
+}
+
+// remainingSteps is what is left of the step budget, shared by all forks.
+func (d *driver) remainingSteps() int {
+	budget := d.opts.MaxSteps
+	if budget <= 0 {
+		budget = DefaultMaxSteps
+	}
+	return max(budget-d.stats.Steps, 1)
 }
 
 // preferences are the user's preferences, then the choices of the forks
@@ -203,8 +220,24 @@ const universalNote = "note: this lock covers every environment: a requirement a
 	"and versions differ between environments only where one dependency list names a package under disjoint markers."
 
 // explain adds the fork's environments to a conflict found inside a fork,
-// and the universal note.
-func (f *fork) explain(err error) error {
+// and the universal note; a budget error names the whole budget, shared
+// by the n forks resolved so far.
+func (d *driver) explain(f *fork, n int, err error) error {
+	var be *BudgetError
+	if errors.As(err, &be) {
+		p := be.Partial
+		if i := strings.Index(p, " ran out"); strings.HasPrefix(p, "the step budget (") && i > 0 {
+			budget := d.opts.MaxSteps
+			if budget <= 0 {
+				budget = DefaultMaxSteps
+			}
+			p = fmt.Sprintf("the step budget (%d steps, shared by %d forks) ran out", budget, n) + p[i+len(" ran out"):]
+		}
+		if !f.split.IsTrue() {
+			p = "in environments where " + f.split.String() + ": " + p
+		}
+		return &BudgetError{Steps: d.stats.Steps, Partial: p}
+	}
 	var ns *NoSolutionError
 	if !errors.As(err, &ns) {
 		return err

@@ -58,7 +58,9 @@ func (e *forkSignal) Error() string {
 // checkFork returns a *forkSignal when the active requirements reqs of one
 // dependency list name a project with markers in two or more groups of
 // disjoint environments within the fork.
-func (f *fork) checkFork(node string, v pep440.Version, reqs []pep508.Requirement) error {
+// The requirements of an extra's node ("a[x]") carry `extra == "x"`;
+// it is taken off (stripExtra) before splitting.
+func (f *fork) checkFork(node, extra string, v pep440.Version, reqs []pep508.Requirement) error {
 	var order []string
 	byName := map[string][]pep508.Marker{}
 	for _, r := range reqs {
@@ -66,7 +68,13 @@ func (f *fork) checkFork(node string, v pep440.Version, reqs []pep508.Requiremen
 		if _, ok := byName[n]; !ok {
 			order = append(order, n)
 		}
-		byName[n] = append(byName[n], r.Marker)
+		m := r.Marker
+		if extra != "" {
+			if s, ok := stripExtra(m, extra); ok {
+				m = s
+			}
+		}
+		byName[n] = append(byName[n], m)
 	}
 	for _, n := range order {
 		if children := f.split3(byName[n]); children != nil {
@@ -213,4 +221,32 @@ func (u universalProvider) Candidates(ctx context.Context, name string) ([]Candi
 		}
 	}
 	return out, err
+}
+
+// stripExtra returns rest when m is `extra == "x" and rest` (in either
+// order, or m is just `extra == "x"`) and rest does not mention extra: the
+// environments of m once extra x is requested. It reports false for any
+// other shape. The split is checked by rebuilding m from its parts.
+func stripExtra(m pep508.Marker, extra string) (pep508.Marker, bool) {
+	em := extraMarker(extra)
+	s, atom := m.String(), em.String()
+	var rest string
+	switch {
+	case s == atom:
+		return pep508.Marker{}, true
+	case strings.HasPrefix(s, atom+" and "):
+		rest = s[len(atom)+len(" and "):]
+	case strings.HasSuffix(s, " and "+atom):
+		rest = s[:len(s)-len(atom)-len(" and ")]
+	default:
+		return m, false
+	}
+	r, err := pep508.ParseMarker(rest)
+	if err != nil || strings.Contains(r.String(), "extra") {
+		return m, false
+	}
+	if !pep508.And(em, r).Equal(m) && !pep508.And(r, em).Equal(m) {
+		return m, false
+	}
+	return r, true
 }

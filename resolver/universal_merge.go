@@ -43,9 +43,10 @@ func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Unive
 		}
 	}
 	sortEdges(out.Root)
+	cands := append(append([]pep508.Marker(nil), splits...), edgeMarkers(done)...)
 	for _, k := range keys {
 		up := byKey[k]
-		up.Marker = simplify(up.Marker, base, splits)
+		up.Marker = simplify(up.Marker, base, cands)
 		out.Packages = append(out.Packages, *up)
 	}
 	sort.SliceStable(out.Packages, func(i, j int) bool {
@@ -63,8 +64,10 @@ func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Unive
 // paths of the fork marker and the markers of the edges on the path.
 func reachMarkers(res *Result, forkMarker pep508.Marker) map[string]pep508.Marker {
 	deps := map[string][]Edge{}
+	extras := map[string][]string{}
 	for _, p := range res.Packages {
 		deps[p.Name] = p.Dependencies
+		extras[p.Name] = p.Extras
 	}
 	cur := map[string]pep508.Marker{}
 	for iter := 0; iter < 2*len(res.Packages)+4; iter++ {
@@ -76,7 +79,7 @@ func reachMarkers(res *Result, forkMarker pep508.Marker) map[string]pep508.Marke
 			next[name] = m
 		}
 		for _, e := range res.Root {
-			add(e.Name, pep508.And(forkMarker, edgeMarker(e)))
+			add(e.Name, pep508.And(forkMarker, edgeMarker(e, nil)))
 		}
 		for _, p := range res.Packages {
 			pm, ok := cur[p.Name]
@@ -84,7 +87,7 @@ func reachMarkers(res *Result, forkMarker pep508.Marker) map[string]pep508.Marke
 				continue
 			}
 			for _, e := range deps[p.Name] {
-				add(e.Name, pep508.And(pm, edgeMarker(e)))
+				add(e.Name, pep508.And(pm, edgeMarker(e, extras[p.Name])))
 			}
 		}
 		if sameMarkers(cur, next) {
@@ -95,14 +98,24 @@ func reachMarkers(res *Result, forkMarker pep508.Marker) map[string]pep508.Marke
 	return cur
 }
 
-// edgeMarker is the marker of an edge's requirement; markers mentioning
-// "extra" count as true (the edge was active for the extras requested).
-func edgeMarker(e Edge) pep508.Marker {
+// edgeMarker is the marker of an edge's requirement from a package with
+// the given extras: `extra == "x" and rest` gives rest for a requested x;
+// other markers mentioning "extra" count as true (the edge was active for
+// the extras requested).
+func edgeMarker(e Edge, extras []string) pep508.Marker {
 	r, err := pep508.ParseRequirement(e.Requirement)
-	if err != nil || strings.Contains(r.Marker.String(), "extra") {
+	if err != nil {
 		return pep508.Marker{}
 	}
-	return r.Marker
+	if !strings.Contains(r.Marker.String(), "extra") {
+		return r.Marker
+	}
+	for _, x := range extras {
+		if rest, ok := stripExtra(r.Marker, x); ok {
+			return rest
+		}
+	}
+	return pep508.Marker{}
 }
 
 func sameMarkers(a, b map[string]pep508.Marker) bool {
@@ -151,10 +164,11 @@ func unionStrings(a, b []string) []string {
 }
 
 // simplify replaces m by the shortest proven-equivalent marker (within
-// base) among true, the fork conditions and their negations: the Or of
-// the forks that chose one version is often exactly one fork's parent
-// condition, which pep508.Or cannot see by itself.
-func simplify(m, base pep508.Marker, splits []pep508.Marker) pep508.Marker {
+// base) among true and the candidates and their negations (fork
+// conditions and edge markers): the Or of the forks that chose one version
+// is often exactly one fork's parent condition or one edge's marker, which
+// pep508.Or cannot see by itself.
+func simplify(m, base pep508.Marker, cands []pep508.Marker) pep508.Marker {
 	if m.IsTrue() || m.IsFalse() {
 		return m
 	}
@@ -165,11 +179,35 @@ func simplify(m, base pep508.Marker, splits []pep508.Marker) pep508.Marker {
 		}
 	}
 	try(pep508.Marker{})
-	for _, s := range splits {
-		try(s)
-		try(pep508.Not(s))
+	for _, c := range cands {
+		try(c)
+		try(pep508.Not(c))
 	}
 	return best
+}
+
+// edgeMarkers lists the distinct markers of every edge in the forks'
+// resolutions, in order of first appearance.
+func edgeMarkers(done []forkResult) []pep508.Marker {
+	var out []pep508.Marker
+	seen := map[string]bool{}
+	add := func(m pep508.Marker) {
+		if k := m.String(); !m.IsTrue() && !seen[k] {
+			seen[k] = true
+			out = append(out, m)
+		}
+	}
+	for _, fr := range done {
+		for _, e := range fr.res.Root {
+			add(edgeMarker(e, nil))
+		}
+		for _, p := range fr.res.Packages {
+			for _, e := range p.Dependencies {
+				add(edgeMarker(e, p.Extras))
+			}
+		}
+	}
+	return out
 }
 
 // equivalent reports whether a and b are proven to hold in the same
