@@ -95,15 +95,16 @@ func (f *fork) split3(ms []pep508.Marker) []*fork {
 			return nil
 		}
 	}
-	groups := overlapGroups(ms, f.marker)
-	if len(groups) < 2 {
-		return nil
-	}
 	var children []*fork
 	all := pep508.False()
-	for _, g := range groups {
-		children = append(children, f.child(g))
-		all = pep508.Or(all, g)
+	for _, g := range overlapGroups(ms, f.marker) {
+		if c := f.child(g); !pep508.Disjoint(c.marker, pep508.Marker{}) {
+			children = append(children, c)
+			all = pep508.Or(all, g)
+		}
+	}
+	if len(children) < 2 {
+		return nil
 	}
 	if rest := pep508.Not(all); !pep508.Disjoint(pep508.And(rest, f.marker), pep508.Marker{}) {
 		children = append(children, f.child(rest))

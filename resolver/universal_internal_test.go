@@ -1,0 +1,109 @@
+package resolver
+
+import (
+	"testing"
+
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+func TestRequiresPythonMarker(t *testing.T) {
+	tests := []struct {
+		spec, marker, low string
+	}{
+		{"", "", ""},
+		{">=3.10", `python_full_version >= "3.10" and python_version >= "3.10"`, "3.10"},
+		{">=3.10.1", `python_full_version >= "3.10.1" and python_version >= "3.10"`, "3.10.1"},
+		{">=3.8,<4", `python_full_version >= "3.8" and python_version >= "3.8" and python_full_version < "4"`, "3.8"},
+		{"~=3.11", `python_full_version ~= "3.11" and python_version >= "3.11"`, "3.11"},
+		{"<3.13", `python_full_version < "3.13"`, ""},
+	}
+	for _, tc := range tests {
+		m, low, err := requiresPythonMarker(tc.spec)
+		if err != nil {
+			t.Errorf("%q: %v", tc.spec, err)
+			continue
+		}
+		if m.String() != tc.marker {
+			t.Errorf("%q: marker %q, want %q", tc.spec, m, tc.marker)
+		}
+		if got := low.String(); low.IsZero() && tc.low != "" || !low.IsZero() && got != tc.low {
+			t.Errorf("%q: lowest %q, want %q", tc.spec, got, tc.low)
+		}
+	}
+	if _, _, err := requiresPythonMarker(">=three"); err == nil {
+		t.Error(`">=three": no error`)
+	}
+}
+
+func TestStripExtra(t *testing.T) {
+	tests := []struct {
+		marker, extra, want string
+		ok                  bool
+	}{
+		{`extra == "x"`, "x", "", true},
+		{`extra == "x" and sys_platform == "win32"`, "x", `sys_platform == "win32"`, true},
+		{`sys_platform == "win32" and extra == "x"`, "x", `sys_platform == "win32"`, true},
+		{`extra == "x" and (os_name == "nt" or sys_platform == "linux")`, "x", `os_name == "nt" or sys_platform == "linux"`, true},
+		// `extra == "x" and a or b` is (extra and a) or b: not a conjunction.
+		{`extra == "x" and os_name == "nt" or sys_platform == "linux"`, "x", "", false},
+		{`extra == "y" and os_name == "nt"`, "x", "", false},
+		{`extra == "x" and extra == "y"`, "x", "", false},
+		{`os_name == "nt"`, "x", "", false},
+	}
+	for _, tc := range tests {
+		got, ok := stripExtra(pep508.MustParseMarker(tc.marker), tc.extra)
+		if ok != tc.ok || ok && got.String() != tc.want {
+			t.Errorf("stripExtra(%q, %q) = %q, %v; want %q, %v", tc.marker, tc.extra, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestSplitGroups(t *testing.T) {
+	m := pep508.MustParseMarker
+	base, _, _ := requiresPythonMarker(">=3.12")
+	tests := []struct {
+		name    string
+		markers []string
+		want    []string // child fork conditions; nil = no fork
+	}{
+		{"one", []string{`sys_platform == "linux"`}, nil},
+		{"same marker", []string{`sys_platform == "linux"`, `sys_platform == "linux"`}, nil},
+		{"unconditional", []string{``, ``}, nil},
+		{"overlapping", []string{`python_version >= "3.11"`, `python_version >= "3.12"`}, nil},
+		{"disjoint", []string{`sys_platform == "linux"`, `sys_platform == "darwin"`},
+			[]string{`sys_platform == "linux"`, `sys_platform == "darwin"`, `sys_platform != "linux" and sys_platform != "darwin"`}},
+		{"complete", []string{`sys_platform == "linux"`, `sys_platform != "linux"`},
+			[]string{`sys_platform == "linux"`, `sys_platform != "linux"`}},
+		{"overlap groups", []string{`python_version < "3.13"`, `python_version >= "3.13"`, `python_version >= "3.14"`},
+			[]string{`python_version < "3.13"`, `python_version >= "3.13"`}},
+		{"below requires-python", []string{`python_version < "3.12"`, `python_version >= "3.12"`}, nil},
+		{"empty group dropped", []string{`python_version < "3.12"`, `sys_platform == "linux"`, `sys_platform == "win32"`},
+			[]string{`sys_platform == "linux"`, `sys_platform == "win32"`, `sys_platform != "linux" and sys_platform != "win32"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ms []pep508.Marker
+			for _, s := range tc.markers {
+				if s == "" {
+					ms = append(ms, pep508.Marker{})
+				} else {
+					ms = append(ms, m(s))
+				}
+			}
+			f := &fork{marker: base}
+			children := f.split3(ms)
+			var got []string
+			for _, c := range children {
+				got = append(got, c.split.String())
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("children %q, want %q", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("child %d: %q, want %q", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
