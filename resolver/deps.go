@@ -158,6 +158,9 @@ func (s *solver) addDep(dl *depList, p *pkg, r pep508.Requirement) {
 		set = r.Specifier.Set()
 		spec = r.Specifier.String()
 	}
+	if s.univ != nil && !r.Marker.IsTrue() {
+		spec += " (where " + r.Marker.String() + ")" // markers matter in universal explanations
+	}
 	text := r.String()
 	dl.edges = append(dl.edges, Edge{Name: name, Extras: extras, Requirement: text})
 	target := s.reg.get(name, "")
