@@ -266,6 +266,7 @@ func buildResolverOptions(req Request, in *inputs) (resolver.Options, error) {
 		}
 	}
 	o.OnlyBinary, o.NoBinary = binaryPolicy(fc.OnlyBinary), binaryPolicy(fc.NoBinary)
+	in.format = fc // the effective policy, for the lock's file lists
 	return o, nil
 }
 

@@ -27,7 +27,7 @@ type inputs struct {
 	findLinks  []string
 	pre        bool
 	noIndex    bool
-	format     reqfile.FormatControl // --only-binary / --no-binary from files
+	format     reqfile.FormatControl // --only-binary / --no-binary: files, then flags
 	warnings   []string
 
 	requiresPython string // from pyproject.toml

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
 )
@@ -29,7 +30,7 @@ func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.
 		l.RequiresPython = minorSeries(t)
 	}
 	for _, rp := range sol.Packages {
-		pkg, err := lockPackage(ctx, p, rp)
+		pkg, err := lockPackage(ctx, p, rp, in.format)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +55,10 @@ func minorSeries(t target.Target) string {
 	return "==" + parts[0] + "." + parts[1] + ".*"
 }
 
-func lockPackage(ctx context.Context, p *Provider, rp resolver.Package) (lockfile.Package, error) {
+// lockPackage locks one package: the compatible wheels and the sdist of its
+// version, as far as --only-binary / --no-binary allow them (an installer
+// must not fall back to a format the user excluded).
+func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfile.FormatControl) (lockfile.Package, error) {
 	r, err := p.release(ctx, rp.Name, rp.Version)
 	if err != nil {
 		return lockfile.Package{}, err
@@ -69,15 +73,16 @@ func lockPackage(ctx context.Context, p *Provider, rp resolver.Package) (lockfil
 			pkg.Dependencies = append(pkg.Dependencies, lockfile.Dependency{Name: e.Name})
 		}
 	}
+	binary, source := fc.Allowed(rp.Name)
 	for _, f := range r.files {
 		switch {
-		case f.wheel && f.compat:
+		case f.wheel && f.compat && binary:
 			a := artifact(f)
 			pkg.Wheels = append(pkg.Wheels, a)
 			if pkg.RequiresPython == "" {
 				pkg.RequiresPython = f.RequiresPython
 			}
-		case !f.wheel && pkg.Sdist == nil:
+		case !f.wheel && source && pkg.Sdist == nil:
 			a := artifact(f)
 			pkg.Sdist = &a
 		}
