@@ -258,7 +258,11 @@ func (p *parser) requirementLine(src *source, l logical, raw string, opts []opti
 		}
 	}
 	if err := classify(&e); err != nil {
-		return src.errAt(l.offset(0), "invalid requirement", raw, err)
+		off := 0
+		if strings.HasPrefix(l.text, raw) {
+			off = reqErrorOffset(raw, err)
+		}
+		return src.errAt(l.offset(off), "invalid requirement", raw, syntaxReason(err))
 	}
 	p.add(e, constraint)
 	return nil

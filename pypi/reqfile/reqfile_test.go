@@ -64,7 +64,7 @@ func TestCommentsAndContinuations(t *testing.T) {
 	} {
 		f, err := Parse("requirements.txt", []byte(c.in), memFS{}.options(nil))
 		if c.in == "a>=1 \\\n  <2 \\\n  ,>0\nb" {
-			if err == nil || !strings.HasPrefix(err.Error(), `requirements.txt:1:1: invalid requirement "a>=1   <2   ,>0"`) {
+			if err == nil || !strings.HasPrefix(err.Error(), `requirements.txt:1:2: invalid requirement "a>=1   <2   ,>0"`) {
 				t.Errorf("%q: err = %v", c.in, err)
 			}
 			continue
@@ -385,8 +385,8 @@ func TestIncludeErrors(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"foo\n\n  foo>>1", `requirements.txt:3:3: invalid requirement "foo>>1": `},
-		{"foo=1.0", `requirements.txt:1:1: invalid requirement "foo=1.0": `},
+		{"foo\n\n  foo>>1", `requirements.txt:3:6: invalid requirement "foo>>1": `},
+		{"foo=1.0", `requirements.txt:1:4: invalid requirement "foo=1.0": `},
 		{"--frobnicate", `requirements.txt:1:1: unknown option "--frobnicate"`},
 		{"--pre -x", `requirements.txt:1:7: unknown option "-x"`},
 		{"--p", `requirements.txt:1:1: ambiguous option (could be --pre, --prefer-binary, --pypi-url): "--p"`},

@@ -1,6 +1,7 @@
 package reqfile
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -157,4 +158,46 @@ func wheelName(file string) string {
 		return ""
 	}
 	return name
+}
+
+// reqErrorOffset maps a pep508 syntax error back to a byte offset in raw,
+// the requirement as written, so file errors point at the offending
+// character rather than the start of the line. Unknown positions give 0.
+func reqErrorOffset(raw string, err error) int {
+	var se *pep508.SyntaxError
+	if !errors.As(err, &se) || se.Pos <= 0 {
+		return 0
+	}
+	spec, marker, hasMarker := strings.Cut(se.Input, " ; ")
+	pos := min(se.Pos, len(se.Input))
+	if !hasMarker || pos <= len(spec) {
+		if k := strings.Index(raw, spec); k >= 0 {
+			return k + min(pos, len(spec))
+		}
+		return 0
+	}
+	rel := pos - len(spec) - len(" ; ")
+	if k := strings.LastIndex(raw, marker); k >= 0 && rel >= 0 {
+		return k + rel
+	}
+	return 0
+}
+
+// reasonError is a cause whose message drops what the file error already
+// says (the quoted requirement and its column).
+type reasonError struct {
+	msg string
+	err error
+}
+
+func (e *reasonError) Error() string { return e.msg }
+func (e *reasonError) Unwrap() error { return e.err }
+
+// syntaxReason shortens a pep508 syntax error to its reason.
+func syntaxReason(err error) error {
+	var se *pep508.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	return &reasonError{msg: strings.Replace(err.Error(), se.Error(), se.Msg, 1), err: err}
 }
