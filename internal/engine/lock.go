@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
@@ -29,8 +30,12 @@ func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.
 	if l.RequiresPython == "" {
 		l.RequiresPython = minorSeries(t)
 	}
+	var cutoff time.Time
+	if req.ExcludeNewer != "" {
+		cutoff, _ = ParseExcludeNewer(req.ExcludeNewer) // validated before resolving
+	}
 	for _, rp := range sol.Packages {
-		pkg, err := lockPackage(ctx, p, rp, in.format)
+		pkg, err := lockPackage(ctx, p, rp, in.format, cutoff)
 		if err != nil {
 			return nil, err
 		}
@@ -57,8 +62,9 @@ func minorSeries(t target.Target) string {
 
 // lockPackage locks one package: the compatible wheels and the sdist of its
 // version, as far as --only-binary / --no-binary allow them (an installer
-// must not fall back to a format the user excluded).
-func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfile.FormatControl) (lockfile.Package, error) {
+// must not fall back to a format the user excluded) and, with
+// --exclude-newer, only files uploaded by the cutoff (those the resolver saw).
+func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfile.FormatControl, cutoff time.Time) (lockfile.Package, error) {
 	r, err := p.release(ctx, rp.Name, rp.Version)
 	if err != nil {
 		return lockfile.Package{}, err
@@ -75,6 +81,9 @@ func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfi
 	}
 	binary, source := fc.Allowed(rp.Name)
 	for _, f := range r.files {
+		if !cutoff.IsZero() && f.UploadTime.After(cutoff) {
+			continue
+		}
 		switch {
 		case f.wheel && f.compat && binary:
 			a := artifact(f)
