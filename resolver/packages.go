@@ -227,7 +227,7 @@ func (s *solver) pythonOK(spec string) bool {
 
 func (s *solver) pythonReason(spec string) string {
 	if s.univ != nil {
-		return "requires Python " + spec + ", the lowest Python allowed (requires-python " + s.univ.requiresPython + ") is " + s.opts.Python.String()
+		return "requires Python " + spec + ", but these environments include Python " + s.opts.Python.String() + " (requires-python " + s.univ.requiresPython + ")"
 	}
 	return "requires Python " + spec + ", the target is " + s.opts.Python.String()
 }

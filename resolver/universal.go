@@ -39,8 +39,10 @@ import (
 //     reach it, of the fork marker and the markers of the edges along the
 //     path.
 //   - Every wheel counts as compatible (a universal lock lists all wheels);
-//     a candidate's Requires-Python must admit the lower bound of the
-//     project's Requires-Python (as uv checks it).
+//     a candidate's Requires-Python must admit the lowest Python of the
+//     fork (the lower bound of the project's Requires-Python, raised by
+//     the fork's python_version / python_full_version conditions), as uv
+//     checks it.
 //
 // Known simplifications: edge markers that mention "extra" count as true
 // when computing package markers (over-approximation, never a missing
@@ -165,6 +167,7 @@ func (d *driver) solve(f *fork) (*Result, error) {
 	o := d.opts.Options
 	o.Preferences = d.preferences()
 	o.MaxSteps = d.remainingSteps()
+	o.Python = f.lowestPython(d.opts.Python)
 	if o.Progress != nil && !f.split.IsTrue() {
 		o.Progress(Event{Kind: "fork", Steps: d.stats.Steps, Message: f.split.String()})
 	}

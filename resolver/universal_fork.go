@@ -3,6 +3,8 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -250,4 +252,45 @@ func stripExtra(m pep508.Marker, extra string) (pep508.Marker, bool) {
 		return m, false
 	}
 	return r, true
+}
+
+// pythonOperand finds the versions compared with Python markers.
+var pythonOperand = regexp.MustCompile(`python_(?:full_)?version [<>=!~]+ "([0-9][0-9.]*)"`)
+
+// lowestPython is the lowest Python of the fork's environments: the
+// highest version v, among floor and those the fork's marker compares
+// Python with, such that the fork proves Python >= v. Candidates'
+// Requires-Python must admit it (so a fork for python_version >= "3.10"
+// may use versions that need 3.10 although the project allows 3.8).
+func (f *fork) lowestPython(floor pep440.Version) pep440.Version {
+	var vs []pep440.Version
+	for _, m := range pythonOperand.FindAllStringSubmatch(f.marker.String(), -1) {
+		if v, err := pep440.Parse(m[1]); err == nil {
+			vs = append(vs, v)
+		}
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[j].Less(vs[i]) })
+	for _, v := range vs {
+		if !floor.IsZero() && !floor.Less(v) {
+			break
+		}
+		if f.provesAtLeast(v) {
+			return v
+		}
+	}
+	return floor
+}
+
+// provesAtLeast reports whether every environment of the fork has
+// Python >= v (by python_full_version, or python_version for "X.Y").
+func (f *fork) provesAtLeast(v pep440.Version) bool {
+	full, err := pep508.ParseMarker(fmt.Sprintf("python_full_version < %q", v.String()))
+	if err == nil && pep508.Disjoint(f.marker, full) {
+		return true
+	}
+	if strings.Count(v.String(), ".") != 1 {
+		return false
+	}
+	short, err := pep508.ParseMarker(fmt.Sprintf("python_version < %q", v.String()))
+	return err == nil && pep508.Disjoint(f.marker, short)
 }

@@ -107,3 +107,28 @@ func TestSplitGroups(t *testing.T) {
 		})
 	}
 }
+
+func TestLowestPython(t *testing.T) {
+	base, floor, _ := requiresPythonMarker(">=3.8")
+	tests := []struct {
+		split, want string
+	}{
+		{``, "3.8"},
+		{`sys_platform == "linux"`, "3.8"},
+		{`python_version >= "3.10"`, "3.10"},
+		{`python_version > "3.10"`, "3.10"}, // proven, not tight: "3.11" is not mentioned
+		{`python_full_version >= "3.11.2"`, "3.11.2"},
+		{`python_version < "3.10"`, "3.8"},
+		{`python_version >= "3.10" and python_version >= "3.12"`, "3.12"},
+		{`python_version >= "3.12" or sys_platform == "win32"`, "3.8"},
+	}
+	for _, tc := range tests {
+		f := &fork{marker: base}
+		if tc.split != "" {
+			f = f.child(pep508.MustParseMarker(tc.split))
+		}
+		if got := f.lowestPython(floor); got.String() != tc.want {
+			t.Errorf("%s: lowest Python %s, want %s", tc.split, got, tc.want)
+		}
+	}
+}
