@@ -215,3 +215,23 @@ func edgeMarkers(done []forkResult) []pep508.Marker {
 func equivalent(a, b, base pep508.Marker) bool {
 	return pep508.Disjoint(pep508.And(a, base), pep508.Not(b)) && pep508.Disjoint(pep508.And(b, base), pep508.Not(a))
 }
+
+// DependencyVersions returns the versions of edge e's target that package
+// p (nil for the root requirements) uses somewhere: those whose marker can
+// hold together with p's marker and e's marker. A lock writer uses it to
+// name the version of a dependency that appears at several versions.
+func (r *UniversalResult) DependencyVersions(p *UniversalPackage, e Edge) []UniversalPackage {
+	where := pep508.Marker{}
+	var extras []string
+	if p != nil {
+		where, extras = p.Marker, p.Extras
+	}
+	where = pep508.And(where, edgeMarker(e, extras))
+	var out []UniversalPackage
+	for _, t := range r.Packages {
+		if t.Name == e.Name && !pep508.Disjoint(t.Marker, where) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -211,3 +211,50 @@ func mustTarget(t *testing.T) target.Target {
 	}
 	return tg
 }
+
+func TestDependencyVersions(t *testing.T) {
+	idx, err := parseIndex("a 1.0: c==1 ; sys_platform == 'win32' | c==2 ; sys_platform != 'win32' | d\nc 1.0\nc 2.0\nd 1.0\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := parseReqs([]string{"a ; os_name == 'nt'"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := resolver.ResolveUniversal(context.Background(), memprovider.New(idx, mustTarget(t), memprovider.Options{}), root, resolver.UniversalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := func(ps []resolver.UniversalPackage) string {
+		var vs []string
+		for _, p := range ps {
+			vs = append(vs, p.Version.String())
+		}
+		return strings.Join(vs, ",")
+	}
+	var a *resolver.UniversalPackage
+	for i := range res.Packages {
+		if res.Packages[i].Name == "a" {
+			a = &res.Packages[i]
+		}
+	}
+	if a == nil || len(res.Root) != 1 {
+		t.Fatalf("unexpected result:\n%s", renderUniversal(res, nil))
+	}
+	if got := versions(res.DependencyVersions(nil, res.Root[0])); got != "1.0" {
+		t.Errorf("root -> a: %q, want 1.0", got)
+	}
+	want := map[string]string{
+		"c==1; sys_platform == \"win32\"": "1.0",
+		"c==2; sys_platform != \"win32\"": "2.0",
+		"d":                               "1.0",
+	}
+	for _, e := range a.Dependencies {
+		if got := versions(res.DependencyVersions(a, e)); got != want[e.Requirement] {
+			t.Errorf("a -> %s: %q, want %q", e.Requirement, got, want[e.Requirement])
+		}
+	}
+	if len(a.Dependencies) != len(want) {
+		t.Errorf("a's dependencies: %v", a.Dependencies)
+	}
+}
