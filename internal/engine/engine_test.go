@@ -152,3 +152,49 @@ func TestHashInputs(t *testing.T) {
 		t.Errorf("shape: %q", a)
 	}
 }
+
+func TestLockableFiles(t *testing.T) {
+	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	mk := func(name string, wheel, compat, yanked bool, up string) file {
+		return file{File: index.File{Filename: name, Yanked: yanked, UploadTime: at(up)}, wheel: wheel, compat: compat}
+	}
+	files := []file{
+		mk("a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", true, true, false, "2024-01-01T00:00:00Z"),
+		mk("a-1.0-cp312-cp312-win_amd64.whl", true, false, false, "2024-01-01T00:00:00Z"),
+		mk("a-1.0-cp313-cp313-manylinux_2_17_x86_64.whl", true, true, false, "2024-09-01T00:00:00Z"),
+		mk("a-1.0-py3-none-any.whl", true, true, true, "2024-01-01T00:00:00Z"),
+		mk("a-1.0.tar.gz", false, true, false, "2024-01-01T00:00:00Z"),
+	}
+	names := func(fs []file) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Filename)
+		}
+		return out
+	}
+	var none reqfile.FormatControl
+	if got, want := names(lockableFiles(files, "a", none, time.Time{})), []string{
+		"a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "a-1.0-cp313-cp313-manylinux_2_17_x86_64.whl", "a-1.0.tar.gz",
+	}; !cmp.Equal(got, want) {
+		t.Errorf("default: %q, want %q", got, want)
+	}
+	if got, want := names(lockableFiles(files, "a", none, at("2024-06-01T00:00:00Z"))), []string{
+		"a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "a-1.0.tar.gz",
+	}; !cmp.Equal(got, want) {
+		t.Errorf("cutoff: %q, want %q", got, want)
+	}
+	var nb reqfile.FormatControl
+	_ = nb.AddNoBinary("a")
+	if got, want := names(lockableFiles(files, "a", nb, time.Time{})), []string{"a-1.0.tar.gz"}; !cmp.Equal(got, want) {
+		t.Errorf("--no-binary: %q, want %q", got, want)
+	}
+	var ob reqfile.FormatControl
+	_ = ob.AddOnlyBinary(reqfile.All)
+	if got := names(lockableFiles(files, "a", ob, time.Time{})); len(got) != 2 {
+		t.Errorf("--only-binary: %q", got)
+	}
+	onlyYanked := []file{mk("a-1.0-py3-none-any.whl", true, true, true, "2024-01-01T00:00:00Z")}
+	if got := lockableFiles(onlyYanked, "a", none, time.Time{}); len(got) != 1 {
+		t.Errorf("a pinned yanked version keeps its files: %v", got)
+	}
+}

@@ -79,25 +79,44 @@ func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfi
 			pkg.Dependencies = append(pkg.Dependencies, lockfile.Dependency{Name: e.Name})
 		}
 	}
-	binary, source := fc.Allowed(rp.Name)
-	for _, f := range r.files {
-		if !cutoff.IsZero() && f.UploadTime.After(cutoff) {
-			continue
-		}
+	for _, f := range lockableFiles(r.files, rp.Name, fc, cutoff) {
 		switch {
-		case f.wheel && f.compat && binary:
+		case f.wheel:
 			a := artifact(f)
 			pkg.Wheels = append(pkg.Wheels, a)
 			if pkg.RequiresPython == "" {
 				pkg.RequiresPython = f.RequiresPython
 			}
-		case !f.wheel && source && pkg.Sdist == nil:
+		case pkg.Sdist == nil:
 			a := artifact(f)
 			pkg.Sdist = &a
 		}
 	}
 	sort.Slice(pkg.Wheels, func(i, j int) bool { return pkg.Wheels[i].Name < pkg.Wheels[j].Name })
 	return pkg, nil
+}
+
+// lockableFiles filters a release's files (best first) down to what the
+// lock may list: compatible wheels and sdists of the allowed formats,
+// uploaded by the cutoff, and yanked files only when nothing else is left
+// (the version was pinned exactly, PEP 592).
+func lockableFiles(files []file, name string, fc reqfile.FormatControl, cutoff time.Time) []file {
+	binary, source := fc.Allowed(name)
+	var ok, yanked []file
+	for _, f := range files {
+		switch {
+		case !cutoff.IsZero() && f.UploadTime.After(cutoff):
+		case f.wheel && (!f.compat || !binary), !f.wheel && !source:
+		case f.Yanked:
+			yanked = append(yanked, f)
+		default:
+			ok = append(ok, f)
+		}
+	}
+	if len(ok) == 0 {
+		return yanked
+	}
+	return ok
 }
 
 func artifact(f file) lockfile.Artifact {
