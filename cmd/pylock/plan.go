@@ -39,7 +39,8 @@ Exit codes: 0 ok, 2 unreadable lock, unknown --install-first package or bad flag
 			return a.runPlan(path, format, installFirst)
 		},
 	}
-	c.Flags().StringVar(&format, "format", "shell", "output format: shell, dockerfile or json")
+	c.Flags().StringVar(&format, "format", "shell", "output `FORMAT`: shell, dockerfile or json")
+	completeValues(c, "format", "shell", "dockerfile", "json")
 	c.Flags().StringArrayVar(&installFirst, "install-first", nil, "install `PKG` (with its dependencies) in its own first step (repeatable)")
 	return c
 }

@@ -57,18 +57,18 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.SortFlags = false
 	fl.StringArrayVarP(&f.requirements, "requirement", "r", nil, "read requirements from `FILE` (repeatable)")
 	fl.StringVarP(&f.output, "output-file", "o", "pylock.toml", "write the lock to `PATH` (- for stdout)")
-	fl.StringVar(&f.format, "format", "", "output format: toml, requirements or json (default: from the -o extension)")
+	fl.StringVar(&f.format, "format", "", "output `FORMAT`: toml, requirements or json (default: from the -o extension)")
 	fl.StringVar(&r.IndexURL, "index-url", "", "base `URL` (or local directory) of the package index")
 	fl.StringArrayVar(&r.ExtraIndexURLs, "extra-index-url", nil, "extra index `URL` searched after --index-url (repeatable)")
 	fl.StringArrayVar(&r.FindLinks, "find-links", nil, "`DIR` or URL page of distribution files (repeatable)")
-	fl.StringVar(&r.IndexStrategy, "index-strategy", "", "first-index (default) or unsafe-best-match")
+	fl.StringVar(&r.IndexStrategy, "index-strategy", "", "`STRATEGY` for several indexes: first-index (default) or unsafe-best-match")
 	fl.StringVar(&r.PythonVersion, "python-version", "", "target Python `VERSION`, e.g. 3.11 or 3.12.4 (default: python3 on PATH, else 3.12)")
 	fl.StringVar(&r.PythonPlatform, "python-platform", "", "target `PLATFORM`: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin... (default: host)")
 	fl.StringArrayVarP(&r.Constraints, "constraint", "c", nil, "constrain versions with the requirements in `FILE` (repeatable)")
 	fl.StringArrayVar(&r.Overrides, "override", nil, "override every requirement on a package with the one in `FILE` (repeatable)")
-	fl.StringVar(&r.Prerelease, "prerelease", "", "pre-release policy: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
+	fl.StringVar(&r.Prerelease, "prerelease", "", "pre-release `MODE`: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
 	fl.StringVar(&r.ExcludeNewer, "exclude-newer", "", "ignore files uploaded after `DATE` (2024-06-01 or RFC 3339)")
-	fl.StringVar(&r.Resolution, "resolution", "", "highest (default), lowest or lowest-direct")
+	fl.StringVar(&r.Resolution, "resolution", "", "which versions to prefer (`MODE`): highest (default), lowest or lowest-direct")
 	fl.BoolVarP(&r.Upgrade, "upgrade", "U", false, "ignore the pins of the existing lock")
 	fl.StringArrayVarP(&r.UpgradePackages, "upgrade-package", "P", nil, "ignore the existing pin of `PKG` (repeatable)")
 	fl.StringArrayVar(&r.OnlyBinary, "only-binary", nil, "use only wheels for `PKG`s (comma list, :all:, :none:)")
@@ -83,8 +83,22 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
 	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
-	fl.DurationVar(&r.Timeout, "timeout", 0, "per-request HTTP timeout, e.g. 30s (default 30s)")
+	fl.DurationVar(&r.Timeout, "timeout", 0, "per-request HTTP timeout (`DURATION`, e.g. 10s; default 30s)")
+	completeValues(c, "format", "toml", "requirements", "json")
+	completeValues(c, "index-strategy", "first-index", "unsafe-best-match")
+	completeValues(c, "prerelease", "if-necessary-or-explicit", "disallow", "allow", "if-necessary", "explicit")
+	completeValues(c, "resolution", "highest", "lowest", "lowest-direct")
+	completeValues(c, "python-platform", "linux", "macos", "windows",
+		"x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "x86_64-unknown-linux-musl",
+		"aarch64-apple-darwin", "x86_64-apple-darwin", "x86_64-pc-windows-msvc",
+		"x86_64-manylinux2014", "x86_64-manylinux_2_28", "aarch64-manylinux_2_28")
+	completeValues(c, "python-version", "3.9", "3.10", "3.11", "3.12", "3.13")
 	return c
+}
+
+// completeValues offers fixed values for a flag in shell completion.
+func completeValues(c *cobra.Command, flag string, values ...string) {
+	_ = c.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error {
