@@ -21,12 +21,13 @@ import (
 //     somewhere in F (pep508.Disjoint cannot prove it false there); the
 //     rest are dropped. The root fork is Requires-Python as a marker.
 //   - A fork happens only where one dependency list (of the root or of one
-//     chosen candidate) names the same project more than once with markers
-//     that fall into at least two groups of mutually disjoint environments
-//     (overlapping markers join one group). Each group G gives a fork
-//     F and G, and what is left of F (F and not any group) a further fork
-//     when it is not provably empty. Requirements in different dependency
-//     lists never fork (as in uv, the packse fork/non-local-* scenarios).
+//     chosen candidate) names the same project more than once with
+//     markers: each such marker that holds in part of a cell of the fork
+//     (not all of it) cuts the cell in two, so that in every cell each of
+//     those requirements applies everywhere or nowhere (uv's Forks::new).
+//     The cells, which cover the fork, become child forks. Requirements in
+//     different dependency lists never fork (as in uv, the packse
+//     fork/non-local-* scenarios).
 //   - Each fork is resolved from scratch by the ordinary solver with the
 //     fork's marker (restart instead of copying solver state: same answer,
 //     since the solver is deterministic and the fork only drops
@@ -220,7 +221,7 @@ func (d *driver) prefer(res *Result) {
 
 // universalNote ends every universal conflict explanation.
 const universalNote = "note: this lock covers every environment: a requirement applies wherever its marker can hold,\n" +
-	"and versions differ between environments only where one dependency list names a package under disjoint markers."
+	"and versions differ between environments only where one dependency list names a package more than once under different markers."
 
 // explain adds the fork's environments to a conflict found inside a fork,
 // and the universal note; a budget error names the whole budget, shared

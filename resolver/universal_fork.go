@@ -53,6 +53,7 @@ type forkSignal struct {
 	children []*fork
 }
 
+// Error describes the fork (a forkSignal is internal control flow).
 func (e *forkSignal) Error() string {
 	return fmt.Sprintf("%s==%s forks on %s into %d environments", e.node, e.v, e.name, len(e.children))
 }
@@ -79,16 +80,20 @@ func (f *fork) checkFork(node, extra string, v pep440.Version, reqs []pep508.Req
 		byName[n] = append(byName[n], m)
 	}
 	for _, n := range order {
-		if children := f.split3(byName[n]); children != nil {
+		if children := f.cut(byName[n]); children != nil {
 			return &forkSignal{node: node, v: v, name: n, children: children}
 		}
 	}
 	return nil
 }
 
-// split3 partitions the markers into groups of overlapping environments
-// and returns the child forks, or nil when there is nothing to split.
-func (f *fork) split3(ms []pep508.Marker) []*fork {
+// cut partitions the fork by the markers of the requirements on one
+// project, as uv does: every marker that holds in part of a cell (and not
+// all of it) cuts the cell in two, so each resulting cell sees each
+// requirement either everywhere or nowhere. It returns the cells as child
+// forks, or nil when the markers do not cut the fork. Cells with identical
+// resolutions merge later (merge).
+func (f *fork) cut(ms []pep508.Marker) []*fork {
 	if len(ms) < 2 {
 		return nil
 	}
@@ -97,24 +102,28 @@ func (f *fork) split3(ms []pep508.Marker) []*fork {
 			return nil
 		}
 	}
-	var children []*fork
-	all := pep508.False()
-	for _, g := range overlapGroups(ms, f.marker) {
-		if c := f.child(g); !pep508.Disjoint(c.marker, pep508.Marker{}) {
-			children = append(children, c)
-			all = pep508.Or(all, g)
+	cells := []pep508.Marker{f.split}
+	for _, m := range ms {
+		if m.IsTrue() {
+			continue
 		}
+		var next []pep508.Marker
+		for _, c := range cells {
+			in, out := pep508.And(c, m), pep508.And(c, pep508.Not(m))
+			if f.empty(in) || f.empty(out) || in.Equal(c) || out.Equal(c) {
+				next = append(next, c) // m holds in all of c or in none of it
+				continue
+			}
+			next = append(next, simplify(in, pep508.Marker{}, ms), simplify(out, pep508.Marker{}, ms))
+		}
+		cells = next
 	}
-	if len(children) < 2 {
+	if len(cells) < 2 {
 		return nil
 	}
-	if rest := pep508.Not(all); !pep508.Disjoint(pep508.And(rest, f.marker), pep508.Marker{}) {
-		children = append(children, f.child(rest))
-	}
-	for _, c := range children {
-		if c.marker.Equal(f.marker) {
-			return nil // no progress: never fork forever
-		}
+	children := make([]*fork, len(cells))
+	for i, c := range cells {
+		children[i] = &fork{marker: pep508.And(f.marker, c), split: c, requiresPython: f.requiresPython}
 	}
 	return children
 }
@@ -124,39 +133,10 @@ func (f *fork) child(m pep508.Marker) *fork {
 	return &fork{marker: pep508.And(f.marker, m), split: pep508.And(f.split, m), requiresPython: f.requiresPython}
 }
 
-// overlapGroups joins markers whose environments overlap within within
-// (union-find) and returns each group's Or, in order of first appearance.
-func overlapGroups(ms []pep508.Marker, within pep508.Marker) []pep508.Marker {
-	parent := make([]int, len(ms))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			i = parent[i]
-		}
-		return i
-	}
-	for i := range ms {
-		for j := i + 1; j < len(ms); j++ {
-			if find(i) != find(j) && !pep508.Disjoint(pep508.And(ms[i], within), pep508.And(ms[j], within)) {
-				parent[find(j)] = find(i)
-			}
-		}
-	}
-	var out []pep508.Marker
-	idx := map[int]int{}
-	for i, m := range ms {
-		r := find(i)
-		if k, ok := idx[r]; ok {
-			out[k] = pep508.Or(out[k], m)
-			continue
-		}
-		idx[r] = len(out)
-		out = append(out, m)
-	}
-	return out
+// empty reports whether no environment of the fork satisfies m (as far
+// as pep508.Disjoint can prove).
+func (f *fork) empty(m pep508.Marker) bool {
+	return m.IsFalse() || pep508.Disjoint(m, f.marker)
 }
 
 // requiresPythonMarker turns a Requires-Python specifier into the root

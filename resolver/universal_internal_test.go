@@ -58,7 +58,7 @@ func TestStripExtra(t *testing.T) {
 	}
 }
 
-func TestSplitGroups(t *testing.T) {
+func TestCut(t *testing.T) {
 	m := pep508.MustParseMarker
 	base, _, _ := requiresPythonMarker(">=3.12")
 	tests := []struct {
@@ -67,15 +67,18 @@ func TestSplitGroups(t *testing.T) {
 		want    []string // child fork conditions; nil = no fork
 	}{
 		{"one", []string{`sys_platform == "linux"`}, nil},
-		{"same marker", []string{`sys_platform == "linux"`, `sys_platform == "linux"`}, nil},
+		{"same marker", []string{`sys_platform == "linux"`, `sys_platform == "linux"`},
+			[]string{`sys_platform == "linux"`, `sys_platform != "linux"`}},
 		{"unconditional", []string{``, ``}, nil},
 		{"overlapping", []string{`python_version >= "3.11"`, `python_version >= "3.12"`}, nil},
 		{"disjoint", []string{`sys_platform == "linux"`, `sys_platform == "darwin"`},
 			[]string{`sys_platform == "linux"`, `sys_platform == "darwin"`, `sys_platform != "linux" and sys_platform != "darwin"`}},
 		{"complete", []string{`sys_platform == "linux"`, `sys_platform != "linux"`},
 			[]string{`sys_platform == "linux"`, `sys_platform != "linux"`}},
-		{"overlap groups", []string{`python_version < "3.13"`, `python_version >= "3.13"`, `python_version >= "3.14"`},
-			[]string{`python_version < "3.13"`, `python_version >= "3.13"`}},
+		{"overlapping cut in three", []string{`python_version < "3.13"`, `python_version >= "3.13"`, `python_version >= "3.14"`},
+			[]string{`python_version < "3.13"`, `python_version >= "3.14"`, `python_version >= "3.13" and python_version < "3.14"`}},
+		{"overlapping chain", []string{`sys_platform == "linux"`, `sys_platform == "linux" or sys_platform == "darwin"`, `sys_platform == "darwin"`},
+			[]string{`sys_platform == "linux"`, `sys_platform == "darwin"`, `sys_platform != "linux" and sys_platform != "darwin"`}},
 		{"below requires-python", []string{`python_version < "3.12"`, `python_version >= "3.12"`}, nil},
 		{"empty group dropped", []string{`python_version < "3.12"`, `sys_platform == "linux"`, `sys_platform == "win32"`},
 			[]string{`sys_platform == "linux"`, `sys_platform == "win32"`, `sys_platform != "linux" and sys_platform != "win32"`}},
@@ -91,7 +94,7 @@ func TestSplitGroups(t *testing.T) {
 				}
 			}
 			f := &fork{marker: base}
-			children := f.split3(ms)
+			children := f.cut(ms)
 			var got []string
 			for _, c := range children {
 				got = append(got, c.split.String())
