@@ -254,19 +254,19 @@ func (p *Provider) release(ctx context.Context, name string, v pep440.Version) (
 }
 
 // Prefetch implements resolver.Provider: it never blocks. Project pages go
-// to the client's prefetcher; metadata of the given versions is fetched in
-// the background once the page is known.
+// to the client's prefetcher; the metadata of each given version is fetched
+// in its own goroutine (the client bounds requests in flight and memoises),
+// once the page is known.
 func (p *Provider) Prefetch(name string, versions ...pep440.Version) {
 	if len(versions) == 0 {
 		p.client.Prefetch(name)
 		return
 	}
-	go func() {
-		for _, v := range versions {
-			if p.bg.Err() != nil {
-				return
+	for _, v := range versions {
+		go func() {
+			if p.bg.Err() == nil {
+				_, _ = p.metadata(p.bg, name, v) // errors resurface on the real call
 			}
-			_, _ = p.metadata(p.bg, name, v) // errors resurface on the real call
-		}
-	}()
+		}()
+	}
 }
