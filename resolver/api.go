@@ -34,6 +34,10 @@
 //     overrides replace every requirement on their name (root included),
 //     conditioned on the original marker; preferences are tried first
 //     unless Upgrade/UpgradePackages; Conflicts adds {a = v, b ∈ S}.
+//   - A requirement no version can satisfy (">2,<1", "===foo") makes the
+//     requiring version unusable, or the request unsatisfiable when the
+//     root has it. A requirement on a node's own project is met when its
+//     version satisfies it and rules that version out otherwise (uv).
 //   - Provider.Metadata errors wrapping ErrInvalidMetadata make that one
 //     version unusable; other provider errors abort, wrapped with the
 //     package, and are never a *NoSolutionError.
@@ -56,30 +60,33 @@ import (
 
 // Dist is one distribution file of a candidate version, as the provider saw it.
 type Dist struct {
-	Filename       string
-	Wheel          bool // false: sdist
-	Compatible     bool // wheel: some tag supported by the target; sdist: always true
-	RequiresPython string
-	Yanked         bool
-	YankedReason   string
+	Filename       string    // file name as listed by the index
+	Wheel          bool      // false: sdist
+	Compatible     bool      // wheel: some tag supported by the target; sdist: always true
+	RequiresPython string    // the file's data-requires-python ("" when none)
+	Yanked         bool      // PEP 592 yanked
+	YankedReason   string    // the yank reason, if given
 	UploadTime     time.Time // zero when unknown
 }
 
 // Candidate is one version of a project with its files.
 type Candidate struct {
-	Version pep440.Version
-	Dists   []Dist
+	Version pep440.Version // the release version
+	Dists   []Dist         // its files (none: the version is unusable)
 }
 
 // Metadata is what the resolver needs from a version's core metadata.
 type Metadata struct {
 	RequiresDist   []pep508.Requirement // including "; extra == ..." entries
-	RequiresPython string
-	ProvidesExtra  []string
+	RequiresPython string               // metadata Requires-Python ("" when none)
+	ProvidesExtra  []string             // declared extras
 }
 
 // ErrProjectNotFound is wrapped by Provider.Candidates when the index has no
 // such project; the resolver treats it as "no versions", not as a failure.
+// Explanations quote the text the provider wrapped around it, so
+// fmt.Errorf("%w: %w", ErrProjectNotFound, err) with err reading
+// `no such project "x" on URL (404)` gives "x was not found on URL (404)".
 var ErrProjectNotFound = errors.New("project not found")
 
 // Provider supplies index data. Names are PEP 503 canonical. Implementations
@@ -96,25 +103,38 @@ type Provider interface {
 type PrereleaseMode string
 
 const (
-	PrereleaseIfNecessaryOrExplicit PrereleaseMode = "if-necessary-or-explicit" // default
-	PrereleaseDisallow              PrereleaseMode = "disallow"
-	PrereleaseAllow                 PrereleaseMode = "allow"
-	PrereleaseIfNecessary           PrereleaseMode = "if-necessary"
-	PrereleaseExplicit              PrereleaseMode = "explicit"
+	// PrereleaseIfNecessaryOrExplicit (the default) allows a project's
+	// pre-releases when it has no final release or when a first-party
+	// requirement names a pre-release of it.
+	PrereleaseIfNecessaryOrExplicit PrereleaseMode = "if-necessary-or-explicit"
+	// PrereleaseDisallow never uses pre-releases.
+	PrereleaseDisallow PrereleaseMode = "disallow"
+	// PrereleaseAllow uses pre-releases like final releases.
+	PrereleaseAllow PrereleaseMode = "allow"
+	// PrereleaseIfNecessary allows a project's pre-releases only when it
+	// has no final release.
+	PrereleaseIfNecessary PrereleaseMode = "if-necessary"
+	// PrereleaseExplicit allows a project's pre-releases only when a
+	// first-party requirement (root, constraint or override) names one.
+	PrereleaseExplicit PrereleaseMode = "explicit"
 )
 
 // ResolutionMode is --resolution.
 type ResolutionMode string
 
 const (
-	ResolutionHighest      ResolutionMode = "highest" // default
-	ResolutionLowest       ResolutionMode = "lowest"
+	// ResolutionHighest (the default) tries the highest usable version first.
+	ResolutionHighest ResolutionMode = "highest"
+	// ResolutionLowest tries the lowest usable version first, everywhere.
+	ResolutionLowest ResolutionMode = "lowest"
+	// ResolutionLowestDirect tries the lowest version first for packages
+	// the root requires directly and the highest for the others.
 	ResolutionLowestDirect ResolutionMode = "lowest-direct"
 )
 
 // BinaryPolicy is --only-binary / --no-binary: All or the named packages.
 type BinaryPolicy struct {
-	All      bool
+	All      bool     // every package (":all:")
 	Packages []string // canonical names
 }
 
@@ -128,19 +148,19 @@ type Conflict struct {
 
 // Options configure a resolution.
 type Options struct {
-	Env             pep508.Env     // target marker environment (required)
-	Python          pep440.Version // target Python for Requires-Python (required)
-	Prerelease      PrereleaseMode
-	Resolution      ResolutionMode
-	ExcludeNewer    time.Time // ignore dists uploaded after this (zero = off)
-	OnlyBinary      BinaryPolicy
-	NoBinary        BinaryPolicy
-	Constraints     []pep508.Requirement // restrict, never add
-	Overrides       []pep508.Requirement // replace every requirement on that name
-	Preferences     map[string]pep440.Version
-	Upgrade         bool     // ignore all preferences
-	UpgradePackages []string // ignore preferences for these
-	MaxSteps        int      // 0 = default budget
+	Env             pep508.Env                // target marker environment (required)
+	Python          pep440.Version            // target Python for Requires-Python (required)
+	Prerelease      PrereleaseMode            // "" = PrereleaseIfNecessaryOrExplicit
+	Resolution      ResolutionMode            // "" = ResolutionHighest
+	ExcludeNewer    time.Time                 // ignore dists uploaded after this (zero = off)
+	OnlyBinary      BinaryPolicy              // packages that must use a wheel
+	NoBinary        BinaryPolicy              // packages that must use an sdist
+	Constraints     []pep508.Requirement      // restrict, never add
+	Overrides       []pep508.Requirement      // replace every requirement on that name
+	Preferences     map[string]pep440.Version // versions to try first (e.g. from a lock), by canonical name
+	Upgrade         bool                      // ignore all preferences
+	UpgradePackages []string                  // ignore preferences for these
+	MaxSteps        int                       // 0 = default budget
 	// Conflicts, when set, is asked for each candidate before it is chosen.
 	Conflicts func(name string, v pep440.Version) []Conflict
 	// Progress, when set, receives events from the decision loop.
@@ -150,10 +170,10 @@ type Options struct {
 // Event reports solver progress for display.
 type Event struct {
 	Kind    string // "decide", "conflict", "backtrack"
-	Name    string
-	Version string
-	Steps   int
-	Message string
+	Name    string // decided package ("a" or "a[x]"), "decide" only
+	Version string // decided version, "decide" only
+	Steps   int    // steps taken so far
+	Message string // the conflict or backtracking cause, in words
 }
 
 // Edge is one requirement from a package (or the root) to another package.
@@ -165,41 +185,46 @@ type Edge struct {
 
 // Package is one chosen package.
 type Package struct {
-	Name         string // canonical
-	Version      pep440.Version
-	Extras       []string // extras activated by dependents
-	Dependencies []Edge   // active (marker-true) requirements, sorted by Name
-	Direct       bool     // required by the root
+	Name         string         // canonical
+	Version      pep440.Version // chosen version
+	Extras       []string       // extras activated by dependents
+	Dependencies []Edge         // active (marker-true) requirements, sorted by Name
+	Direct       bool           // required by the root
 }
 
 // Result is a successful resolution.
 type Result struct {
 	Packages []Package // sorted by Name
 	Root     []Edge    // the root requirements (after overrides), sorted
-	Stats    Stats
+	Stats    Stats     // work done
 }
 
 // Stats counts solver work.
 type Stats struct {
+	// Steps counts decision-loop iterations (what MaxSteps bounds),
+	// Decisions versions tried, Conflicts conflicts resolved and Backtracks
+	// backjumps.
 	Steps, Decisions, Conflicts, Backtracks int
-	Duration                                time.Duration
+	Duration                                time.Duration // wall time of the resolution
 }
 
 // NoSolutionError is returned when no resolution exists. Error() is the
 // human explanation (multi-line derivation).
 type NoSolutionError struct {
-	Explanation string
+	Explanation string // the derivation, then "hint:" lines
 }
 
+// Error returns the explanation.
 func (e *NoSolutionError) Error() string { return e.Explanation }
 
 // BudgetError is returned when MaxSteps or the context deadline stopped the
 // search; Partial explains the best conflict found so far.
 type BudgetError struct {
-	Steps   int
-	Partial string
+	Steps   int    // steps taken when the search stopped
+	Partial string // why it stopped and the last conflict found
 }
 
+// Error names the budget that ran out and the partial explanation.
 func (e *BudgetError) Error() string { return "resolution budget exhausted: " + e.Partial }
 
 // Resolve resolves root requirements against p. It returns a

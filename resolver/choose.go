@@ -179,6 +179,14 @@ func (s *solver) violatedGiven(ic *incompat, p *pkg) bool {
 // addDependency adds {p ∈ span, not d}, merging it with the incompatibility
 // for the neighbouring versions when they have the same requirement.
 func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
+	if d.bad != "" {
+		// {p ∈ span, not d ∈ ∅} always has its second term true, so it is
+		// {p ∈ span}; kept as written, that term would have no satisfier in
+		// conflict resolution. A self-requirement is not a second package.
+		ic := &incompat{terms: []term{{p, true, span}}, kind: causeBadDep, req: d.spec, to: d.pkg, reason: d.bad}
+		s.addIncompat(ic)
+		return ic
+	}
 	key := [2]int{p.id, d.pkg.id}
 	if prev := s.depMerge[key]; prev != nil && prev.terms[1].set.Equal(d.set) {
 		merged := &incompat{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
@@ -140,16 +141,19 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 		}
 	}
 	for _, a := range active {
-		s.addDep(dl, p, a)
+		s.addDep(dl, p, c.v, a)
 	}
 	sort.SliceStable(dl.edges, func(i, j int) bool { return dl.edges[i].Name < dl.edges[j].Name })
 	p.deps[c] = dl
 	return dl, nil
 }
 
-// addDep records requirement r of node p: a term on the project and one on
-// each requested extra.
-func (s *solver) addDep(dl *depList, p *pkg, r pep508.Requirement) {
+// addDep records requirement r of node p at version v: a term on the
+// project and one on each requested extra. A requirement no version can
+// satisfy, or one on p's own project that excludes v, makes v unusable;
+// one on p's own project that v satisfies is trivially met (uv enforces
+// self-requirements the same way).
+func (s *solver) addDep(dl *depList, p *pkg, v pep440.Version, r pep508.Requirement) {
 	name := r.NormalizedName()
 	extras := r.NormalizedExtras()
 	set := pep440.Full()
@@ -158,16 +162,28 @@ func (s *solver) addDep(dl *depList, p *pkg, r pep508.Requirement) {
 		set = r.Specifier.Set()
 		spec = r.Specifier.String()
 	}
+	where := ""
 	if s.univ != nil && !r.Marker.IsTrue() {
-		spec += " (where " + r.Marker.String() + ")" // markers matter in universal explanations
+		where = " (where " + r.Marker.String() + ")" // markers matter in universal explanations
 	}
+	spec += where
 	text := r.String()
 	dl.edges = append(dl.edges, Edge{Name: name, Extras: extras, Requirement: text})
 	target := s.reg.get(name, "")
 	if p.isRoot() {
 		target.direct = true
 	}
-	if target != p.base || p.extra != "" {
+	self := target == p.base && p.extra == ""
+	if bad := badRequirement(set, self, p, v); bad != "" {
+		shown := specAsWritten(r.Specifier)
+		if len(extras) > 0 {
+			shown = "[" + strings.Join(extras, ",") + "]" + shown
+		}
+		shown += where
+		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: shown, req: text, bad: bad})
+		return
+	}
+	if !self {
 		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: spec, req: text})
 	}
 	for _, e := range extras {
@@ -176,4 +192,25 @@ func (s *solver) addDep(dl *depList, p *pkg, r pep508.Requirement) {
 			dl.deps = append(dl.deps, dep{pkg: x, set: set, spec: spec, req: text})
 		}
 	}
+}
+
+// badRequirement says why a requirement with version set can never be met
+// by node p at v, or "".
+func badRequirement(set pep440.Set, self bool, p *pkg, v pep440.Version) string {
+	switch {
+	case set.IsEmpty():
+		return ", which no version can satisfy"
+	case self && !set.Contains(v):
+		return ", which excludes " + p.name + "==" + v.String() + " itself"
+	}
+	return ""
+}
+
+// specAsWritten joins the clauses of ss in input order ("String" sorts).
+func specAsWritten(ss pep440.SpecifierSet) string {
+	parts := make([]string, 0, ss.Len())
+	for _, sp := range ss.Specifiers() {
+		parts = append(parts, sp.Op+sp.Version)
+	}
+	return strings.Join(parts, ",")
 }

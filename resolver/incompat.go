@@ -12,6 +12,7 @@ const (
 	causeUnavailable                   // {pkg ∈ S}: these versions cannot be used (reason)
 	causeConstraint                    // {pkg ∈ ¬C}: a -c constraint
 	causeConflictHook                  // {pkg = v, other ∈ S}: Options.Conflicts
+	causeBadDep                        // {pkg ∈ S}: a requirement that cannot be met (empty range, self-exclusion)
 	causeDerived                       // learned from two others
 )
 
@@ -20,8 +21,9 @@ type incompat struct {
 	terms  []term
 	kind   causeKind
 	c1, c2 *incompat // causeDerived
-	reason string    // causeNoVersions, causeUnavailable, causeConflictHook
-	req    string    // causeDependency: specifier of the requirement; causeConstraint: the constraint
+	reason string    // causeNoVersions, causeUnavailable, causeConflictHook, causeBadDep
+	req    string    // causeDependency, causeBadDep: specifier of the requirement; causeConstraint: the constraint
+	to     *pkg      // causeBadDep: the required package
 	id     int       // creation order, for deterministic reports
 }
 

@@ -28,7 +28,7 @@ type pkg struct {
 	// Project nodes only: candidate versions, ascending.
 	loaded   bool
 	cands    []*cand
-	notFound bool
+	notFound error // non-nil: the provider's ErrProjectNotFound error
 	allowPre bool
 
 	deps       map[*cand]*depList // per-candidate dependencies of this node
@@ -64,6 +64,9 @@ type dep struct {
 	set  pep440.Set
 	spec string // specifier as written ("" = any)
 	req  string // requirement as written upstream
+	// bad, when set, says why the requirement can never be met at this
+	// version (", which no version can satisfy"): the version is unusable.
+	bad string
 }
 
 type depList struct {
@@ -115,7 +118,7 @@ func (r *registry) load(ctx context.Context, p *pkg) error {
 		return fmt.Errorf("%s: %w", b.name, err)
 	}
 	b.loaded = true
-	b.notFound = err != nil
+	b.notFound = err
 	b.cands = make([]*cand, 0, len(cs))
 	for i := range cs {
 		b.cands = append(b.cands, &cand{v: cs[i].Version, dists: cs[i].Dists})

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -103,8 +104,22 @@ func (s *solver) describe(ic *incompat) string {
 		return "your constraints require " + ic.terms[0].pkg.String() + ic.req
 	case causeConflictHook:
 		return s.termStr(ic.terms[0]) + " cannot be installed with " + s.termStr(ic.terms[1]) + " (" + ic.reason + ")"
+	case causeBadDep:
+		return s.requirer(ic.terms[0]) + ic.to.String() + ic.req + ic.reason
 	}
 	return s.describeDerived(ic)
+}
+
+// requirer renders the requiring side of a dependency, verb included:
+// "you require ", "a==1.0 depends on ", "all versions of a depend on ".
+func (s *solver) requirer(from term) string {
+	if from.pkg.isRoot() {
+		return "you require "
+	}
+	if r, all := s.rangeStr(from.pkg, from.set); !all {
+		return from.pkg.String() + r + " depends on "
+	}
+	return "all versions of " + from.pkg.String() + " depend on "
 }
 
 func (s *solver) describeDep(ic *incompat) string {
@@ -113,14 +128,7 @@ func (s *solver) describeDep(ic *incompat) string {
 	if ic.req == "" && !to.set.IsFull() {
 		target = s.pkgRange(to.pkg, to.set, "")
 	}
-	if from.pkg.isRoot() {
-		return "you require " + target
-	}
-	if r, all := s.rangeStr(from.pkg, from.set); all {
-		return "all versions of " + from.pkg.String() + " depend on " + target
-	} else {
-		return from.pkg.String() + r + " depends on " + target
-	}
+	return s.requirer(from) + target
 }
 
 func (s *solver) describeDerived(ic *incompat) string {
@@ -167,8 +175,8 @@ func (s *solver) joinTerms(ts []term, sep string) string {
 // noVersionsReason explains why no candidate of p in set is usable.
 func (s *solver) noVersionsReason(p *pkg, set pep440.Set) string {
 	what := s.pkgRange(p, set, "")
-	if p.base.notFound {
-		return p.name + " was not found in the package index"
+	if p.base.notFound != nil {
+		return notFoundReason(p.name, p.base.notFound)
 	}
 	var in []*cand
 	for _, c := range p.base.cands {
@@ -200,6 +208,30 @@ func (s *solver) noVersionsReason(p *pkg, set pep440.Set) string {
 		return parts[0]
 	}
 	return "no version of " + what + " can be used (" + strings.Join(parts, "; ") + ")"
+}
+
+// notFoundReason says that project name is not on the index, with the
+// detail the provider wrapped around ErrProjectNotFound when there is any:
+// an index client's `no such project "x" on URL (404)` becomes
+// "x was not found on URL (404)".
+func notFoundReason(name string, err error) string {
+	const plain = " was not found in the package index"
+	sentinel := ErrProjectNotFound.Error()
+	detail := strings.TrimSpace(err.Error())
+	if d, ok := strings.CutPrefix(detail, sentinel); ok {
+		detail = strings.TrimSpace(strings.TrimPrefix(d, ":"))
+	} else if d, ok := strings.CutSuffix(detail, sentinel); ok {
+		detail = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(d), ":"))
+	}
+	if detail == "" || detail == sentinel || detail == name || detail == strconv.Quote(name) {
+		return name + plain
+	}
+	for _, prefix := range []string{"no such project " + strconv.Quote(name) + " ", "no such project " + name + " "} {
+		if rest, ok := strings.CutPrefix(detail, prefix); ok && rest != "" {
+			return name + " was not found " + rest
+		}
+	}
+	return name + plain + " (" + detail + ")"
 }
 
 // explain renders the derivation of the failure ic (PubGrub's error
@@ -275,6 +307,9 @@ func (r *reporter) ref(ic *incompat) string {
 }
 
 func (r *reporter) and(a, b *incompat) string {
+	if isNotFound(b) && !isNotFound(a) {
+		a, b = b, a // "x was not found on URL and you require x"
+	}
 	as, bs := r.str(a), r.str(b)
 	if n := r.lines[a]; n > 0 {
 		as += " (" + itoa(n) + ")"
@@ -288,7 +323,15 @@ func (r *reporter) and(a, b *incompat) string {
 	if as == bs {
 		return as
 	}
+	if a.kind == causeBadDep && r.lines[a] == 0 {
+		as += "," // its trailing ", which ..." clause needs closing
+	}
 	return as + " and " + bs
+}
+
+// isNotFound reports whether ic says a project is not on the index.
+func isNotFound(ic *incompat) bool {
+	return ic.kind == causeNoVersions && ic.terms[0].pkg.base.notFound != nil
 }
 
 // dependsOnBoth collapses two dependencies of the same package.

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -176,7 +177,7 @@ func (s *solver) propagate(start *pkg) error {
 				}
 				_, t, ok := s.relation(learned)
 				if !ok {
-					panic("resolver: learned incompatibility is not almost satisfied")
+					return fmt.Errorf("resolver: internal error: learned incompatibility %q is not almost satisfied", s.describe(learned))
 				}
 				s.sol.derive(t.negate(), learned)
 				changed = append(changed[:0], t.pkg)
@@ -205,7 +206,7 @@ func (s *solver) resolveConflict(ic *incompat) (*incompat, error) {
 		for _, t := range ic.terms {
 			sat := s.sol.satisfier(t)
 			if sat == nil {
-				panic("resolver: conflict term has no satisfier")
+				return nil, fmt.Errorf("resolver: internal error: term %q of conflict %q has no satisfier", s.termStr(t), s.describe(ic))
 			}
 			if recent == nil || recent.index < sat.index {
 				if recent != nil {
