@@ -12,6 +12,7 @@ import (
 
 	"github.com/pylock/pylock/internal/engine"
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
 )
 
 type resolveFlags struct {
@@ -196,9 +197,24 @@ func regenerateCommand(args []string) string {
 		case "-q", "--quiet", "-v", "--verbose", "--no-progress":
 			continue
 		}
-		out = append(out, shellQuote(a))
+		out = append(out, shellQuote(redactArg(a)))
 	}
 	return "pylock " + strings.Join(out, " ")
+}
+
+// redactArg removes URL credentials (user:pass@) from one argument, bare
+// (http://u:p@host/) or in --flag=URL form, so that no secret reaches the
+// lock, the pinned requirements header or the JSON report.
+func redactArg(a string) string {
+	if !strings.Contains(a, "://") {
+		return a
+	}
+	if strings.HasPrefix(a, "-") {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			return k + "=" + index.Redact(v)
+		}
+	}
+	return index.Redact(a)
 }
 
 func shellQuote(s string) string {
