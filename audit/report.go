@@ -14,11 +14,12 @@ type Severity int
 
 // Severities, least to most severe.
 const (
-	Info Severity = iota
-	Warning
-	Error
+	Info    Severity = iota // an observation, e.g. a newer version
+	Warning                 // may need action, e.g. stale inputs
+	Error                   // the lock or the environment is broken, e.g. a missing package
 )
 
+// String returns "info", "warning" or "error".
 func (s Severity) String() string {
 	switch s {
 	case Info:
@@ -46,22 +47,22 @@ func ParseSeverity(s string) (Severity, error) {
 	return 0, fmt.Errorf("invalid severity %q (want info, warning or error)", s)
 }
 
-// Finding kinds, grouped in the report in this order.
+// Finding kinds (Finding.Kind); the report groups findings by kind.
 const (
-	KindStaleInputs     = "stale-inputs"
-	KindUnsatisfied     = "unsatisfied-input"
-	KindMissing         = "missing"
-	KindExtra           = "extra"
-	KindVersionMismatch = "version-mismatch"
-	KindTampered        = "tampered"
-	KindYanked          = "yanked"
-	KindHashMismatch    = "hash-mismatch"
-	KindFileRemoved     = "file-removed"
-	KindFileAdded       = "file-added"
-	KindNewerVersion    = "newer-version"
-	KindProjectGone     = "project-gone"
-	KindABI             = "abi"
-	KindNoWheel         = "no-wheel"
+	KindStaleInputs     = "stale-inputs"      // inputs changed or vanished since the lock was made
+	KindUnsatisfied     = "unsatisfied-input" // an input requirement the lock does not satisfy
+	KindMissing         = "missing"           // locked but not installed
+	KindExtra           = "extra"             // installed but not locked
+	KindVersionMismatch = "version-mismatch"  // installed version differs from the lock
+	KindTampered        = "tampered"          // installed files changed since installation
+	KindYanked          = "yanked"            // locked release yanked on the index
+	KindHashMismatch    = "hash-mismatch"     // locked file's hash no longer matches the index
+	KindFileRemoved     = "file-removed"      // locked file gone from the index
+	KindFileAdded       = "file-added"        // file added on the index since the lock
+	KindNewerVersion    = "newer-version"     // a newer version is available
+	KindProjectGone     = "project-gone"      // project gone from the index
+	KindABI             = "abi"               // ABI guard: compiled wheels predate the locked provider major (e.g. numpy 2)
+	KindNoWheel         = "no-wheel"          // no compatible wheel: needs an sdist build at install time
 )
 
 var kindOrder = []string{KindStaleInputs, KindUnsatisfied, KindMissing, KindExtra, KindVersionMismatch,

@@ -44,6 +44,7 @@ type InstallPlan struct {
 // of the lock.
 type UnknownPackageError struct{ Name string }
 
+// Error names the unknown package.
 func (e *UnknownPackageError) Error() string {
 	return fmt.Sprintf("unknown package %q: not in the lock", e.Name)
 }

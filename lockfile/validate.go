@@ -17,6 +17,8 @@ type Problem struct {
 	Msg string
 }
 
+// String formats the problem as "key: message" (just the message when it
+// has no key).
 func (p Problem) String() string {
 	if p.Key == "" {
 		return p.Msg
@@ -33,6 +35,8 @@ type ValidationError struct {
 	Problems  []Problem
 }
 
+// Error reports the first problem (located when the lock came from a file)
+// and how many more there are.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	if e.File != "" {

@@ -49,8 +49,9 @@ import (
 // Fault is an injected failure.
 type Fault string
 
+// The injectable faults.
 const (
-	FaultNone     Fault = ""
+	FaultNone     Fault = ""         // no fault: answer normally
 	Fault503      Fault = "503"      // 503 Service Unavailable + Retry-After (Options.RetryAfter, default "0")
 	Fault429      Fault = "429"      // 429 Too Many Requests + Retry-After
 	Fault500      Fault = "500"      // 500 Internal Server Error, no Retry-After

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/pylock/pylock/internal/corpus"
@@ -307,37 +308,66 @@ func TestFailRateDeterministic(t *testing.T) {
 	}
 }
 
-func TestBasicAuthLatencyConcurrency(t *testing.T) {
-	s := New(testIndex(), Options{BasicAuth: "u:p", Latency: 50 * time.Millisecond})
+// TestBasicAuth checks that every counted request needs the configured
+// credentials, over a real connection.
+func TestBasicAuth(t *testing.T) {
+	s := New(testIndex(), Options{BasicAuth: "u:p"})
 	defer s.Close()
-	if resp, _ := get(t, s.SimpleURL()+"baz/"); resp.StatusCode != 401 {
-		t.Fatalf("no auth: %d", resp.StatusCode)
+	if resp, _ := get(t, s.SimpleURL()+"baz/"); resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("no auth: %d %v", resp.StatusCode, resp.Header)
+	}
+	bad := strings.Replace(s.SimpleURL(), "http://", "http://u:wrong@", 1) + "baz/"
+	if resp, _ := get(t, bad); resp.StatusCode != 401 {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
 	u := strings.Replace(s.SimpleURL(), "http://", "http://u:p@", 1) + "baz/"
-	start := time.Now()
-	done := make(chan int, 8)
-	for i := 0; i < 8; i++ {
-		go func() {
-			resp, err := http.Get(u)
-			if err != nil {
-				done <- 0
-				return
-			}
-			resp.Body.Close()
-			done <- resp.StatusCode
-		}()
+	if resp, _ := get(t, u); resp.StatusCode != 200 {
+		t.Fatalf("with auth: %d", resp.StatusCode)
 	}
-	for i := 0; i < 8; i++ {
-		if c := <-done; c != 200 {
-			t.Errorf("status %d", c)
+	if log := s.Log(); len(log) != 3 || !log[2].Auth || log[0].Auth {
+		t.Errorf("log %+v", log)
+	}
+}
+
+// TestLatencyConcurrent checks on a virtual clock (testing/synctest, over
+// the in-memory Transport) that Latency delays every request by exactly its
+// value and that delayed requests overlap instead of queueing: 8 requests
+// with 50 ms latency are all in flight at once and finish at 50 ms.
+func TestLatencyConcurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const latency = 50 * time.Millisecond
+		s := NewHandler(testIndex(), Options{BasicAuth: "u:p", Latency: latency})
+		client := &http.Client{Transport: Transport(s)}
+		start := time.Now()
+		done := make(chan int, 8)
+		for i := 0; i < 8; i++ {
+			go func() {
+				resp, err := client.Get("http://u:p@index.test/simple/baz/")
+				if err != nil {
+					t.Error(err)
+					done <- 0
+					return
+				}
+				resp.Body.Close()
+				done <- resp.StatusCode
+			}()
 		}
-	}
-	if el := time.Since(start); el > 300*time.Millisecond {
-		t.Errorf("latency serialised requests: %v", el)
-	}
-	if p := s.Stats().PeakConcurrency; p < 2 {
-		t.Errorf("peak concurrency %d", p)
-	}
+		synctest.Wait() // every request is now blocked in the latency wait
+		if p := s.Stats().PeakConcurrency; p != 8 {
+			t.Errorf("peak concurrency %d while all requests wait, want 8", p)
+		}
+		for i := 0; i < 8; i++ {
+			if c := <-done; c != 200 {
+				t.Errorf("status %d", c)
+			}
+		}
+		if el := time.Since(start); el != latency {
+			t.Errorf("virtual time %v for 8 concurrent requests, want %v", el, latency)
+		}
+		if st := s.Stats(); st.Requests != 8 || st.PeakConcurrency != 8 {
+			t.Errorf("stats %+v", st)
+		}
+	})
 }
 
 func TestJSONAPI(t *testing.T) {

@@ -39,9 +39,10 @@ import (
 // Strategy is --index-strategy.
 type Strategy string
 
+// The index strategies.
 const (
-	FirstIndex      Strategy = "first-index" // default: first index that has the project wins
-	UnsafeBestMatch Strategy = "unsafe-best-match"
+	FirstIndex      Strategy = "first-index"       // default: first index that has the project wins
+	UnsafeBestMatch Strategy = "unsafe-best-match" // ask every index; the best version wins, whichever index has it
 )
 
 // Options configure a Client.

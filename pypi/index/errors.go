@@ -34,6 +34,8 @@ type Error struct {
 	Err     error  // ErrNotFound, ErrOffline, ErrNeedsBuild, ErrHashMismatch, ... or a network error
 }
 
+// Error describes the failure: the project (and version), the redacted
+// URL, the HTTP status or cause, and the retries made.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Op == "project" && errors.Is(e.Err, ErrNotFound) {
@@ -66,6 +68,7 @@ func (e *Error) Error() string {
 	return scrub(b.String())
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // errStatus is the cause of an Error for an unexpected HTTP status.

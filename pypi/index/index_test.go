@@ -400,36 +400,6 @@ func TestOversizedNotRetried(t *testing.T) {
 	}
 }
 
-func TestPerRequestTimeoutRetried(t *testing.T) {
-	s := fakeindex.New(testIndex(), fakeindex.Options{Script: map[string][]fakeindex.Fault{"/simple/qux/": {fakeindex.FaultHang}}})
-	defer s.Close()
-	c := newClient(t, Options{IndexURL: s.SimpleURL(), Timeout: 100 * time.Millisecond})
-	if _, err := c.Project(context.Background(), "qux"); err != nil {
-		t.Fatal(err)
-	}
-	if c.Stats().Retries != 1 {
-		t.Errorf("stats %+v", c.Stats())
-	}
-}
-
-func TestContextCancel(t *testing.T) {
-	s := fakeindex.New(testIndex(), fakeindex.Options{Latency: 2 * time.Second})
-	defer s.Close()
-	c := newClient(t, Options{IndexURL: s.SimpleURL()})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := c.Project(ctx, "qux")
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
-		t.Fatalf("got %v after %v", err, time.Since(start))
-	}
-	// The cancelled result is not memoised.
-	s.SetOptions(func(o *fakeindex.Options) { o.Latency = 0 })
-	if _, err := c.Project(context.Background(), "qux"); err != nil {
-		t.Fatalf("after cancel: %v", err)
-	}
-}
-
 func TestCredentialsAndRedaction(t *testing.T) {
 	const secret = "s3cr3t-pw"
 	s := fakeindex.New(testIndex(), fakeindex.Options{BasicAuth: "alice:" + secret, NoMetadata: true})
@@ -741,19 +711,18 @@ func TestCacheSharedByConcurrentClients(t *testing.T) {
 	})
 }
 
-func TestConcurrencyBoundAndMemo(t *testing.T) {
-	idx := &corpus.Index{Projects: map[string]*corpus.Project{}}
-	var all []string
-	for i := 0; i < 40; i++ {
-		n := fmt.Sprintf("p%02d", i)
-		all = append(all, n)
-		idx.Projects[n] = &corpus.Project{Name: n, Releases: []*corpus.Release{{Version: "1.0", Wheel: true}}}
-	}
-	s := fakeindex.New(idx, fakeindex.Options{Latency: 20 * time.Millisecond})
+// TestKeepAliveReuse checks over real connections that concurrent requests
+// reuse keep-alive connections instead of dialing one per request. The
+// concurrency bound itself is checked on a virtual clock by
+// TestConcurrencyBoundAndMemo. The bound on connections is loose: a
+// request may dial before the previous response's connection is back in
+// the idle pool (a scheduling race in net/http), which must not fail the
+// test on a loaded machine; without reuse there would be 40.
+func TestKeepAliveReuse(t *testing.T) {
+	idx, all := manyProjects(40)
+	s := fakeindex.New(idx, fakeindex.Options{})
 	defer s.Close()
 	c := newClient(t, Options{IndexURL: s.SimpleURL(), Concurrency: 4, NoCache: true})
-	c.Prefetch(all...)
-	c.Prefetch(all...)
 	var wg sync.WaitGroup
 	for _, n := range all {
 		wg.Add(1)
@@ -765,13 +734,27 @@ func TestConcurrencyBoundAndMemo(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	st := c.Stats()
-	if st.Requests != 40 || st.PeakConcurrency != 4 || s.Stats().PeakConcurrency > 4 {
-		t.Errorf("client %+v server peak %d", st, s.Stats().PeakConcurrency)
+	if st := c.Stats(); st.Requests != 40 || st.PeakConcurrency > 4 {
+		t.Errorf("client %+v", st)
 	}
-	if n := s.Stats().Connections; n > 4 {
+	n := s.Stats().Connections
+	t.Logf("%d connections for 40 requests", n)
+	if n > 20 {
 		t.Errorf("%d connections for 40 requests at concurrency 4: keep-alive not reused", n)
 	}
+}
+
+// manyProjects returns an index of n projects p00, p01, ... with one wheel
+// each, and their names.
+func manyProjects(n int) (*corpus.Index, []string) {
+	idx := &corpus.Index{Projects: map[string]*corpus.Project{}}
+	var all []string
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("p%02d", i)
+		all = append(all, name)
+		idx.Projects[name] = &corpus.Project{Name: name, Releases: []*corpus.Release{{Version: "1.0", Wheel: true}}}
+	}
+	return idx, all
 }
 
 func TestLocalDirectoryIndex(t *testing.T) {

@@ -24,6 +24,8 @@ func unexpectedAt(s string, pos int) string {
 	return fmt.Sprintf("unexpected %q", r)
 }
 
+// Error names the input, what was being parsed and the position of the
+// problem.
 func (e *Error) Error() string {
 	return fmt.Sprintf("pep440: %s %q: %s at position %d", e.Kind, e.Input, e.Msg, e.Pos)
 }

@@ -24,6 +24,7 @@ func (e *SyntaxError) Column() int {
 	return utf8.RuneCountInString(e.Input[:p]) + 1
 }
 
+// Error names the input and the (1-based, in runes) column of the problem.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("invalid %s %q: %s at column %d", e.What, e.Input, e.Msg, e.Column())
 }

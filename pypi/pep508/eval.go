@@ -235,12 +235,14 @@ func compareStrings(op opKind, lhs, rhs string) (bool, error) {
 // (e.g. "~=" between non-version strings).
 type UndefinedComparisonError struct{ Msg string }
 
+// Error returns the message.
 func (e *UndefinedComparisonError) Error() string { return e.Msg }
 
 // UndefinedEnvironmentNameError is returned for a variable the environment
 // does not define.
 type UndefinedEnvironmentNameError struct{ Name string }
 
+// Error names the undefined variable.
 func (e *UndefinedEnvironmentNameError) Error() string {
 	return "undefined environment name " + `"` + e.Name + `"`
 }

@@ -19,6 +19,8 @@ type Error struct {
 	Err  error  // underlying cause, or nil
 }
 
+// Error formats the error as file:line:col: message, followed by the
+// offending text when there is one.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)

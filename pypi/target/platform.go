@@ -11,9 +11,9 @@ import (
 // manylinux_2_28 (uv's `--python-platform linux` since 0.8.0), musl means
 // musllinux_1_2, macOS means 13.0 (uv's "least-recent non-EOL macOS").
 var (
-	DefaultGlibc = [2]int{2, 28}
-	DefaultMusl  = [2]int{1, 2}
-	DefaultMacOS = [2]int{13, 0}
+	DefaultGlibc = [2]int{2, 28} // glibc of "linux" and "<arch>-unknown-linux-gnu"
+	DefaultMusl  = [2]int{1, 2}  // musl of "<arch>-unknown-linux-musl"
+	DefaultMacOS = [2]int{13, 0} // macOS of "macos" and "<arch>-apple-darwin", and of probed pre-10 versions
 )
 
 // platformSpec is a parsed --python-platform value.

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -391,11 +393,7 @@ func TestProbeTarget(t *testing.T) {
 }
 
 func TestDefault(t *testing.T) {
-	start := time.Now()
 	tg := Default(context.Background())
-	if time.Since(start) > ProbeTimeout+2*time.Second {
-		t.Errorf("Default took %v", time.Since(start))
-	}
 	if len(tg.Tags()) == 0 || tg.Env()["python_version"] == "" {
 		t.Errorf("Default() = %s: no tags or environment", tg)
 	}
@@ -407,4 +405,57 @@ func TestDefault(t *testing.T) {
 	if tg.String() != host.String() || !strings.HasPrefix(tg.String(), "CPython 3.12 ") {
 		t.Errorf("Default() without python3 = %s, want %s", tg, host)
 	}
+}
+
+// hangingPython writes an executable "python3" that never prints anything
+// (it sleeps for a minute) and returns its directory.
+func hangingPython(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("needs a shell script interpreter")
+	}
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command")
+	}
+	dir := t.TempDir()
+	script := "#!/bin/sh\nexec " + sleep + " 60\n" // absolute: tests may empty PATH
+	if err := os.WriteFile(filepath.Join(dir, "python3"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestProbeHangs checks that an interpreter that never answers is given up
+// on (at the caller's deadline or at ProbeTimeout) and that Default then
+// falls back to the host target. The 30 s bounds are safety nets that only
+// a probe waiting for the 60 s script to exit would exceed.
+func TestProbeHangs(t *testing.T) {
+	dir := hangingPython(t)
+	py := filepath.Join(dir, "python3")
+	t.Run("ProbeTimeout", func(t *testing.T) {
+		t.Parallel()
+		start := time.Now()
+		if tg, err := FromInterpreter(context.Background(), py); err == nil {
+			t.Errorf("FromInterpreter(hanging) = %s, want an error", tg)
+		} else if !strings.Contains(err.Error(), py) {
+			t.Errorf("error %q does not name the interpreter", err)
+		}
+		if el := time.Since(start); el > 30*time.Second {
+			t.Errorf("FromInterpreter waited %v for a hanging interpreter", el)
+		}
+	})
+	t.Run("caller deadline", func(t *testing.T) {
+		t.Setenv("PATH", dir)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		tg := Default(ctx)
+		if host := mustNew(t, DefaultPython, ""); tg.String() != host.String() {
+			t.Errorf("Default() with a hanging python3 = %s, want %s", tg, host)
+		}
+		if el := time.Since(start); el > 30*time.Second {
+			t.Errorf("Default waited %v for a hanging python3", el)
+		}
+	})
 }

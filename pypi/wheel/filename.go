@@ -21,10 +21,12 @@ type FilenameError struct {
 	Err      error // underlying error (a version parse error), or nil
 }
 
+// Error describes the filename, the offending part and its offset.
 func (e *FilenameError) Error() string {
 	return fmt.Sprintf("invalid %s filename %q: %s (at offset %d)", e.Kind, e.Filename, e.Reason, e.Offset)
 }
 
+// Unwrap returns the underlying error, or nil.
 func (e *FilenameError) Unwrap() error { return e.Err }
 
 func wheelErr(s string, off int, format string, args ...any) *FilenameError {
