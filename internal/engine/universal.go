@@ -1,0 +1,230 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/pypi/target"
+	"github.com/pylock/pylock/resolver"
+)
+
+// Universal locks
+//
+// With Request.Universal the pipeline resolves for every environment at
+// once (resolver.ResolveUniversal) and the lock lists, for each package
+// version, the marker of the environments that install it, every wheel of
+// that version (whatever its platform) and the sdist. Its requires-python
+// is the project's (pyproject.toml) or ">=X.Y" of the target Python
+// (--python-version, else the host's); it has no environments key.
+// [tool.pylock] options carry universal = "true".
+
+// UniversalLockOptions describe a universal lock beyond its resolution.
+type UniversalLockOptions struct {
+	// RequiresPython is the lock's requires-python (normally the
+	// resolution's own).
+	RequiresPython string
+	// Environments are the lock's environments markers (nil: omitted).
+	Environments []string
+	// Format limits the files listed (--only-binary / --no-binary).
+	Format reqfile.FormatControl
+	// ExcludeNewer drops files uploaded after it (zero: no cutoff).
+	ExcludeNewer time.Time
+	// Tool is the [tool.pylock] table; Options["universal"] is set to
+	// "true" and InstallOrder is computed.
+	Tool lockfile.Tool
+}
+
+// BuildUniversalLock turns a universal resolution into a PEP 751 lock,
+// reading the files and metadata p saw while resolving: one [[packages]]
+// entry per resolved version with its marker (omitted when always true),
+// every wheel of that version plus the sdist, and dependencies naming the
+// version where a project is locked at several.
+func BuildUniversalLock(ctx context.Context, p *Provider, sol *resolver.UniversalResult, o UniversalLockOptions) (*lockfile.Lock, error) {
+	l := &lockfile.Lock{
+		LockVersion:    "1.0",
+		Environments:   o.Environments,
+		RequiresPython: o.RequiresPython,
+		CreatedBy:      "pylock",
+	}
+	count := map[string]int{}
+	for _, up := range sol.Packages {
+		count[up.Name]++
+	}
+	for i := range sol.Packages {
+		pkg, err := universalPackage(ctx, p, sol, &sol.Packages[i], count, o)
+		if err != nil {
+			return nil, err
+		}
+		l.Packages = append(l.Packages, pkg)
+	}
+	sort.SliceStable(l.Packages, func(i, j int) bool { return packageLess(&l.Packages[i], &l.Packages[j]) })
+	l.Tool = o.Tool
+	if l.Tool.Options == nil {
+		l.Tool.Options = map[string]string{}
+	}
+	l.Tool.Options["universal"] = "true"
+	plan, err := lockfile.Plan(l, l.Tool.InstallFirst)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("--install-first: %w", err))
+	}
+	l.Tool.InstallOrder = plan.Order()
+	return l, nil
+}
+
+// packageLess orders lock entries by name, then version.
+func packageLess(a, b *lockfile.Package) bool {
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	va, ea := pep440.Parse(a.Version)
+	vb, eb := pep440.Parse(b.Version)
+	if ea != nil || eb != nil {
+		return a.Version < b.Version
+	}
+	return va.Less(vb)
+}
+
+// universalPackage locks one version of a universal resolution.
+func universalPackage(ctx context.Context, p *Provider, sol *resolver.UniversalResult, up *resolver.UniversalPackage,
+	count map[string]int, o UniversalLockOptions) (lockfile.Package, error) {
+	r, err := p.release(ctx, up.Name, up.Version)
+	if err != nil {
+		return lockfile.Package{}, err
+	}
+	pr, _ := p.project(ctx, up.Name)
+	pkg := lockfile.Package{Name: up.Name, Version: up.Version.String(), Index: pr.index}
+	pkg.Marker = lockMarker(up.Marker, o.RequiresPython)
+	if md, err := p.metadata(ctx, up.Name, up.Version); err == nil {
+		pkg.RequiresPython = md.RequiresPython
+	}
+	pkg.Dependencies = universalDependencies(sol, up, count)
+	all := make([]file, len(r.files))
+	for i, f := range r.files {
+		f.compat = true // a universal lock lists every wheel
+		all[i] = f
+	}
+	for _, f := range lockableFiles(all, up.Name, o.Format, o.ExcludeNewer) {
+		switch {
+		case f.wheel:
+			pkg.Wheels = append(pkg.Wheels, artifact(f))
+			if pkg.RequiresPython == "" {
+				pkg.RequiresPython = f.RequiresPython
+			}
+		case pkg.Sdist == nil:
+			a := artifact(f)
+			pkg.Sdist = &a
+		}
+	}
+	sort.Slice(pkg.Wheels, func(i, j int) bool { return pkg.Wheels[i].Name < pkg.Wheels[j].Name })
+	return pkg, nil
+}
+
+// universalDependencies lists up's dependencies once per name, or once per
+// version the package uses (with version set) when the lock holds that name
+// at several versions.
+func universalDependencies(sol *resolver.UniversalResult, up *resolver.UniversalPackage, count map[string]int) []lockfile.Dependency {
+	var out []lockfile.Dependency
+	add := func(d lockfile.Dependency) {
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	for _, e := range up.Dependencies {
+		if count[e.Name] < 2 {
+			add(lockfile.Dependency{Name: e.Name})
+			continue
+		}
+		for _, t := range sol.DependencyVersions(up, e) {
+			add(lockfile.Dependency{Name: e.Name, Version: t.Version.String()})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// universalRequiresPython is the lock's requires-python: the project's
+// (pyproject.toml) when given, else ">=X.Y" of the target Python.
+func universalRequiresPython(in *inputs, t target.Target) string {
+	if in.requiresPython != "" {
+		return in.requiresPython
+	}
+	return ">=" + strings.TrimSuffix(strings.TrimPrefix(minorSeries(t), "=="), ".*")
+}
+
+// resolveUniversal is Resolve for Request.Universal: the rest of the
+// pipeline once inputs, resolver options and the target are known.
+func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolver.Options, t target.Target,
+	getenv func(string) string, start time.Time) (*Result, error) {
+	if req.PythonPlatform != "" {
+		return nil, usageErr(fmt.Errorf("--universal locks every platform: it cannot be combined with --python-platform %q", req.PythonPlatform))
+	}
+	iopts, err := buildIndexOptions(req, in, getenv)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	client, err := index.New(iopts)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	res := &Result{Target: t, Warnings: in.warnings}
+	if in.noIndex && req.IndexURL == "" {
+		res.Warnings = append(res.Warnings, "--no-index in a requirements file is not supported: using "+index.Redact(iopts.IndexURL))
+	}
+	prefs, warn := readPreferences(req.PreviousLock)
+	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
+	opts.Env = nil
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := NewProvider(bg, client, t)
+	rp := universalRequiresPython(in, t)
+	sol, err := resolver.ResolveUniversal(ctx, p, in.requirements, resolver.UniversalOptions{Options: opts, RequiresPython: rp})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	lo := UniversalLockOptions{RequiresPython: rp, Format: in.format, Tool: universalTool(req, in, iopts, t, rp)}
+	if req.ExcludeNewer != "" {
+		lo.ExcludeNewer, _ = ParseExcludeNewer(req.ExcludeNewer) // validated before resolving
+	}
+	lock, err := BuildUniversalLock(ctx, p, sol, lo)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
+		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the universal lock pylock built is invalid: %w", err)}
+	}
+	res.Lock = lock
+	res.Resolution = flatResult(sol)
+	res.IndexStats = client.Stats()
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// universalTool is [tool.pylock] of a universal lock: no single target,
+// python-version only when given.
+func universalTool(req Request, in *inputs, iopts index.Options, t target.Target, requiresPython string) lockfile.Tool {
+	tool := buildTool(req, in, iopts, t)
+	tool.Target = "universal (requires-python " + requiresPython + ")"
+	if req.PythonVersion == "" {
+		delete(tool.Options, "python-version")
+	}
+	tool.Options["universal"] = "true"
+	return tool
+}
+
+// flatResult presents a universal resolution as a resolver.Result (every
+// version of every package) for callers that only count or list packages.
+func flatResult(sol *resolver.UniversalResult) *resolver.Result {
+	r := &resolver.Result{Root: sol.Root, Stats: sol.Stats}
+	for _, up := range sol.Packages {
+		r.Packages = append(r.Packages, up.Package)
+	}
+	return r
+}

@@ -1,0 +1,288 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pylock/pylock/internal/corpus"
+	"github.com/pylock/pylock/internal/fakeindex"
+	"github.com/pylock/pylock/internal/testenv"
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/target"
+)
+
+// resolveUniversalFor runs the universal pipeline (as Resolve does with
+// Request.Universal) with a Linux CPython 3.11 target.
+func resolveUniversalFor(t *testing.T, req Request) (*Result, error) {
+	t.Helper()
+	req.NoCache = true
+	req.Getenv = func(string) string { return "" }
+	in, err := readInputs(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := buildResolverOptions(req, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := target.New(firstNonEmpty(req.PythonVersion, "3.11"), "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resolveUniversal(context.Background(), req, in, opts, tg, req.Getenv, time.Now())
+}
+
+func mustUniversal(t *testing.T, req Request) *lockfile.Lock {
+	t.Helper()
+	res, err := resolveUniversalFor(t, req)
+	if err != nil {
+		t.Fatalf("universal resolve: %v", err)
+	}
+	if err := res.Lock.Validate(); err != nil {
+		t.Fatalf("lock does not validate: %v", err)
+	}
+	return res.Lock
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// platformEnv is the marker environment of CPython python on platform.
+func platformEnv(t *testing.T, python, platform string) pep508.Env {
+	t.Helper()
+	tg, err := target.New(python, platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg.Env()
+}
+
+// installed returns, pip-style, the lock entries whose marker holds in env,
+// as "name==version".
+func installed(t *testing.T, l *lockfile.Lock, env pep508.Env) []string {
+	t.Helper()
+	var out []string
+	for _, p := range l.Packages {
+		if p.Marker == "" {
+			out = append(out, p.Name+"=="+p.Version)
+			continue
+		}
+		m, err := pep508.ParseMarker(p.Marker)
+		if err != nil {
+			t.Fatalf("%s marker %q: %v", p.Name, p.Marker, err)
+		}
+		ok, err := m.Evaluate(env)
+		if err != nil {
+			t.Fatalf("%s marker %q: %v", p.Name, p.Marker, err)
+		}
+		if ok {
+			out = append(out, p.Name+"=="+p.Version)
+		}
+	}
+	return out
+}
+
+func TestUniversalForkBasic(t *testing.T) {
+	sc, err := corpus.LoadPackse(filepath.Join(testenv.CorpusDir(t), "packse", "fork", "basic.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := fakeindex.New(sc.Index, fakeindex.Options{})
+	defer srv.Close()
+	reqs := writeFile(t, "requirements.txt", strings.Join(sc.Root, "\n")+"\n")
+	l := mustUniversal(t, Request{Inputs: []string{reqs}, IndexURL: srv.SimpleURL(), PythonVersion: sc.Python})
+
+	if want := ">=" + sc.Python; l.RequiresPython != want {
+		t.Errorf("requires-python = %q, want %s (from --python-version)", l.RequiresPython, want)
+	}
+	if len(l.Environments) != 0 {
+		t.Errorf("environments = %q, want none", l.Environments)
+	}
+	if l.Tool.Options["universal"] != "true" {
+		t.Errorf("tool options = %v, want universal = true", l.Tool.Options)
+	}
+	var versions []string
+	var markers []pep508.Marker
+	for _, p := range l.Packages {
+		if p.Name != "a" {
+			t.Errorf("unexpected package %s", p.Name)
+			continue
+		}
+		versions = append(versions, p.Version)
+		m, err := pep508.ParseMarker(p.Marker)
+		if err != nil || m.IsTrue() {
+			t.Errorf("a %s: marker %q should be a real condition (%v)", p.Version, p.Marker, err)
+		}
+		markers = append(markers, m)
+		if p.Sdist == nil && len(p.Wheels) == 0 {
+			t.Errorf("a %s: no files", p.Version)
+		}
+	}
+	if !slices.Equal(versions, []string{"1.0.0", "2.0.0"}) {
+		t.Fatalf("a versions = %q, want 1.0.0 and 2.0.0", versions)
+	}
+	if !pep508.Disjoint(markers[0], markers[1]) {
+		t.Errorf("markers %q and %q overlap", markers[0], markers[1])
+	}
+	for _, tc := range []struct{ platform, want string }{
+		{"linux", "a==2.0.0"},
+		{"macos", "a==1.0.0"},
+	} {
+		got := installed(t, l, platformEnv(t, sc.Python, tc.platform))
+		if !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("%s installs %q, want exactly %s", tc.platform, got, tc.want)
+		}
+	}
+	// Pinned requirements carry each entry's marker.
+	txt := string(lockfile.RenderRequirements(l, ""))
+	for _, want := range []string{"a==1.0.0 ; " + markers[0].String(), "a==2.0.0 ; " + markers[1].String()} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("requirements output lacks %q:\n%s", want, txt)
+		}
+	}
+}
+
+func TestUniversalFixtureIndex(t *testing.T) {
+	root := testenv.ModuleRoot()
+	req := Request{
+		Inputs:   []string{filepath.Join(root, "examples", "webapp", "requirements.txt")},
+		IndexURL: filepath.Join(root, "testdata", "index"),
+	}
+	l := mustUniversal(t, req)
+	byName := map[string][]lockfile.Package{}
+	for _, p := range l.Packages {
+		byName[p.Name] = append(byName[p.Name], p)
+	}
+	// colorama is click's Windows-only dependency: locked with a marker.
+	col := byName["colorama"]
+	if len(col) != 1 || !strings.Contains(col[0].Marker, "Windows") && !strings.Contains(col[0].Marker, "win32") {
+		t.Errorf("colorama = %+v, want one entry with a Windows marker", col)
+	}
+	np := byName["numpy"]
+	if len(np) != 1 {
+		t.Fatalf("numpy entries = %d, want 1", len(np))
+	}
+	if np[0].Marker != "" || byName["fastapi"][0].Marker != "" {
+		t.Errorf("numpy marker %q, fastapi marker %q: want none (installed everywhere)", np[0].Marker, byName["fastapi"][0].Marker)
+	}
+	var wheels []string
+	for _, w := range np[0].Wheels {
+		wheels = append(wheels, w.Name)
+	}
+	all := strings.Join(wheels, " ")
+	// Every platform's wheels, not only the resolving machine's.
+	for _, want := range []string{"cp311-cp311-manylinux", "cp312-cp312-manylinux", "aarch64", "macosx", "win_amd64"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("numpy wheels lack %s: %s", want, all)
+		}
+	}
+	if np[0].Sdist == nil {
+		t.Error("numpy has no sdist")
+	}
+	// Each environment installs one version of every project it needs:
+	// colorama only on Windows, numpy everywhere.
+	for _, tc := range []struct {
+		python, platform string
+		colorama         bool
+	}{
+		{"3.11", "linux", false}, {"3.12", "linux", false}, {"3.11", "macos", false},
+		{"3.12", "windows", true}, {"3.11", "x86_64-manylinux2014", false}, {"3.12", "aarch64-manylinux_2_28", false},
+	} {
+		got := installed(t, l, platformEnv(t, tc.python, tc.platform))
+		seen := map[string]bool{}
+		for _, s := range got {
+			n, _, _ := strings.Cut(s, "==")
+			if seen[n] {
+				t.Errorf("%s %s installs %s twice: %q", tc.python, tc.platform, n, got)
+			}
+			seen[n] = true
+		}
+		if !seen["numpy"] || !seen["fastapi"] || seen["colorama"] != tc.colorama {
+			t.Errorf("%s %s installs %q", tc.python, tc.platform, got)
+		}
+	}
+	// Same inputs, same bytes.
+	a, err := l.MarshalTOML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := mustUniversal(t, req).MarshalTOML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Error("two universal resolutions of the same inputs differ")
+	}
+}
+
+func TestUniversalRequiresPython(t *testing.T) {
+	root := testenv.ModuleRoot()
+	idx := filepath.Join(root, "testdata", "index")
+	for _, tc := range []struct {
+		name string
+		req  Request
+		want string
+	}{
+		{"pyproject", Request{Inputs: []string{filepath.Join(root, "examples", "webapp", "pyproject.toml")}, PythonVersion: "3.12"}, ">=3.11"},
+		{"python-version", Request{Inputs: []string{writeFile(t, "r.txt", "pillow==10.1.0\n")}, PythonVersion: "3.12"}, ">=3.12"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.req.IndexURL = idx
+			l := mustUniversal(t, tc.req)
+			if l.RequiresPython != tc.want {
+				t.Errorf("requires-python = %q, want %q", l.RequiresPython, tc.want)
+			}
+		})
+	}
+}
+
+func TestUniversalRejectsPlatform(t *testing.T) {
+	_, err := resolveUniversalFor(t, Request{Inputs: []string{writeFile(t, "r.txt", "x\n")}, PythonPlatform: "linux"})
+	if err == nil || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--python-platform") {
+		t.Errorf("err = %v (exit %d), want a usage error naming --python-platform", err, ExitCode(err))
+	}
+}
+
+func TestLockMarker(t *testing.T) {
+	for _, tc := range []struct {
+		marker, requiresPython, want string
+	}{
+		{`sys_platform == "linux" or sys_platform != "linux"`, ">=3.8", ""},
+		{`sys_platform == "linux"`, ">=3.8", `sys_platform == "linux"`},
+		{`python_version >= "3.11"`, ">=3.11", ""},
+		{`python_version >= "3.11"`, ">=3.10", `python_version >= "3.11"`},
+		{`python_version < "3.12" or python_version >= "3.12"`, "", ""},
+		{`python_full_version < "3.11.4" or python_full_version >= "3.11.4"`, ">=3.8", ""},
+		{`python_full_version < "3.11.4" or python_full_version > "3.11.4"`, ">=3.8", `python_full_version < "3.11.4" or python_full_version > "3.11.4"`},
+		{`python_version < "3.12" and platform_system == "Darwin" or platform_system != "Darwin" or python_version >= "3.12"`, ">=3.8", ""},
+		{`platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`, ">=3.8", `platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`},
+		// Variables and operators it does not enumerate stay as written.
+		{`platform_release == "5" or platform_release != "5"`, ">=3.8", `platform_release == "5" or platform_release != "5"`},
+		{`"linux" in sys_platform or sys_platform != "linux"`, ">=3.8", `"linux" in sys_platform or sys_platform != "linux"`},
+	} {
+		m, err := pep508.ParseMarker(tc.marker)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.marker, err)
+		}
+		want := tc.want
+		if want != "" {
+			w, _ := pep508.ParseMarker(want)
+			want = w.String()
+		}
+		if got := lockMarker(m, tc.requiresPython); got != want {
+			t.Errorf("lockMarker(%s, %q) = %q, want %q", tc.marker, tc.requiresPython, got, want)
+		}
+	}
+}
