@@ -68,7 +68,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.StringArrayVarP(&r.Constraints, "constraint", "c", nil, "constrain versions with the requirements in `FILE` (repeatable)")
 	fl.StringArrayVar(&r.Overrides, "override", nil, "override every requirement on a package with the one in `FILE` (repeatable)")
 	fl.StringVar(&r.Prerelease, "prerelease", "", "pre-release `MODE`: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
-	fl.StringVar(&r.ExcludeNewer, "exclude-newer", "", "ignore files uploaded after `DATE` (2024-06-01 or RFC 3339)")
+	fl.StringVar(&r.ExcludeNewer, "exclude-newer", "", "ignore files uploaded after `DATE`: 2024-06-01, RFC 3339, or a duration before now (7d, 24h, \"2 weeks\", P7D)")
 	fl.StringVar(&r.Resolution, "resolution", "", "which versions to prefer (`MODE`): highest (default), lowest or lowest-direct")
 	fl.BoolVarP(&r.Upgrade, "upgrade", "U", false, "ignore the pins of the existing lock")
 	fl.StringArrayVarP(&r.UpgradePackages, "upgrade-package", "P", nil, "ignore the existing pin of `PKG` (repeatable)")

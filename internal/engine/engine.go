@@ -46,7 +46,7 @@ type Request struct {
 
 	Prerelease      string // resolver.PrereleaseMode
 	Resolution      string // resolver.ResolutionMode
-	ExcludeNewer    string // RFC 3339 timestamp or YYYY-MM-DD (UTC midnight)
+	ExcludeNewer    string // RFC 3339 timestamp, YYYY-MM-DD (UTC midnight) or a duration before now (7d, "1 week")
 	Upgrade         bool
 	UpgradePackages []string
 	OnlyBinary      []string // package names, ":all:" or ":none:", comma lists allowed
@@ -95,6 +95,11 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 	in, err := readInputs(req)
 	if err != nil {
 		return nil, usageErr(err)
+	}
+	if req.ExcludeNewer != "" { // a duration becomes one absolute cutoff for the whole run
+		if _, req.ExcludeNewer, err = excludeNewerCutoff(req.ExcludeNewer); err != nil {
+			return nil, usageErr(err)
+		}
 	}
 	opts, err := buildResolverOptions(req, in)
 	if err != nil {
@@ -270,15 +275,11 @@ func buildResolverOptions(req Request, in *inputs) (resolver.Options, error) {
 	return o, nil
 }
 
-// ParseExcludeNewer accepts an RFC 3339 timestamp or a date (UTC midnight).
+// ParseExcludeNewer accepts an RFC 3339 timestamp, a date (UTC midnight)
+// or a duration before now (7d, 24h, "1 week", P7D; see excludenewer.go).
 func ParseExcludeNewer(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("invalid --exclude-newer %q: want a date (2024-06-01) or an RFC 3339 timestamp (2024-06-01T00:00:00Z)", s)
+	t, _, err := excludeNewerCutoff(s)
+	return t, err
 }
 
 // binaryPolicy converts a reqfile.FormatControl list (canonical names or

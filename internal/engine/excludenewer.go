@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// now is the clock --exclude-newer durations count back from (a variable
+// for tests).
+var now = time.Now
+
+// durationUnits maps the unit words of a friendly duration to their length.
+var durationUnits = map[string]time.Duration{
+	"s": time.Second, "sec": time.Second, "secs": time.Second, "second": time.Second, "seconds": time.Second,
+	"m": time.Minute, "min": time.Minute, "mins": time.Minute, "minute": time.Minute, "minutes": time.Minute,
+	"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour,
+	"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
+	"w": 7 * 24 * time.Hour, "week": 7 * 24 * time.Hour, "weeks": 7 * 24 * time.Hour,
+}
+
+// durationTerm is one "<number> <unit>" of a friendly duration.
+var durationTerm = regexp.MustCompile(`^\s*(\d+)\s*([a-zA-Z]+)\s*,?`)
+
+// isoDuration is an ISO 8601 duration restricted to weeks, days, hours,
+// minutes and seconds (P7D, PT24H, P1W, P1DT12H).
+var isoDuration = regexp.MustCompile(`^[Pp](?:(\d+)[Ww])?(?:(\d+)[Dd])?(?:[Tt](?:(\d+)[Hh])?(?:(\d+)[Mm])?(?:(\d+)[Ss])?)?$`)
+
+// parseExcludeDuration parses a duration as uv accepts them for
+// --exclude-newer: friendly ("7d", "24h", "1 week", "2 weeks 3 days",
+// "1h30m") or ISO 8601 ("P7D", "PT24H"). Months and years are rejected
+// (their length is ambiguous).
+func parseExcludeDuration(s string) (time.Duration, bool) {
+	if m := isoDuration.FindStringSubmatch(s); m != nil && s != "P" && s != "p" && !strings.EqualFold(s, "PT") {
+		var d time.Duration
+		for i, unit := range []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second} {
+			if m[i+1] != "" {
+				n, err := strconv.Atoi(m[i+1])
+				if err != nil {
+					return 0, false
+				}
+				d += time.Duration(n) * unit
+			}
+		}
+		return d, d > 0
+	}
+	rest := strings.TrimSpace(s)
+	if rest == "" {
+		return 0, false
+	}
+	var d time.Duration
+	for rest != "" {
+		m := durationTerm.FindStringSubmatch(rest)
+		if m == nil {
+			return 0, false
+		}
+		unit, ok := durationUnits[strings.ToLower(m[2])]
+		n, err := strconv.Atoi(m[1])
+		if !ok || err != nil || n > 1<<20 {
+			return 0, false
+		}
+		d += time.Duration(n) * unit
+		rest = strings.TrimSpace(rest[len(m[0]):])
+	}
+	return d, d > 0
+}
+
+// excludeNewerCutoff resolves --exclude-newer to an absolute cutoff and
+// the string to record in [tool.pylock] options: absolute forms are kept as
+// written, a duration becomes the RFC 3339 time it meant (now minus the
+// duration, to the second), so that re-running with the recorded options
+// reproduces the lock.
+func excludeNewerCutoff(s string) (time.Time, string, error) {
+	if d, ok := parseExcludeDuration(s); ok {
+		t := now().UTC().Add(-d).Truncate(time.Second)
+		return t, t.Format(time.RFC3339), nil
+	}
+	t, err := parseExcludeAbsolute(s)
+	return t, s, err
+}
+
+func parseExcludeAbsolute(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("invalid --exclude-newer %q: want a date (2024-06-01), an RFC 3339 timestamp (2024-06-01T00:00:00Z) or a duration (7d, 24h, \"2 weeks\", P7D)", s)
+}
