@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/pylock/pylock/internal/fakeindex"
 	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/target"
 )
@@ -284,5 +286,74 @@ func TestLockMarker(t *testing.T) {
 		if got := lockMarker(m, tc.requiresPython); got != want {
 			t.Errorf("lockMarker(%s, %q) = %q, want %q", tc.marker, tc.requiresPython, got, want)
 		}
+	}
+}
+
+// TestUniversalPackseForks locks every satisfiable packse fork scenario
+// through a fakeindex server (the project as a pyproject.toml carrying the
+// scenario's requires-python): each lock validates, and in every sample
+// environment the entries whose markers hold name each project once.
+func TestUniversalPackseForks(t *testing.T) {
+	all, err := corpus.LoadAllPackse(filepath.Join(testenv.CorpusDir(t), "packse", "fork"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	versioned, locked := 0, 0
+	for _, sc := range all {
+		if !sc.Expected.Satisfiable || !sc.Options.Universal {
+			continue
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			srv := fakeindex.New(sc.Index, fakeindex.Options{})
+			defer srv.Close()
+			rp := sc.RequiresPython
+			if rp == "" {
+				rp = ">=" + sc.Python
+			}
+			var deps []string
+			for _, r := range sc.Root {
+				deps = append(deps, strconv.Quote(r))
+			}
+			py := writeFile(t, "pyproject.toml", "[project]\nname = \"p\"\nversion = \"1\"\nrequires-python = "+
+				strconv.Quote(rp)+"\ndependencies = ["+strings.Join(deps, ", ")+"]\n")
+			res, err := resolveUniversalFor(t, Request{Inputs: []string{py}, IndexURL: srv.SimpleURL(), PythonVersion: "3.12"})
+			if err != nil {
+				t.Skipf("not resolved (the resolver's conformance test covers it): %v", err)
+			}
+			l := res.Lock
+			if err := l.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			locked++
+			if l.RequiresPython != rp {
+				t.Errorf("requires-python = %q, want %q", l.RequiresPython, rp)
+			}
+			for _, p := range l.Packages {
+				for _, d := range p.Dependencies {
+					if d.Version != "" {
+						versioned++
+					}
+				}
+			}
+			spec, _ := pep440.ParseSpecifierSet(rp)
+			for _, python := range []string{"3.8", "3.9", "3.10", "3.11", "3.12", "3.13"} {
+				if !spec.Contains(pep440.MustParse(python)) {
+					continue
+				}
+				for _, platform := range []string{"linux", "macos", "windows", "aarch64-manylinux_2_28"} {
+					seen := map[string]string{}
+					for _, s := range installed(t, l, platformEnv(t, python, platform)) {
+						n, v, _ := strings.Cut(s, "==")
+						if seen[n] != "" {
+							t.Errorf("%s %s installs %s at %s and %s", python, platform, n, seen[n], v)
+						}
+						seen[n] = v
+					}
+				}
+			}
+		})
+	}
+	if locked < 10 || versioned == 0 {
+		t.Errorf("%d scenarios locked, %d versioned dependencies: want at least 10 and some", locked, versioned)
 	}
 }
