@@ -3,7 +3,6 @@ package resolver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -121,7 +120,7 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 		case errors.Is(err, ErrInvalidMetadata):
 			dl.unavailable = "has invalid metadata: " + err.Error()
 		case err != nil:
-			return nil, fmt.Errorf("%s==%s: %w", p.name, c.v, err)
+			return nil, withContext(p.name, p.name+"=="+c.v.String(), err)
 		case !s.pythonOK(md.RequiresPython):
 			dl.unavailable = s.pythonReason(md.RequiresPython)
 		default:

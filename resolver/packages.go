@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
 )
@@ -115,7 +116,7 @@ func (r *registry) load(ctx context.Context, p *pkg) error {
 	}
 	cs, err := r.s.provider.Candidates(ctx, b.name)
 	if err != nil && !errors.Is(err, ErrProjectNotFound) {
-		return fmt.Errorf("%s: %w", b.name, err)
+		return withContext(b.name, b.name, err)
 	}
 	b.loaded = true
 	b.notFound = err
@@ -260,4 +261,15 @@ func (s *solver) yankAllowed(name string, v pep440.Version) bool {
 		}
 	}
 	return false
+}
+
+// withContext prefixes a provider error with label unless the provider
+// already named the project (index errors read "sniffio: GET …"), so
+// messages never say "sniffio: sniffio: GET …".
+func withContext(name, label string, err error) error {
+	msg := err.Error()
+	if strings.HasPrefix(msg, name+":") || strings.HasPrefix(msg, name+" ") || strings.HasPrefix(msg, name+"==") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", label, err)
 }

@@ -67,6 +67,9 @@ type Request struct {
 	Command string
 	// ABIGuard applies the audit ABI rules while resolving (--abi-guard).
 	ABIGuard bool
+	// Universal locks every environment at once (--universal): see
+	// BuildUniversalLock. PythonPlatform must be empty.
+	Universal bool
 
 	Stdin          io.Reader            // for "-" (nil = empty)
 	Getenv         func(string) string  // nil = os.Getenv
@@ -83,6 +86,9 @@ type Result struct {
 	Duration   time.Duration
 	Warnings   []string
 	ABIGuard   []string // --abi-guard: why a pair was avoided, one line per applied rule
+	// Universal is the universal resolution (Request.Universal); Resolution
+	// then lists every locked version.
+	Universal *resolver.UniversalResult
 }
 
 // Resolve runs the pipeline. Errors are *Error (use ExitCode).
@@ -108,6 +114,9 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 	t, err := buildTarget(ctx, req)
 	if err != nil {
 		return nil, usageErr(err)
+	}
+	if req.Universal {
+		return resolveUniversal(ctx, req, in, opts, t, getenv, start)
 	}
 	opts.Env, opts.Python = t.Env(), t.Python
 	if err := checkRequiresPython(in, t); err != nil {

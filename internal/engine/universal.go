@@ -200,7 +200,7 @@ func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolve
 	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
 		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the universal lock pylock built is invalid: %w", err)}
 	}
-	res.Lock = lock
+	res.Lock, res.Universal = lock, sol
 	res.Resolution = flatResult(sol)
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)
