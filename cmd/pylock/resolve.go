@@ -42,6 +42,13 @@ overrides it. -o - writes to stdout. The file is replaced atomically: on any
 failure the previous file is left untouched. When the output already holds a
 PEP 751 lock, its pins are preferred (use -U / -P to upgrade).
 
+--universal locks every platform at once, for the project's requires-python
+(pyproject.toml) or else >=X.Y of --python-version: each package lists all
+its wheels and the sdist, and carries a marker when it is needed only in some
+environments; a project may appear at several versions with disjoint
+markers. Pinned requirements write "name==version ; marker", which pip skips
+where the marker is false. It cannot be combined with --python-platform.
+
 The index is --index-url, else -i in a requirements file, else
 $PYLOCK_INDEX_URL or $PIP_INDEX_URL, else https://pypi.org/simple; it may be
 a local directory laid out as a PEP 503 index.
@@ -65,6 +72,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.StringVar(&r.IndexStrategy, "index-strategy", "", "`STRATEGY` for several indexes: first-index (default) or unsafe-best-match")
 	fl.StringVar(&r.PythonVersion, "python-version", "", "target Python `VERSION`, e.g. 3.11 or 3.12.4 (default: python3 on PATH, else 3.12)")
 	fl.StringVar(&r.PythonPlatform, "python-platform", "", "target `PLATFORM`: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin... (default: host)")
+	fl.BoolVar(&r.Universal, "universal", false, "lock every platform and Python allowed by requires-python at once (not with --python-platform)")
 	fl.StringArrayVarP(&r.Constraints, "constraint", "c", nil, "constrain versions with the requirements in `FILE` (repeatable)")
 	fl.StringArrayVar(&r.Overrides, "override", nil, "override every requirement on a package with the one in `FILE` (repeatable)")
 	fl.StringVar(&r.Prerelease, "prerelease", "", "pre-release `MODE`: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
@@ -84,7 +92,8 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
 	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
-	fl.DurationVar(&r.Timeout, "timeout", 0, "per-request HTTP timeout (`DURATION`, e.g. 10s; default 30s)")
+	fl.DurationVar(&r.Budget, "timeout", 0, "give up the whole resolve (index fetching and solving) after `DURATION`, e.g. 2m (default: no limit)")
+	fl.DurationVar(&r.Timeout, "http-timeout", 0, "per-request HTTP timeout (`DURATION`, e.g. 10s; default 30s)")
 	completeValues(c, "format", "toml", "requirements", "json")
 	completeValues(c, "index-strategy", "first-index", "unsafe-best-match")
 	completeValues(c, "prerelease", "if-necessary-or-explicit", "disallow", "allow", "if-necessary", "explicit")

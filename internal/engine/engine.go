@@ -58,7 +58,11 @@ type Request struct {
 	NoCache  bool
 	CacheDir string
 	MaxSteps int
-	Timeout  time.Duration // per HTTP request (0 = client default)
+	Timeout  time.Duration // per HTTP request (0 = client default; --http-timeout)
+	// Budget bounds the whole resolve, index fetching and solving (--timeout;
+	// 0 = none): past it the solver stops with a *resolver.BudgetError
+	// (exit 1), a fetch in progress fails as an index error (exit 3).
+	Budget time.Duration
 
 	// PreviousLock is the path of an existing lock whose pins are preferred
 	// (the output file); missing or unreadable is not an error.
@@ -94,6 +98,11 @@ type Result struct {
 // Resolve runs the pipeline. Errors are *Error (use ExitCode).
 func Resolve(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
+	if req.Budget < 0 {
+		return nil, usageErr(fmt.Errorf("invalid --timeout %s: must be positive", req.Budget))
+	}
+	ctx, cancelBudget := withBudget(ctx, req.Budget)
+	defer cancelBudget()
 	getenv := req.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -143,11 +152,11 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 	guard := newABIGuard(bg, req, client, &opts)
 	sol, err := resolver.Resolve(ctx, p, in.requirements, opts)
 	if err != nil {
-		return nil, wrap(err)
+		return nil, budgetErr(ctx, req.Budget, err)
 	}
 	lock, err := buildLock(ctx, p, sol, t, req, in, iopts)
 	if err != nil {
-		return nil, wrap(err)
+		return nil, budgetErr(ctx, req.Budget, err)
 	}
 	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
 		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the lock pylock built is invalid: %w", err)}
