@@ -27,7 +27,7 @@ per step, hashes included), dockerfile (RUN layers to paste after FROM, the
 requirements inlined as heredocs (BuildKit); hinted and heavy packages
 first so a change to a light dependency does not rebuild them), json.
 
-Exit codes: 0 ok, 2 unreadable lock, unknown --install-first package or bad flag.`,
+Exit codes: 0 ok, 2 unreadable or invalid lock, unknown --install-first package or bad flag.`,
 		Example: `  pylock plan
   pylock plan pylock.toml --install-first numpy --format dockerfile`,
 		Args: cobra.MaximumNArgs(1),
@@ -55,6 +55,13 @@ func (a *app) runPlan(path, format string, installFirst []string) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return usageError("cannot read %s: no such file (create it with pylock resolve)", path)
 	}
+	if err == nil { // a plan from an invalid lock would install the wrong thing
+		if verr := l.Validate(); verr != nil {
+			err = fmt.Errorf("%s: %w", path, verr)
+		} else {
+			err = checkPinned(path, l)
+		}
+	}
 	if err != nil {
 		return &codeError{code: engine.ExitUsage, err: err}
 	}
@@ -70,4 +77,16 @@ func (a *app) runPlan(path, format string, installFirst []string) error {
 	}
 	_, err = a.stdout.Write(out)
 	return err
+}
+
+// checkPinned rejects packages without a version: PEP 751 allows them (for
+// directory and VCS sources), but pip --require-hashes installs pinned
+// versions only, so no plan can install them.
+func checkPinned(path string, l *lockfile.Lock) error {
+	for i, p := range l.Packages {
+		if p.Version == "" {
+			return fmt.Errorf("%s: packages[%d] (%s): no version: an install plan needs exact versions (pip --require-hashes)", path, i, p.Name)
+		}
+	}
+	return nil
 }
