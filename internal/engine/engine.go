@@ -203,6 +203,9 @@ func buildTarget(ctx context.Context, req Request) (target.Target, error) {
 // (PYLOCK_INDEX_URL, then PIP_INDEX_URL; PIP_EXTRA_INDEX_URL, space
 // separated) > DefaultIndexURL.
 func buildIndexOptions(req Request, in *inputs, getenv func(string) string) (index.Options, error) {
+	if req.Offline && req.NoCache {
+		return index.Options{}, errors.New("--offline and --no-cache cannot be combined: offline, pylock reads only the HTTP cache")
+	}
 	o := index.Options{
 		IndexURL:  firstNonEmpty(req.IndexURL, in.indexURL, getenv("PYLOCK_INDEX_URL"), getenv("PIP_INDEX_URL"), DefaultIndexURL),
 		FindLinks: append(slices.Clone(req.FindLinks), in.findLinks...),
