@@ -162,6 +162,8 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the lock pylock built is invalid: %w", err)}
 	}
 	res.Lock, res.Resolution = lock, sol
+	cutoff, _ := ParseExcludeNewer(req.ExcludeNewer) // validated before resolving; zero when unset
+	res.Warnings = append(res.Warnings, yankWarnings(ctx, p, sol, in.format, cutoff)...)
 	res.ABIGuard = abiGuardNotes(guard, sol)
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)

@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/resolver"
+)
+
+// yankWarnings names every locked release that is yanked (PEP 592: the
+// resolver takes a yanked version only when it is pinned exactly), with the
+// index's reason, so that locking it is never silent.
+func yankWarnings(ctx context.Context, p *Provider, sol *resolver.Result, fc reqfile.FormatControl, cutoff time.Time) []string {
+	var out []string
+	for _, rp := range sol.Packages {
+		r, err := p.release(ctx, rp.Name, rp.Version)
+		if err != nil {
+			continue
+		}
+		files := lockableFiles(r.files, rp.Name, fc, cutoff)
+		if len(files) == 0 || !files[0].Yanked { // lockableFiles keeps yanked files only when nothing else is left
+			continue
+		}
+		reason := "no reason given"
+		for _, f := range files {
+			if f.YankedReason != "" {
+				reason = fmt.Sprintf("reason: %q", f.YankedReason)
+				break
+			}
+		}
+		out = append(out, fmt.Sprintf("%s==%s is yanked (%s); it is locked because it was pinned exactly (PEP 592)", rp.Name, rp.Version, reason))
+	}
+	return out
+}
