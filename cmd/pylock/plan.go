@@ -27,6 +27,10 @@ per step, hashes included), dockerfile (RUN layers to paste after FROM, the
 requirements inlined as heredocs (BuildKit); hinted and heavy packages
 first so a change to a light dependency does not rebuild them), json.
 
+A universal lock (pylock resolve --universal) is planned whole: every entry
+is listed with its marker and pip skips those whose markers do not match the
+machine, so each environment installs exactly its own versions.
+
 Exit codes: 0 ok, 2 unreadable or invalid lock, unknown --install-first package or bad flag.`,
 		Example: `  pylock plan
   pylock plan pylock.toml --install-first numpy --format dockerfile`,
