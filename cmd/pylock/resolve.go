@@ -53,6 +53,10 @@ The index is --index-url, else -i in a requirements file, else
 $PYLOCK_INDEX_URL or $PIP_INDEX_URL, else https://pypi.org/simple; it may be
 a local directory laid out as a PEP 503 index.
 
+--hash options on an input line (pip's --require-hashes form) restrict the
+files locked for that package to those hashes; when no file of the chosen
+version matches, it is bad input (exit 2).
+
 Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`,
 		Example: `  pylock resolve requirements.txt
   pylock resolve --index-url ./testdata/index examples/webapp/requirements.txt -o /tmp/pylock.toml

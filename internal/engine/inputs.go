@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/pep508"
@@ -31,6 +32,8 @@ type inputs struct {
 	warnings   []string
 
 	requiresPython string // from pyproject.toml
+
+	hashPins map[string]*hashPin // canonical name -> --hash options given (see hashpins.go)
 }
 
 type inputFile struct {
@@ -118,6 +121,9 @@ func (r *reader) load(path string, kind int) error {
 	}
 	cons, err := entries(f.Constraints)
 	if err != nil {
+		return err
+	}
+	if err := r.in.addHashPins(append(slices.Clone(f.Requirements), f.Constraints...)); err != nil {
 		return err
 	}
 	switch kind {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
@@ -37,6 +38,9 @@ func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.
 	for _, rp := range sol.Packages {
 		pkg, err := lockPackage(ctx, p, rp, in.format, cutoff)
 		if err != nil {
+			return nil, err
+		}
+		if err := applyHashPin(&pkg, in.hashPins[names.Canonicalize(rp.Name)]); err != nil {
 			return nil, err
 		}
 		l.Packages = append(l.Packages, pkg)
