@@ -22,7 +22,7 @@ func (s *solver) choose() (*pkg, error) {
 		if err := s.reg.load(s.ctx, p); err != nil {
 			return nil, err
 		}
-		s.prefetchBest(p, st.acc.set)
+		s.hintBest(p, st.acc.set)
 		n := s.usableCount(p, st)
 		if best == nil || n < bestN {
 			best, bestN = p, n
@@ -66,15 +66,17 @@ func (s *solver) tryPackage(p *pkg) error {
 	}
 	if dl.unavailable != "" {
 		s.addIncompat(&incompat{terms: []term{{p, true, s.span(p, c)}}, kind: causeUnavailable, reason: dl.unavailable})
+		s.hintFailed(p, set, c)
 		return nil
 	}
 	if s.addDependencies(p, c, dl) {
+		s.hintFailed(p, set, c)
 		return nil
 	}
 	s.sol.decide(p, c, exact(c.v))
 	s.stats.Decisions++
 	s.event("decide", p, c, nil)
-	s.prefetchAlternatives(p, set, c)
+	s.hintDecided(p, set, c)
 	return nil
 }
 
@@ -256,33 +258,4 @@ func (s *solver) conflictHooks(p *pkg, c *cand) []*incompat {
 		out = append(out, ic)
 	}
 	return out
-}
-
-// prefetchBest hints, once per node, the metadata of the version p will
-// most likely be tried at, as soon as p is pending.
-func (s *solver) prefetchBest(p *pkg, set pep440.Set) {
-	if p.prefetched || p.isRoot() {
-		return
-	}
-	p.prefetched = true
-	if c := s.pick(p, set); c != nil {
-		s.provider.Prefetch(p.name, c.v)
-	}
-}
-
-// prefetchAlternatives hints the versions tried next if c fails.
-func (s *solver) prefetchAlternatives(p *pkg, set pep440.Set, c *cand) {
-	if p.isRoot() {
-		return
-	}
-	var vs []pep440.Version
-	cands := p.base.cands
-	for i := len(cands) - 1; i >= 0 && len(vs) < 2; i-- {
-		if cands[i] != c && cands[i].usable && cands[i].v.Less(c.v) && set.Contains(cands[i].v) {
-			vs = append(vs, cands[i].v)
-		}
-	}
-	if len(vs) > 0 {
-		s.provider.Prefetch(p.name, vs...)
-	}
 }

@@ -33,7 +33,8 @@ type pkg struct {
 	allowPre bool
 
 	deps       map[*cand]*depList // per-candidate dependencies of this node
-	prefetched bool               // prefetchBest done
+	prefetched bool               // hintBest done
+	misses     int                // project nodes: versions that failed at once (see hintFailed)
 	count      int                // usable versions under the term of generation countGen
 	countGen   int
 }
@@ -56,6 +57,7 @@ type cand struct {
 	v      pep440.Version
 	dists  []Dist
 	usable bool
+	hinted bool   // its metadata was hinted to Provider.Prefetch
 	reason string // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
 }
 
