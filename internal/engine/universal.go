@@ -187,7 +187,7 @@ func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolve
 	rp := universalRequiresPython(in, t)
 	sol, err := resolver.ResolveUniversal(ctx, p, in.requirements, resolver.UniversalOptions{Options: opts, RequiresPython: rp})
 	if err != nil {
-		return nil, wrap(err)
+		return nil, budgetErr(ctx, req.Budget, err)
 	}
 	lo := UniversalLockOptions{RequiresPython: rp, Format: in.format, Tool: universalTool(req, in, iopts, t, rp)}
 	if req.ExcludeNewer != "" {
@@ -195,7 +195,7 @@ func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolve
 	}
 	lock, err := BuildUniversalLock(ctx, p, sol, lo)
 	if err != nil {
-		return nil, wrap(err)
+		return nil, budgetErr(ctx, req.Budget, err)
 	}
 	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
 		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the universal lock pylock built is invalid: %w", err)}

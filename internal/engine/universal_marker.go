@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,42 +10,93 @@ import (
 	"github.com/pylock/pylock/pypi/pep508"
 )
 
-// maxMarkerPoints bounds the environments alwaysTrue evaluates.
+// maxPairWork bounds the evaluations lockMarker spends on two-comparison
+// candidates (pairs of literals times points).
+const maxPairWork = 2_000_000
+
+// maxMarkerPoints bounds the environments of a truthTable.
 const maxMarkerPoints = 20000
 
 // markerAtom matches one comparison of a rendered marker.
 var markerAtom = regexp.MustCompile(`([a-z_]+) (===|==|!=|<=|>=|~=|<|>) "([^"]*)"`)
 
-// stringKeys are the marker variables alwaysTrue enumerates by value.
+// stringKeys are the marker variables a truthTable enumerates by value.
 var stringKeys = []string{"os_name", "sys_platform", "platform_system", "platform_machine",
 	"platform_python_implementation", "implementation_name"}
 
 // lockMarker is the marker written for a universal lock entry: "" when m
-// holds in every environment allowed by requiresPython. The resolver's
-// merged markers are often a long Or of fork conditions that together
-// cover everything, which its symbolic algebra cannot always prove.
+// holds in every environment allowed by requiresPython, else the shortest
+// marker equivalent to m there among m itself, its comparisons, their
+// negations and the And / Or of two of them. The resolver's merged markers
+// are often a long Or of fork conditions that together reduce to one
+// comparison (or to true), which its symbolic algebra cannot always prove.
 func lockMarker(m pep508.Marker, requiresPython string) string {
-	if m.IsTrue() || alwaysTrue(m, requiresPython) {
+	if m.IsTrue() {
 		return ""
 	}
-	return m.String()
+	tt, atoms := newTruthTable(m, requiresPython)
+	if tt == nil {
+		return m.String()
+	}
+	want, ok := tt.vector(m)
+	if !ok {
+		return m.String()
+	}
+	if allTrue(want) {
+		return ""
+	}
+	best := m.String()
+	try := func(c pep508.Marker) {
+		if s := c.String(); len(s) < len(best) {
+			if v, ok := tt.vector(c); ok && slices.Equal(v, want) {
+				best = s
+			}
+		}
+	}
+	var lits []pep508.Marker
+	for _, a := range atoms {
+		lits = append(lits, a, pep508.Not(a))
+	}
+	for _, a := range lits {
+		try(a)
+	}
+	if len(lits)*len(lits)*len(tt.points) > maxPairWork {
+		return best
+	}
+	for i, a := range lits {
+		for _, b := range lits[i+1:] {
+			try(pep508.And(a, b))
+			try(pep508.Or(a, b))
+		}
+	}
+	return best
 }
 
-// alwaysTrue reports whether m is true in every environment whose Python
-// satisfies requiresPython, by evaluating m at one point of every region
-// its comparisons cut: each Python version the marker names and its
-// neighbours, and each compared string plus one other value. It answers
-// false (unknown) for markers it cannot enumerate: other variables, other
-// operators on strings, or too many combinations.
-func alwaysTrue(m pep508.Marker, requiresPython string) bool {
+func allTrue(v []bool) bool {
+	return !slices.Contains(v, false)
+}
+
+// truthTable is one environment in every region that a marker's
+// comparisons cut, among those whose Python satisfies the lock's
+// requires-python: each Python version the marker names and its
+// neighbours, and each compared string plus one other value. Two markers
+// over those comparisons agree everywhere when they agree on every point.
+type truthTable struct{ points []pep508.Env }
+
+// newTruthTable builds the table for m and returns m's distinct
+// comparisons; nil for markers it cannot enumerate: other variables, other
+// operators on strings, or more than maxMarkerPoints points.
+func newTruthTable(m pep508.Marker, requiresPython string) (*truthTable, []pep508.Marker) {
 	s := m.String()
-	atoms := markerAtom.FindAllStringSubmatch(s, -1)
-	if len(atoms) == 0 || 2*len(atoms) != strings.Count(s, `"`) {
-		return false // reversed or "in" comparisons: not enumerated
+	found := markerAtom.FindAllStringSubmatch(s, -1)
+	if len(found) == 0 || 2*len(found) != strings.Count(s, `"`) {
+		return nil, nil // reversed or "in" comparisons: not enumerated
 	}
 	values := map[string][]string{}
 	var pyBounds []string
-	for _, a := range atoms {
+	var atoms []pep508.Marker
+	seen := map[string]bool{}
+	for _, a := range found {
 		key, op, val := a[1], a[2], a[3]
 		switch {
 		case key == "python_version" || key == "python_full_version":
@@ -54,30 +106,49 @@ func alwaysTrue(m pep508.Marker, requiresPython string) bool {
 				values[key] = append(values[key], val)
 			}
 		default:
-			return false
+			return nil, nil
+		}
+		if am, err := pep508.ParseMarker(a[0]); err == nil && !seen[am.String()] {
+			seen[am.String()] = true
+			atoms = append(atoms, am)
 		}
 	}
 	pythons := pythonPoints(pyBounds, requiresPython)
 	if len(pythons) == 0 {
-		return false
+		return nil, nil
 	}
 	envs := []pep508.Env{{}}
 	for _, k := range stringKeys {
-		vals := append(values[k], "\x00other")
+		vals := append(slices.Clone(values[k]), "\x00other")
 		if len(envs)*len(vals)*len(pythons) > maxMarkerPoints {
-			return false
+			return nil, nil
 		}
 		envs = expand(envs, k, vals)
 	}
+	tt := &truthTable{}
 	for _, py := range pythons {
 		for _, env := range envs {
-			env["python_full_version"], env["python_version"] = py.full, py.minor
-			if ok, err := m.Evaluate(env); err != nil || !ok {
-				return false
+			e := pep508.Env{"python_full_version": py.full, "python_version": py.minor}
+			for k, v := range env {
+				e[k] = v
 			}
+			tt.points = append(tt.points, e)
 		}
 	}
-	return true
+	return tt, atoms
+}
+
+// vector evaluates m at every point; ok is false when an evaluation fails.
+func (tt *truthTable) vector(m pep508.Marker) ([]bool, bool) {
+	out := make([]bool, len(tt.points))
+	for i, env := range tt.points {
+		v, err := m.Evaluate(env)
+		if err != nil {
+			return nil, false
+		}
+		out[i] = v
+	}
+	return out, true
 }
 
 func isStringKey(k string) bool { return containsString(stringKeys, k) }

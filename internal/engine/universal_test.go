@@ -269,7 +269,12 @@ func TestLockMarker(t *testing.T) {
 		{`python_full_version < "3.11.4" or python_full_version >= "3.11.4"`, ">=3.8", ""},
 		{`python_full_version < "3.11.4" or python_full_version > "3.11.4"`, ">=3.8", `python_full_version < "3.11.4" or python_full_version > "3.11.4"`},
 		{`python_version < "3.12" and platform_system == "Darwin" or platform_system != "Darwin" or python_version >= "3.12"`, ">=3.8", ""},
-		{`platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`, ">=3.8", `platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`},
+		{`platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`, ">=3.8", `platform_system != "Darwin" or python_version >= "3.12"`},
+		// Fork conditions that add up to one comparison.
+		{`(python_version < "3.10" or platform_system != "Darwin") and python_version >= "3.12" and platform_system == "Windows" or python_version >= "3.10" and python_version < "3.12" and platform_system == "Windows" or python_version < "3.10" and platform_system == "Windows"`, ">=3.9", `platform_system == "Windows"`},
+		{`python_version <= "3.9" and platform_machine == "arm64" or python_version >= "3.10" and python_version < "3.11" or python_version < "3.10" and platform_machine != "arm64"`, ">=3.9", `python_version < "3.11"`},
+		// Nothing shorter is equivalent.
+		{`sys_platform == "linux" and python_version >= "3.12" or sys_platform == "win32" and python_version < "3.10"`, ">=3.8", `sys_platform == "linux" and python_version >= "3.12" or sys_platform == "win32" and python_version < "3.10"`},
 		// Variables and operators it does not enumerate stay as written.
 		{`platform_release == "5" or platform_release != "5"`, ">=3.8", `platform_release == "5" or platform_release != "5"`},
 		{`"linux" in sys_platform or sys_platform != "linux"`, ">=3.8", `"linux" in sys_platform or sys_platform != "linux"`},
@@ -355,5 +360,19 @@ func TestUniversalPackseForks(t *testing.T) {
 	}
 	if locked < 10 || versioned == 0 {
 		t.Errorf("%d scenarios locked, %d versioned dependencies: want at least 10 and some", locked, versioned)
+	}
+}
+
+// BenchmarkLockMarker simplifies a merged marker of six forks (the shape
+// the resolver gives colorama in the seed stack from Python 3.9).
+func BenchmarkLockMarker(b *testing.B) {
+	m, err := pep508.ParseMarker(`(python_version < "3.10" or platform_system != "Darwin") and python_version >= "3.12" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows" or (python_version < "3.10" or platform_system != "Darwin") and python_version >= "3.11" and python_version < "3.12" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows" or python_version >= "3.10" and (python_version < "3.10" or platform_system != "Darwin") and python_version < "3.11" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows" or (python_version > "3.9" or platform_system != "Darwin" or platform_machine != "arm64") and python_version < "3.10" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows"`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if got := lockMarker(m, ">=3.9"); got != `platform_system == "Windows"` {
+			b.Fatalf("lockMarker = %q", got)
+		}
 	}
 }
