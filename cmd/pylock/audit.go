@@ -191,8 +191,13 @@ func auditInputs(l *lockfile.Lock, lockPath string, files []string) (*audit.Inpu
 	}
 	role := map[string]string{}
 	for p, r := range fileRoles(l.Tool.Command) {
-		if a, ok := actual[p]; ok {
-			role[a] = r
+		// The command names files as typed where resolve ran; inputs are
+		// recorded relative to the lock (content heuristics below cover a
+		// different working directory).
+		for _, k := range []string{p, engine.LockRelative(p, lockPath)} {
+			if a, ok := actual[k]; ok {
+				role[a] = r
+			}
 		}
 	}
 	in := &audit.Inputs{}
@@ -239,18 +244,18 @@ func auditInputs(l *lockfile.Lock, lockPath string, files []string) (*audit.Inpu
 	return in, nil
 }
 
-// findInput locates a recorded input: as given (relative to the working
-// directory, like pylock resolve), else relative to the lock's directory.
+// findInput locates a recorded input: relative to the lock's directory
+// (as pylock resolve records them), else as given (relative to the working
+// directory, as older locks recorded them).
 func findInput(p, lockPath string) (string, bool) {
+	if !filepath.IsAbs(p) {
+		alt := filepath.Join(filepath.Dir(lockPath), filepath.FromSlash(p))
+		if _, err := os.Stat(alt); err == nil {
+			return alt, true
+		}
+	}
 	if _, err := os.Stat(p); err == nil {
 		return p, true
-	}
-	if filepath.IsAbs(p) {
-		return "", false
-	}
-	alt := filepath.Join(filepath.Dir(lockPath), p)
-	if _, err := os.Stat(alt); err == nil {
-		return alt, true
 	}
 	return "", false
 }

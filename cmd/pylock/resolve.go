@@ -132,7 +132,7 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 		if err := checkOutputDir(f.output); err != nil {
 			return err
 		}
-		req.PreviousLock = f.output
+		req.PreviousLock, req.LockPath = f.output, f.output
 	}
 	req.Stdin = a.stdin
 	req.Command = regenerateCommand(a.args)

@@ -67,6 +67,10 @@ type Request struct {
 	// PreviousLock is the path of an existing lock whose pins are preferred
 	// (the output file); missing or unreadable is not an error.
 	PreviousLock string
+	// LockPath is where the lock will be written ("" or "-": stdout): the
+	// input paths in [tool.pylock] inputs are recorded relative to its
+	// directory, so that audit finds them from any working directory.
+	LockPath string
 	// Command is recorded in [tool.pylock] as the command that regenerates the lock.
 	Command string
 	// ABIGuard applies the audit ABI rules while resolving (--abi-guard).

@@ -214,8 +214,9 @@ func HashInputs(contents [][]byte) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// HashInputFiles reads paths (as recorded in Tool.Inputs, relative to the
-// working directory) and returns HashInputs over their contents.
+// HashInputFiles reads paths (the files recorded in Tool.Inputs, in that
+// order, as paths to open: Tool.Inputs are relative to the lock's
+// directory) and returns HashInputs over their contents.
 func HashInputFiles(paths []string) (string, error) {
 	var cs [][]byte
 	for _, p := range paths {

@@ -153,7 +153,7 @@ func buildTool(req Request, in *inputs, iopts index.Options, t target.Target) lo
 	}
 	var contents [][]byte
 	for _, f := range in.files {
-		tool.Inputs = append(tool.Inputs, f.path)
+		tool.Inputs = append(tool.Inputs, LockRelative(f.path, req.LockPath))
 		contents = append(contents, f.data)
 	}
 	tool.InputsHash = HashInputs(contents)
