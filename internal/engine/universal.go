@@ -178,6 +178,9 @@ func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolve
 	if in.noIndex && req.IndexURL == "" {
 		res.Warnings = append(res.Warnings, "--no-index in a requirements file is not supported: using "+index.Redact(iopts.IndexURL))
 	}
+	if req.ABIGuard {
+		res.Warnings = append(res.Warnings, "--abi-guard is not applied to universal resolutions (run pylock audit on the lock)")
+	}
 	prefs, warn := readPreferences(req.PreviousLock)
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 	opts.Env = nil
