@@ -114,7 +114,7 @@ func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 }
 
 func (p *Provider) group(ip *index.Project) *project {
-	pr := &project{name: ip.Name, index: ip.Index, releases: map[string]*release{}}
+	pr := &project{name: ip.Name, index: IndexURL(ip.Index), releases: map[string]*release{}}
 	for _, f := range ip.Files {
 		ff, ok := p.classify(f)
 		if !ok {
