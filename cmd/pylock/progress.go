@@ -25,7 +25,8 @@ type progress struct {
 	mu        sync.Mutex
 	projects  int
 	requests  int
-	cached    int
+	cached    int // cache hits and revalidations of remote URLs
+	local     int // metadata of local files served from the cache: neither a request nor "cached"
 	decided   int
 	conflict  string
 	lastDraw  time.Time
@@ -53,7 +54,11 @@ func (p *progress) indexEvent(e index.Event) {
 	case "request":
 		p.requests++
 	case "cache-hit", "revalidated":
-		p.cached++
+		if strings.HasPrefix(e.URL, "file:") {
+			p.local++
+		} else {
+			p.cached++
+		}
 	}
 	if p.verbose {
 		fmt.Fprintln(p.w, joinNonEmpty("index:", e.Kind, e.Project, e.URL))
@@ -92,7 +97,7 @@ func (p *progress) draw() {
 		return
 	}
 	p.lastDraw = time.Now()
-	line := fmt.Sprintf("Resolving: %d projects fetched, %d decided, %d requests", p.projects, p.decided, p.requests)
+	line := fmt.Sprintf("Resolving: %d projects fetched, %d decided, %d requests, %d cached", p.projects, p.decided, p.requests, p.cached)
 	if p.conflict != "" {
 		line += " — backtracking: " + p.conflict
 	}
@@ -112,6 +117,15 @@ func (p *progress) stop() {
 		p.drawnLine = false
 	}
 	p.live = false
+}
+
+// localHits is how many cache hits were for local (file:) URLs: a local
+// directory index is read, not fetched, so the summary counts those reads
+// neither as requests nor as cached.
+func (p *progress) localHits() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.local
 }
 
 // printf writes a status line unless quiet.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/resolver"
@@ -47,5 +48,31 @@ func TestProgressLine(t *testing.T) {
 				t.Errorf("-v did not log the conflict: %q", out)
 			}
 		})
+	}
+}
+
+// TestProgressCounts: the live line shows the real request and cache
+// counts; cache hits for local files (a directory index) are neither.
+func TestProgressCounts(t *testing.T) {
+	defer func(f func(io.Writer) bool) { isTerminal = f }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	var b bytes.Buffer
+	p := newProgress(&b, false, false, false)
+	for _, e := range []index.Event{
+		{Kind: "request", URL: "http://127.0.0.1/simple/numpy/"},
+		{Kind: "request", URL: "http://127.0.0.1/simple/idna/"},
+		{Kind: "revalidated", URL: "http://127.0.0.1/simple/idna/"},
+		{Kind: "cache-hit", URL: "http://127.0.0.1/files/idna-3.6-py3-none-any.whl"},
+		{Kind: "cache-hit", URL: "file:///srv/index/files/sniffio-1.3.0-py3-none-any.whl"},
+	} {
+		p.indexEvent(e)
+	}
+	p.lastDraw = time.Time{} // force a redraw with the final counts
+	p.indexEvent(index.Event{Kind: "project", Project: "numpy"})
+	if !strings.Contains(b.String(), "Resolving: 1 projects fetched, 0 decided, 2 requests, 2 cached") {
+		t.Errorf("live line %q, want 2 requests, 2 cached", b.String())
+	}
+	if got := p.localHits(); got != 1 {
+		t.Errorf("localHits = %d, want 1", got)
 	}
 }

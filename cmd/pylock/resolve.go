@@ -166,7 +166,7 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	}
 	st := res.IndexStats
 	p.printf("Resolved %s in %s (%d requests, %d cached)\n",
-		plural(len(res.Lock.Packages), "package"), formatDuration(time.Since(start)), st.Requests, st.CacheHits+st.Revalidated)
+		plural(len(res.Lock.Packages), "package"), formatDuration(time.Since(start)), st.Requests, max(0, st.CacheHits+st.Revalidated-p.localHits()))
 	return nil
 }
 
