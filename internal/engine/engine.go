@@ -36,6 +36,11 @@ type Request struct {
 	Constraints []string // -c files
 	Overrides   []string // --override files
 
+	// Pyproject selects the optional dependencies (--extra, --all-extras)
+	// and dependency groups (--group, --all-groups) read from
+	// pyproject.toml inputs; it is an error without a pyproject.toml input.
+	Pyproject reqfile.PyprojectOptions
+
 	IndexURL       string
 	ExtraIndexURLs []string
 	FindLinks      []string
@@ -179,11 +184,14 @@ func readInputs(req Request) (*inputs, error) {
 		return nil, errors.New("no input: give a requirements file, a pyproject.toml or - for stdin")
 	}
 	in := &inputs{}
-	r := &reader{stdin: req.Stdin, in: in, seen: map[string]bool{}}
+	r := &reader{stdin: req.Stdin, in: in, seen: map[string]bool{}, pyopts: req.Pyproject}
 	for _, p := range req.Inputs {
 		if err := r.load(p, kindRequirements); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkPyprojectOptions(req); err != nil {
+		return nil, err
 	}
 	for _, p := range req.Constraints {
 		if err := r.load(p, kindConstraints); err != nil {

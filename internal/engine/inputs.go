@@ -48,6 +48,7 @@ type reader struct {
 	stdinRead bool
 	in        *inputs
 	seen      map[string]bool
+	pyopts    reqfile.PyprojectOptions // extras and groups of pyproject.toml inputs
 }
 
 func (r *reader) readFile(path string) ([]byte, error) {
@@ -186,7 +187,7 @@ func (r *reader) loadPyproject(path string) error {
 	if err != nil {
 		return err
 	}
-	p, err := reqfile.ParsePyproject(path, data, reqfile.PyprojectOptions{})
+	p, err := reqfile.ParsePyproject(path, data, r.pyopts)
 	if err != nil {
 		return err
 	}

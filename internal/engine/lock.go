@@ -173,6 +173,7 @@ func buildTool(req Request, in *inputs, iopts index.Options, t target.Target) lo
 	set("exclude-newer", req.ExcludeNewer)
 	set("only-binary", strings.Join(req.OnlyBinary, ","))
 	set("no-binary", strings.Join(req.NoBinary, ","))
+	recordPyprojectOptions(&tool, req)
 	return tool
 }
 
