@@ -13,18 +13,13 @@ import "github.com/pylock/pylock/pypi/pep440"
 //   - A project page is hinted when its node is created (registry.get),
 //     so the pages of a whole dependency list are requested at once.
 //   - When a pending node's candidates are loaded, the metadata of the
-//     version pick would choose is hinted (hintBest), and a goroutine
-//     waits for that metadata and hints the pages of the requirements it
-//     will add (hintRequirements): the pages of the next level are then in
-//     flight while the solver is still deciding other packages, instead of
-//     being requested only when the version is tried. The goroutine only
-//     calls the provider (which must be safe for concurrent use) and reads
-//     nothing the decision loop writes.
+//     version pick would choose is hinted (hintBest), and the dependency
+//     graph below it is walked ahead in the background (lookahead.go).
 //   - When a version is decided, the next alternative in pick order is
 //     hinted, in case a later conflict sends the solver back to it.
 //   - When a version fails (its dependencies conflict at once, or it is
 //     unavailable), the next versions in pick order are hinted, in a
-//     window that doubles with each failure of the project (2, 4, 8, up to
+//     window that doubles with each failure of the project (4, 8, up to
 //     maxHintWindow): a walk down a long version list then runs at the
 //     provider's throughput instead of one round trip per version, and a
 //     project that settles after one or two failures wastes little.
@@ -62,36 +57,8 @@ func (s *solver) hintBest(p *pkg, set pep440.Set) {
 	best := s.upcoming(p, set, nil, 1)
 	s.hint(p, best)
 	if len(best) == 1 {
-		s.hintRequirements(p.name, best[0].v)
+		s.lookahead(p.name, best[0].v)
 	}
-}
-
-// hintRequirements hints, in the background, the project pages of the
-// requirements of name==v that apply without extras: in universal mode
-// only the unconditional ones (markers there are decided per fork).
-func (s *solver) hintRequirements(name string, v pep440.Version) {
-	ctx, prov, env, univ := s.ctx, s.provider, s.opts.Env, s.univ != nil
-	go func() {
-		md, err := prov.Metadata(ctx, name, v)
-		if err != nil {
-			return // the decision loop reports it if it ever needs it
-		}
-		seen := map[string]bool{name: true}
-		for _, r := range md.RequiresDist {
-			if !r.Marker.IsTrue() {
-				if univ {
-					continue
-				}
-				if ok, err := r.Marker.Evaluate(env); err != nil || !ok {
-					continue
-				}
-			}
-			if n := r.NormalizedName(); !seen[n] {
-				seen[n] = true
-				prov.Prefetch(n)
-			}
-		}
-	}()
 }
 
 // hintDecided hints the version p would be tried at next if the decision

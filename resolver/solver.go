@@ -36,6 +36,8 @@ type solver struct {
 	// univ, when set, makes markers symbolic for universal resolution
 	// (see universal.go): a marker is true when it can hold in the fork.
 	univ *fork
+	// walk is the state of the background lookahead (lookahead.go).
+	walk *walked
 }
 
 func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) (*Result, error) {

@@ -1,0 +1,159 @@
+package resolver
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+// Background lookahead
+//
+// When the solver hints the version it will probably choose for a pending
+// node, a goroutine waits for that version's metadata and hints the project
+// pages of the requirements it will add, then, lookaheadDepth levels deep,
+// the version each of those would most likely be chosen at (the preferred
+// version, else the highest usable one, or the lowest with
+// --resolution lowest, within the requirement's specifier and the
+// constraints) and the pages of its requirements. The pages and metadata of
+// the next levels are then in flight while the solver is still deciding
+// other packages, instead of being requested one level per round trip once
+// each version is tried.
+//
+// The goroutines only call the provider (which must be safe for concurrent
+// use) and read solver fields that are fixed before solving starts (opts,
+// pins, explicitPre), so the decision loop and its results do not depend on
+// them. Universal resolution only hints the pages of unconditional
+// requirements: its markers are decided per fork.
+
+// lookaheadDepth is how many levels below a hinted version the background
+// walk guesses versions.
+const lookaheadDepth = 2
+
+// walked records the versions the background walk has visited (shared by
+// its goroutines).
+type walked struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// first reports whether key is visited for the first time.
+func (w *walked) first(key string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen == nil {
+		w.seen = map[string]bool{}
+	}
+	if w.seen[key] {
+		return false
+	}
+	w.seen[key] = true
+	return true
+}
+
+// lookahead starts the background walk below name==v.
+func (s *solver) lookahead(name string, v pep440.Version) {
+	if s.walk == nil {
+		s.walk = &walked{}
+	}
+	if s.walk.first(name + "==" + v.String()) {
+		go s.walkVersion(name, v, lookaheadDepth)
+	}
+}
+
+// walkVersion hints the pages of name==v's requirements and, depth > 0,
+// walks each of them.
+func (s *solver) walkVersion(name string, v pep440.Version, depth int) {
+	md, err := s.provider.Metadata(s.ctx, name, v)
+	if err != nil {
+		return // the decision loop reports it if it ever needs it
+	}
+	var next []pep508.Requirement
+	for _, r := range md.RequiresDist {
+		if !s.applies(r.Marker) {
+			continue
+		}
+		n := r.NormalizedName()
+		if n == name || !s.walk.first(n) {
+			continue
+		}
+		s.provider.Prefetch(n)
+		next = append(next, r)
+	}
+	if depth == 0 || s.univ != nil {
+		return
+	}
+	for _, r := range next {
+		go s.walkProject(r, depth-1)
+	}
+}
+
+// applies reports whether a requirement with marker m applies without
+// extras, as far as the background walk can tell.
+func (s *solver) applies(m pep508.Marker) bool {
+	if m.IsTrue() {
+		return true
+	}
+	if s.univ != nil {
+		return false
+	}
+	ok, err := m.Evaluate(s.opts.Env)
+	return ok && err == nil
+}
+
+// walkProject guesses the version r's project will be chosen at, hints its
+// metadata and walks it.
+func (s *solver) walkProject(r pep508.Requirement, depth int) {
+	name := r.NormalizedName()
+	if _, ok := s.overrides[name]; ok {
+		return // the requirement is replaced: the guess would be wrong
+	}
+	cs, err := s.provider.Candidates(s.ctx, name)
+	if err != nil || len(cs) == 0 {
+		return
+	}
+	c, ok := s.guess(name, r, cs)
+	if !ok || !s.walk.first(name+"=="+c.String()) {
+		return
+	}
+	s.provider.Prefetch(name, c)
+	s.walkVersion(name, c, depth)
+}
+
+// guess returns the version pick would most likely choose for name given
+// only requirement r, the constraints and the preferences.
+func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep440.Version, bool) {
+	p := &pkg{name: name}
+	p.base = p
+	for i := range cs {
+		p.cands = append(p.cands, &cand{v: cs[i].Version, dists: cs[i].Dists})
+	}
+	sort.SliceStable(p.cands, func(i, j int) bool { return p.cands[i].v.Less(p.cands[j].v) })
+	p.allowPre = s.allowPrereleases(p)
+	set := r.Specifier.Set()
+	for _, c := range s.opts.Constraints {
+		if c.NormalizedName() == name && s.applies(c.Marker) {
+			set = set.Intersect(c.Specifier.Set())
+		}
+	}
+	usable := func(c *cand) bool { return set.Contains(c.v) && s.unusable(p, c) == "" }
+	if v, ok := s.preferred(name); ok {
+		for _, c := range p.cands {
+			if c.v.Equal(v) && usable(c) {
+				return c.v, true
+			}
+		}
+	}
+	lowest := s.opts.Resolution == ResolutionLowest
+	for i := range p.cands {
+		c := p.cands[len(p.cands)-1-i]
+		if lowest {
+			c = p.cands[i]
+		}
+		if usable(c) {
+			return c.v, true
+		}
+	}
+	return pep440.Version{}, false
+}
