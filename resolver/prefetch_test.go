@@ -1,0 +1,220 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
+)
+
+// hintProvider serves a small in-memory index (requirements separated by
+// "|") and records every Provider.Prefetch call: "name" for a page,
+// "name: v1 v2" for metadata.
+type hintProvider struct {
+	versions map[string][]string          // name -> versions, ascending
+	deps     map[string]map[string]string // name -> version -> "req; req"
+
+	mu    sync.Mutex
+	hints []string // "name: v1 v2"
+	meta  map[string]int
+}
+
+func (h *hintProvider) Candidates(_ context.Context, name string) ([]Candidate, error) {
+	vs, ok := h.versions[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", name, ErrProjectNotFound)
+	}
+	var out []Candidate
+	for _, v := range vs {
+		out = append(out, Candidate{Version: pep440.MustParse(v), Dists: []Dist{{Filename: name + "-" + v + ".tar.gz"}}})
+	}
+	return out, nil
+}
+
+func (h *hintProvider) Metadata(_ context.Context, name string, v pep440.Version) (Metadata, error) {
+	h.mu.Lock()
+	h.meta[name+"=="+v.String()]++
+	h.mu.Unlock()
+	var md Metadata
+	for r := range strings.SplitSeq(h.deps[name][v.String()], "|") {
+		if r = strings.TrimSpace(r); r != "" {
+			md.RequiresDist = append(md.RequiresDist, pep508.MustParseRequirement(r))
+		}
+	}
+	return md, nil
+}
+
+func (h *hintProvider) Prefetch(name string, versions ...pep440.Version) {
+	var b strings.Builder
+	b.WriteString(name)
+	if len(versions) > 0 {
+		b.WriteString(":")
+	}
+	for _, v := range versions {
+		b.WriteString(" " + v.String())
+	}
+	h.mu.Lock()
+	h.hints = append(h.hints, b.String())
+	h.mu.Unlock()
+}
+
+func (h *hintProvider) all() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.hints)
+}
+
+func (h *hintProvider) hinted(name string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, s := range h.hints {
+		if strings.HasPrefix(s, name+":") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func reqs(ss ...string) []pep508.Requirement {
+	var out []pep508.Requirement
+	for _, s := range ss {
+		out = append(out, pep508.MustParseRequirement(s))
+	}
+	return out
+}
+
+func versionRange(lo, hi int) []string {
+	var vs []string
+	for i := lo; i <= hi; i++ {
+		vs = append(vs, fmt.Sprint(i))
+	}
+	return vs
+}
+
+// A version walk: b==1 is decided first (one version), and a 20 down to 2
+// each require b>=2, so each fails as soon as it is tried. The hints must
+// run ahead of the walk in a window that doubles with each failure (4, 8,
+// then 16), counted from the version that failed, and never repeat one.
+func TestHintWindowDoublesOnFailures(t *testing.T) {
+	h := &hintProvider{
+		versions: map[string][]string{"a": versionRange(1, 20), "b": {"1", "2"}},
+		deps:     map[string]map[string]string{"a": {}},
+		meta:     map[string]int{},
+	}
+	for v := 2; v <= 20; v++ {
+		h.deps["a"][fmt.Sprint(v)] = "b>=2"
+	}
+	res, err := Resolve(context.Background(), h, reqs("a", "b==1"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Packages; len(got) != 2 || got[0].Version.String() != "1" || got[1].Version.String() != "1" {
+		t.Fatalf("resolution = %+v, want a==1, b==1", got)
+	}
+	want := []string{
+		"a: 20",                 // hintBest
+		"a: 19 18 17 16",        // 20 failed: window 4
+		"a: 15 14 13 12 11",     // 19 failed: window 8 (18..11)
+		"a: 10 9 8 7 6 5 4 3 2", // 18 failed: window 16 (17..2)
+		"a: 1",                  // 17 failed: 16..1
+	}
+	got := h.hinted("a")
+	if !slices.Equal(got, want) {
+		t.Errorf("hints for a:\n got %q\nwant %q", got, want)
+	}
+}
+
+// upcoming lists candidates in the order pick would try them.
+func TestUpcomingFollowsPickOrder(t *testing.T) {
+	mk := func(unusable ...string) *pkg {
+		p := &pkg{name: "a"}
+		p.base = p
+		for _, v := range []string{"1", "2", "3", "4", "5"} {
+			c := &cand{v: pep440.MustParse(v), usable: !slices.Contains(unusable, v)}
+			p.cands = append(p.cands, c)
+		}
+		return p
+	}
+	tests := []struct {
+		name     string
+		opts     Options
+		set      string
+		unusable []string
+		after    string // "" = from the start
+		k        int
+		want     string
+	}{
+		{"highest", Options{}, "", nil, "", 3, "5 4 3"},
+		{"after", Options{}, "", nil, "4", 2, "3 2"},
+		{"unusable skipped", Options{}, "", []string{"4", "3"}, "5", 2, "2 1"},
+		{"set", Options{}, "<4", nil, "", 5, "3 2 1"},
+		{"lowest", Options{Resolution: ResolutionLowest}, "", nil, "2", 2, "3 4"},
+		{"lowest-direct, transitive", Options{Resolution: ResolutionLowestDirect}, "", nil, "", 2, "5 4"},
+		{"preferred first", Options{Preferences: map[string]pep440.Version{"a": pep440.MustParse("2")}}, "", nil, "", 3, "2 5 4"},
+		{"after preferred", Options{Preferences: map[string]pep440.Version{"a": pep440.MustParse("2")}}, "", nil, "2", 3, "5 4 3"},
+		{"preferred unusable", Options{Preferences: map[string]pep440.Version{"a": pep440.MustParse("2")}}, "", []string{"2"}, "", 2, "5 4"},
+		{"upgrade ignores preference", Options{Upgrade: true, Preferences: map[string]pep440.Version{"a": pep440.MustParse("2")}}, "", nil, "", 2, "5 4"},
+		{"past the end", Options{}, "", nil, "1", 3, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSolver(context.Background(), &hintProvider{meta: map[string]int{}}, nil, tc.opts)
+			p := mk(tc.unusable...)
+			set := pep440.Full()
+			if tc.set != "" {
+				set = pep440.MustParseSpecifierSet(tc.set).Set()
+			}
+			var after *cand
+			for _, c := range p.cands {
+				if c.v.String() == tc.after {
+					after = c
+				}
+			}
+			var got []string
+			for _, c := range s.upcoming(p, set, after, tc.k) {
+				got = append(got, c.v.String())
+			}
+			if g := strings.Join(got, " "); g != tc.want {
+				t.Errorf("upcoming = %q, want %q", g, tc.want)
+			}
+		})
+	}
+}
+
+// The background walk below top==1 hints the version each requirement
+// would be chosen at (within its specifier, the constraints and the
+// preferences) two levels deep, the pages of the requirements that apply,
+// and nothing else.
+func TestLookaheadHintsLikelyVersions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hintProvider{
+			versions: map[string][]string{
+				"top": {"1"}, "mid": {"1", "2", "3"}, "leaf": {"1", "2", "3"}, "deep": {"1", "2"}, "pre": {"1", "2b1"},
+			},
+			deps: map[string]map[string]string{
+				"top":  {"1": "mid<3 | pre"},
+				"mid":  {"2": "leaf | gone ; sys_platform == 'nonexistent'", "1": "other"},
+				"leaf": {"2": "deep", "3": "other"},
+				"deep": {"2": "deeper"},
+			},
+			meta: map[string]int{},
+		}
+		s := newSolver(t.Context(), h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
+		s.lookahead("top", pep440.MustParse("1"))
+		synctest.Wait() // the walk's goroutines have finished
+		got := h.all()
+		slices.Sort(got)
+		want := []string{"leaf", "leaf: 2", "mid", "mid: 2", "pre", "pre: 1", "deep"}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("hints:\n got %q\nwant %q", got, want)
+		}
+	})
+}
