@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"sort"
 	"sync"
 
@@ -24,7 +25,7 @@ import (
 // The goroutines only call the provider (which must be safe for concurrent
 // use) and read solver fields that are fixed before solving starts (opts,
 // pins, explicitPre), so the decision loop and its results do not depend on
-// them. Universal resolution only hints the pages of unconditional
+// them; they stop when the solver finishes. Universal resolution only hints the pages of unconditional
 // requirements: its markers are decided per fork.
 
 // lookaheadDepth is how many levels below a hinted version the background
@@ -32,8 +33,12 @@ import (
 const lookaheadDepth = 2
 
 // walked records the versions the background walk has visited (shared by
-// its goroutines).
+// its goroutines); ctx, cancelled when the solver finishes, bounds their
+// provider calls.
 type walked struct {
+	ctx  context.Context
+	stop context.CancelFunc
+
 	mu   sync.Mutex
 	seen map[string]bool
 }
@@ -55,17 +60,25 @@ func (w *walked) first(key string) bool {
 // lookahead starts the background walk below name==v.
 func (s *solver) lookahead(name string, v pep440.Version) {
 	if s.walk == nil {
-		s.walk = &walked{}
+		ctx, stop := context.WithCancel(s.ctx)
+		s.walk = &walked{ctx: ctx, stop: stop}
 	}
 	if s.walk.first(name + "==" + v.String()) {
 		go s.walkVersion(name, v, lookaheadDepth)
 	}
 }
 
+// stopLookahead cancels the background walk's provider calls.
+func (s *solver) stopLookahead() {
+	if s.walk != nil {
+		s.walk.stop()
+	}
+}
+
 // walkVersion hints the pages of name==v's requirements and, depth > 0,
 // walks each of them.
 func (s *solver) walkVersion(name string, v pep440.Version, depth int) {
-	md, err := s.provider.Metadata(s.ctx, name, v)
+	md, err := s.provider.Metadata(s.walk.ctx, name, v)
 	if err != nil {
 		return // the decision loop reports it if it ever needs it
 	}
@@ -109,7 +122,7 @@ func (s *solver) walkProject(r pep508.Requirement, depth int) {
 	if _, ok := s.overrides[name]; ok {
 		return // the requirement is replaced: the guess would be wrong
 	}
-	cs, err := s.provider.Candidates(s.ctx, name)
+	cs, err := s.provider.Candidates(s.walk.ctx, name)
 	if err != nil || len(cs) == 0 {
 		return
 	}

@@ -209,6 +209,7 @@ func TestLookaheadHintsLikelyVersions(t *testing.T) {
 		s := newSolver(t.Context(), h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
 		s.lookahead("top", pep440.MustParse("1"))
 		synctest.Wait() // the walk's goroutines have finished
+		s.stopLookahead()
 		got := h.all()
 		slices.Sort(got)
 		want := []string{"leaf", "leaf: 2", "mid", "mid: 2", "pre", "pre: 1", "deep"}

@@ -44,6 +44,7 @@ func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Op
 	start := time.Now()
 	s := newSolver(ctx, p, root, opts)
 	res, err := s.run()
+	s.stopLookahead()
 	if res != nil {
 		res.Stats = s.stats
 		res.Stats.Duration = time.Since(start)

@@ -175,6 +175,7 @@ func (d *driver) solve(f *fork) (*Result, error) {
 	s := newSolver(d.ctx, d.p, d.root, o)
 	s.univ = f
 	res, err := s.run()
+	s.stopLookahead()
 	d.stats.Steps += s.stats.Steps
 	d.stats.Decisions += s.stats.Decisions
 	d.stats.Conflicts += s.stats.Conflicts
