@@ -90,6 +90,10 @@ def recorded_pip():
 
 
 def cases(only):
+    seed = os.path.join(ROOT, "examples", "webapp", "requirements.txt")
+    if not only or re.search(only, "seed-stack"):
+        reqs = [l.split("#")[0].strip() for l in open(seed)]
+        yield "seed-stack", None, [r for r in reqs if r]
     cdir = os.path.join(CORPUS, "resolvelib", "case")
     for fn in sorted(os.listdir(cdir)):
         c = json.load(open(os.path.join(cdir, fn)))
@@ -114,14 +118,15 @@ def main():
     rec = recorded_pip()
     rows = []
     for name, sources, reqs in cases(a.only):
-        idx = build(sources, os.path.join(a.cache, name))
+        # The seed stack is served from the bundled index; pip runs live on it.
+        idx = os.path.join(ROOT, "testdata", "index") if sources is None else build(sources, os.path.join(a.cache, name))
         srv, base = serve(idx, a.latency_ms)
         work = tempfile.mkdtemp(prefix="pylock-bench-")
         try:
             cache = os.path.join(work, "cache")
             cold = run_pylock(a.pylock, base, reqs, cache, work, a.python)
             warm = run_pylock(a.pylock, base, reqs, cache, work, a.python)
-            pip = run_pip(base, reqs) if a.pip else None
+            pip = run_pip(base, reqs) if a.pip or sources is None else None
         finally:
             srv.send_signal(signal.SIGTERM)
             srv.wait()
