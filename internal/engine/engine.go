@@ -140,17 +140,9 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 	if err := checkRequiresPython(in, t); err != nil {
 		return nil, usageErr(err)
 	}
-	iopts, err := buildIndexOptions(req, in, getenv)
+	client, iopts, res, err := openIndex(req, in, t, getenv)
 	if err != nil {
-		return nil, usageErr(err)
-	}
-	client, err := index.New(iopts)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	res := &Result{Target: t, Warnings: in.warnings}
-	if in.noIndex && req.IndexURL == "" {
-		res.Warnings = append(res.Warnings, "--no-index in a requirements file is not supported: using "+index.Redact(iopts.IndexURL))
+		return nil, err
 	}
 	prefs, warn := readPreferences(req.PreviousLock)
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
@@ -388,4 +380,22 @@ func requirementStrings(rs []pep508.Requirement) []string {
 		out = append(out, r.String())
 	}
 	return out
+}
+
+// openIndex builds the index client (and its options) from the request and inputs, and the
+// Result that collects warnings (an unsupported --no-index among them).
+func openIndex(req Request, in *inputs, t target.Target, getenv func(string) string) (*index.Client, index.Options, *Result, error) {
+	iopts, err := buildIndexOptions(req, in, getenv)
+	if err != nil {
+		return nil, iopts, nil, usageErr(err)
+	}
+	client, err := index.New(iopts)
+	if err != nil {
+		return nil, iopts, nil, usageErr(err)
+	}
+	res := &Result{Target: t, Warnings: in.warnings}
+	if in.noIndex && req.IndexURL == "" {
+		res.Warnings = append(res.Warnings, "--no-index in a requirements file is not supported: using "+index.Redact(iopts.IndexURL))
+	}
+	return client, iopts, res, nil
 }

@@ -83,11 +83,17 @@ func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfi
 			pkg.Dependencies = append(pkg.Dependencies, lockfile.Dependency{Name: e.Name})
 		}
 	}
-	for _, f := range lockableFiles(r.files, rp.Name, fc, cutoff) {
+	addFiles(&pkg, lockableFiles(r.files, rp.Name, fc, cutoff))
+	return pkg, nil
+}
+
+// addFiles lists files (best first) in pkg: every wheel, sorted by name, and
+// the first sdist; the first wheel's Requires-Python fills the package's.
+func addFiles(pkg *lockfile.Package, files []file) {
+	for _, f := range files {
 		switch {
 		case f.wheel:
-			a := artifact(f)
-			pkg.Wheels = append(pkg.Wheels, a)
+			pkg.Wheels = append(pkg.Wheels, artifact(f))
 			if pkg.RequiresPython == "" {
 				pkg.RequiresPython = f.RequiresPython
 			}
@@ -97,7 +103,6 @@ func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfi
 		}
 	}
 	sort.Slice(pkg.Wheels, func(i, j int) bool { return pkg.Wheels[i].Name < pkg.Wheels[j].Name })
-	return pkg, nil
 }
 
 // lockableFiles filters a release's files (best first) down to what the

@@ -111,19 +111,7 @@ func universalPackage(ctx context.Context, p *Provider, sol *resolver.UniversalR
 		f.compat = true // a universal lock lists every wheel
 		all[i] = f
 	}
-	for _, f := range lockableFiles(all, up.Name, o.Format, o.ExcludeNewer) {
-		switch {
-		case f.wheel:
-			pkg.Wheels = append(pkg.Wheels, artifact(f))
-			if pkg.RequiresPython == "" {
-				pkg.RequiresPython = f.RequiresPython
-			}
-		case pkg.Sdist == nil:
-			a := artifact(f)
-			pkg.Sdist = &a
-		}
-	}
-	sort.Slice(pkg.Wheels, func(i, j int) bool { return pkg.Wheels[i].Name < pkg.Wheels[j].Name })
+	addFiles(&pkg, lockableFiles(all, up.Name, o.Format, o.ExcludeNewer))
 	return pkg, nil
 }
 
@@ -166,17 +154,9 @@ func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolve
 	if req.PythonPlatform != "" {
 		return nil, usageErr(fmt.Errorf("--universal locks every platform: it cannot be combined with --python-platform %q", req.PythonPlatform))
 	}
-	iopts, err := buildIndexOptions(req, in, getenv)
+	client, iopts, res, err := openIndex(req, in, t, getenv)
 	if err != nil {
-		return nil, usageErr(err)
-	}
-	client, err := index.New(iopts)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	res := &Result{Target: t, Warnings: in.warnings}
-	if in.noIndex && req.IndexURL == "" {
-		res.Warnings = append(res.Warnings, "--no-index in a requirements file is not supported: using "+index.Redact(iopts.IndexURL))
+		return nil, err
 	}
 	if req.ABIGuard {
 		res.Warnings = append(res.Warnings, "--abi-guard is not applied to universal resolutions (run pylock audit on the lock)")
