@@ -88,65 +88,36 @@ func (n *node) writeKey(b *strings.Builder) {
 }
 
 // andNodes conjoins ns (nil entries are true).
-func andNodes(ns []*node) *node {
-	var kids []*node
-	seen := map[string]bool{}
-	var add func(n *node) bool
-	add = func(n *node) bool {
-		switch {
-		case n == nil:
-			return true
-		case n.kind == kFalse:
-			return false
-		case n.kind == kAnd:
-			for _, k := range n.kids {
-				if !add(k) {
-					return false
-				}
-			}
-			return true
-		}
-		if n.kind == kAtom {
-			if v, known := constLiteral(n); known {
-				return v
-			}
-		}
-		if k := nodeKey(n); !seen[k] {
-			seen[k] = true
-			kids = append(kids, unparen(n))
-		}
-		return true
-	}
-	for _, n := range ns {
-		if !add(n) {
-			return falseNode
-		}
-	}
-	kids, ok := reduceLiterals(kids, true)
-	if !ok {
-		return falseNode
-	}
-	switch len(kids) {
-	case 0:
-		return nil
-	case 1:
-		return kids[0]
-	}
-	return &node{kind: kAnd, kids: kids}
-}
+func andNodes(ns []*node) *node { return combine(ns, true) }
 
 // orNodes disjoins ns (a nil entry makes the result true).
-func orNodes(ns []*node) *node {
+func orNodes(ns []*node) *node { return combine(ns, false) }
+
+// combine conjoins (and) or disjoins (!and) ns: it flattens nested nodes of
+// the same kind, folds constants, drops duplicates and redundant literals.
+// In the dual description below, "unit" is true for And and false for Or,
+// and "zero" is the other constant; nil stands for true.
+func combine(ns []*node, and bool) *node {
+	kind, zero, unit := kAnd, falseNode, (*node)(nil)
+	if !and {
+		kind, zero, unit = kOr, nil, falseNode
+	}
+	isConst := func(n *node, c *node) bool {
+		if c == nil {
+			return n == nil
+		}
+		return n != nil && n.kind == kFalse
+	}
 	var kids []*node
 	seen := map[string]bool{}
-	var add func(n *node) bool // false: the result is true
+	var add func(n *node) bool // false: the result is zero
 	add = func(n *node) bool {
 		switch {
-		case n == nil:
-			return false
-		case n.kind == kFalse:
+		case isConst(n, unit):
 			return true
-		case n.kind == kOr:
+		case isConst(n, zero):
+			return false
+		case n.kind == kind:
 			for _, k := range n.kids {
 				if !add(k) {
 					return false
@@ -156,7 +127,7 @@ func orNodes(ns []*node) *node {
 		}
 		if n.kind == kAtom {
 			if v, known := constLiteral(n); known {
-				return !v
+				return v == and
 			}
 		}
 		if k := nodeKey(n); !seen[k] {
@@ -167,20 +138,20 @@ func orNodes(ns []*node) *node {
 	}
 	for _, n := range ns {
 		if !add(n) {
-			return nil
+			return zero
 		}
 	}
-	kids, ok := reduceLiterals(kids, false)
+	kids, ok := reduceLiterals(kids, and)
 	if !ok {
-		return nil
+		return zero
 	}
 	switch len(kids) {
 	case 0:
-		return falseNode
+		return unit
 	case 1:
 		return kids[0]
 	}
-	return &node{kind: kOr, kids: kids}
+	return &node{kind: kind, kids: kids}
 }
 
 // reduceLiterals drops comparisons made redundant by another one among kids
@@ -280,7 +251,13 @@ func invertAtom(a *atom) *node {
 		// String comparison: == != in, not in invert; <= and >= mean ==.
 		switch a.op {
 		case opIn, opNotIn, opEQ, opNE, opLE, opGE:
-			return atomNode(newAtom(l, inverseOp[a.op], r))
+			inv := newAtom(l, inverseOp[a.op], r)
+			if l.isVar && isVersionKey(l.v) && inv.vs != nil {
+				// `python_version >= "3.*"` compares strings (">=3.*" is
+				// no specifier) but `!= "3.*"` would compare versions.
+				return nil
+			}
+			return atomNode(inv)
 		}
 		return nil
 	case l.isVar && !r.isVar && a.vs != nil && !a.vs.arbitrary && l.v != "platform_release":
