@@ -135,8 +135,10 @@ type Server struct {
 	scriptSeen map[string]int
 	seq        int
 	inflight   int
-	stats      Stats
-	log        []Request
+	// idleWaiters are closed when inflight drops to zero (see settle).
+	idleWaiters []chan struct{}
+	stats       Stats
+	log         []Request
 
 	hangMu sync.Mutex
 	hangCh chan struct{}
@@ -318,11 +320,36 @@ func (s *Server) FileBytes(filename string) ([]byte, bool) {
 
 // Stats returns a copy of the counters.
 func (s *Server) Stats() Stats {
+	s.settle()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
 	st.ByKind, st.ByStatus, st.ByFormat, st.Faults = cloneMap(st.ByKind), cloneMap(st.ByStatus), cloneMap(st.ByFormat), cloneMap(st.Faults)
 	return st
+}
+
+// settleWait bounds how long Stats and Log wait for requests in flight.
+const settleWait = 2 * time.Second
+
+// settle waits (at most settleWait) until no request is being handled. A
+// handler records its request after the response is out (a truncated body
+// closes the connection first), so a client that has just seen its answer
+// could otherwise read counters that do not include it yet.
+func (s *Server) settle() {
+	s.mu.Lock()
+	if s.inflight <= 0 {
+		s.mu.Unlock()
+		return
+	}
+	idle := make(chan struct{})
+	s.idleWaiters = append(s.idleWaiters, idle)
+	s.mu.Unlock()
+	t := time.NewTimer(settleWait)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	}
 }
 
 func cloneMap[K comparable, V any](m map[K]V) map[K]V {
@@ -335,6 +362,7 @@ func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 
 // Log returns the logged requests (oldest first) since New or ResetStats.
 func (s *Server) Log() []Request {
+	s.settle()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.log...)
@@ -381,6 +409,12 @@ func (s *Server) end(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inflight--
+	if s.inflight == 0 {
+		for _, ch := range s.idleWaiters {
+			close(ch)
+		}
+		s.idleWaiters = nil
+	}
 	s.stats.Requests++
 	s.stats.Bytes += int64(r.Bytes)
 	s.stats.ByKind[r.Kind]++
