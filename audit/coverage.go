@@ -13,7 +13,7 @@ import (
 // time (warning), or cannot be installed at all (error).
 func CheckCoverage(l *lockfile.Lock, t target.Target) []Finding {
 	var out []Finding
-	env := t.Env()
+	env, tags := t.Env(), t.Supported()
 	for i := range l.Packages {
 		p := &l.Packages[i]
 		if !applies(p, env) || p.VCS != nil || p.Directory != nil || p.Archive != nil {
@@ -22,7 +22,7 @@ func CheckCoverage(l *lockfile.Lock, t target.Target) []Finding {
 		ok := false
 		for _, w := range p.Wheels {
 			if wf, err := wheel.ParseFilename(w.Name); err == nil {
-				if _, compat := t.Rank(wf); compat {
+				if _, compat := tags.Rank(wf); compat {
 					ok = true
 					break
 				}

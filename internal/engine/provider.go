@@ -46,7 +46,8 @@ type project struct {
 type Provider struct {
 	client *index.Client
 	target target.Target
-	bg     context.Context // for Prefetch's background metadata fetches
+	tags   *wheel.Supported // target.Supported(), built once: ranking every file rebuilds it otherwise
+	bg     context.Context  // for Prefetch's background metadata fetches
 
 	mu       sync.Mutex
 	projects map[string]*project
@@ -56,7 +57,7 @@ type Provider struct {
 // NewProvider returns a Provider over c for target t. bg bounds background
 // prefetches (cancel it to stop them).
 func NewProvider(bg context.Context, c *index.Client, t target.Target) *Provider {
-	return &Provider{client: c, target: t, bg: bg,
+	return &Provider{client: c, target: t, tags: t.Supported(), bg: bg,
 		projects: map[string]*project{}, meta: map[string]*index.Metadata{}}
 }
 
@@ -144,7 +145,7 @@ func (p *Provider) classify(f index.File) (file, bool) {
 		if err != nil {
 			return file{}, false
 		}
-		rank, ok := p.target.Rank(w)
+		rank, ok := p.tags.Rank(w)
 		if !ok {
 			rank = -1
 		}

@@ -37,7 +37,7 @@ type Options struct {
 // Provider implements resolver.Provider over a corpus.Index.
 type Provider struct {
 	idx  *corpus.Index
-	tgt  target.Target
+	tags *wheel.Supported // the target's supported tags, built once
 	opts Options
 
 	mu       sync.Mutex
@@ -59,7 +59,7 @@ type project struct {
 
 // New returns a provider serving idx for target t.
 func New(idx *corpus.Index, t target.Target, opts Options) *Provider {
-	return &Provider{idx: idx, tgt: t, opts: opts, projects: map[string]*project{}}
+	return &Provider{idx: idx, tags: t.Supported(), opts: opts, projects: map[string]*project{}}
 }
 
 // Stats returns the call counters.
@@ -141,7 +141,7 @@ func (p *Provider) dists(name string, v pep440.Version, r *corpus.Release, i int
 			fn := stem + "-" + tag + ".whl"
 			compatible := false
 			if w, err := wheel.ParseFilename(fn); err == nil {
-				_, compatible = p.tgt.Rank(w)
+				_, compatible = p.tags.Rank(w)
 			}
 			ds = append(ds, p.dist(r, fn, true, compatible, i, file))
 			file++
