@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/audit/installed"
-	"github.com/pylock/pylock/internal/engine"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/pep508"
@@ -97,14 +97,14 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		}
 	}
 	if err != nil {
-		return &codeError{code: engine.ExitUsage, err: err}
+		return &codeError{code: pylock.ExitUsage, err: err}
 	}
 	opts := audit.Options{LockPath: f.lock, Lock: l, Offline: f.offline}
 	if t, ok := lockTarget(l); ok {
 		opts.Target = &t
 	}
 	if opts.Inputs, err = auditInputs(l, f.lock, f.requirements); err != nil {
-		return &codeError{code: engine.ExitUsage, err: err}
+		return &codeError{code: pylock.ExitUsage, err: err}
 	}
 	switch {
 	case f.python != "":
@@ -113,14 +113,14 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		opts.Installed, err = installed.ReadSitePackages(f.sitePackages...)
 	}
 	if err != nil {
-		return &codeError{code: engine.ExitUsage, err: err}
+		return &codeError{code: pylock.ExitUsage, err: err}
 	}
 	if !f.offline {
 		opts.Lookup = newClientPool(f.indexURLs, f.cacheDir, true).lookup
 	}
 	rep, err := audit.Run(ctx, opts)
 	if err != nil {
-		return &codeError{code: engine.ExitIndex, err: fmt.Errorf("audit: index check failed: %w", err)}
+		return &codeError{code: pylock.ExitIndex, err: fmt.Errorf("audit: index check failed: %w", err)}
 	}
 	if f.format == "json" {
 		err = rep.WriteJSON(a.stdout)
@@ -131,7 +131,7 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		return err
 	}
 	if rep.Count(sev) > 0 {
-		return &codeError{code: engine.ExitNoSolution, err: fmt.Errorf("drift found"), silent: true}
+		return &codeError{code: pylock.ExitNoSolution, err: fmt.Errorf("drift found"), silent: true}
 	}
 	return nil
 }
@@ -194,7 +194,7 @@ func auditInputs(l *lockfile.Lock, lockPath string, files []string) (*audit.Inpu
 		// The command names files as typed where resolve ran; inputs are
 		// recorded relative to the lock (content heuristics below cover a
 		// different working directory).
-		for _, k := range []string{p, engine.LockRelative(p, lockPath)} {
+		for _, k := range []string{p, pylock.LockRelative(p, lockPath)} {
 			if a, ok := actual[k]; ok {
 				role[a] = r
 			}
@@ -237,7 +237,7 @@ func auditInputs(l *lockfile.Lock, lockPath string, files []string) (*audit.Inpu
 		for _, p := range l.Tool.Inputs {
 			paths = append(paths, actual[p])
 		}
-		if h, err := engine.HashInputFiles(paths); err == nil {
+		if h, err := pylock.HashInputFiles(paths); err == nil {
 			in.Hash = h
 		}
 	}
@@ -405,7 +405,7 @@ func (cp *clientPool) client(indexURL string) (*index.Client, error) {
 	urls := cp.urls
 	if len(urls) == 0 {
 		if indexURL == "" {
-			indexURL = engine.DefaultIndexURL
+			indexURL = pylock.DefaultIndexURL
 		}
 		urls = []string{indexURL}
 	}

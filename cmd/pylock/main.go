@@ -20,7 +20,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pylock/pylock/internal/engine"
+	"github.com/pylock/pylock"
 )
 
 func main() {
@@ -49,7 +49,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return engine.ExitOK
+		return pylock.ExitOK
 	}
 	var ce *codeError
 	if errors.As(err, &ce) && ce.silent {
@@ -59,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ce) {
 		return ce.code
 	}
-	return engine.ExitCode(err)
+	return pylock.ExitCode(err)
 }
 
 // codeError carries an exit code through cobra; silent ones were already
@@ -74,7 +74,7 @@ func (e *codeError) Error() string { return e.err.Error() }
 func (e *codeError) Unwrap() error { return e.err }
 
 func usageError(format string, args ...any) error {
-	return &codeError{code: engine.ExitUsage, err: fmt.Errorf(format, args...)}
+	return &codeError{code: pylock.ExitUsage, err: fmt.Errorf(format, args...)}
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -93,7 +93,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	}
 	root.SetVersionTemplate("pylock {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &codeError{code: engine.ExitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		return &codeError{code: pylock.ExitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(a.resolveCommand(), a.planCommand())
 	for _, f := range extraCommands {

@@ -10,13 +10,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pylock/pylock/internal/engine"
+	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
 )
 
 type resolveFlags struct {
-	req          engine.Request
+	req          pylock.Request
 	requirements []string
 	output       string
 	format       string
@@ -125,7 +125,7 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	if len(req.Inputs) == 0 {
 		return usageError("no input: give a requirements file, a pyproject.toml, -r FILE or - for stdin (see 'pylock resolve --help')")
 	}
-	format := engine.FormatFor(f.output, f.format)
+	format := pylock.FormatFor(f.output, f.format)
 	if format == "" {
 		if f.format != "" {
 			return usageError("invalid --format %q: want toml, requirements or json", f.format)
@@ -143,7 +143,7 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	p := newProgress(a.stderr, f.quiet, f.verbose, f.noProgress)
 	req.IndexEvents, req.ResolverEvents = p.indexEvent, p.resolverEvent
 	start := time.Now()
-	res, err := engine.Resolve(c.Context(), req)
+	res, err := pylock.Resolve(c.Context(), req)
 	p.stop()
 	if err != nil {
 		return err
@@ -151,13 +151,13 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	for _, w := range res.Warnings {
 		p.printf("warning: %s\n", w)
 	}
-	if format == engine.FormatTOML && f.output != "-" && !pep751Name.MatchString(filepath.Base(f.output)) {
+	if format == pylock.FormatTOML && f.output != "-" && !pep751Name.MatchString(filepath.Base(f.output)) {
 		p.printf("warning: PEP 751 names lock files pylock.toml or pylock.<name>.toml; installers may not recognise %s\n", filepath.Base(f.output))
 	}
 	for _, n := range res.ABIGuard {
 		p.printf("%s\n", n)
 	}
-	data, err := engine.Render(res.Lock, format)
+	data, err := pylock.Render(res.Lock, format)
 	if err != nil {
 		return err
 	}

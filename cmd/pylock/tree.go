@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/audit"
-	"github.com/pylock/pylock/internal/engine"
 	"github.com/pylock/pylock/lockfile"
 )
 
@@ -37,7 +37,7 @@ already shown earlier is marked (*) and not expanded again.`,
 			}
 			l, err := lockfile.ReadFile(lock)
 			if err != nil {
-				return &codeError{code: engine.ExitUsage, err: err}
+				return &codeError{code: pylock.ExitUsage, err: err}
 			}
 			nodes := audit.NewGraph(l, nil).Tree(invert, depth)
 			if format == "json" {

@@ -1,9 +1,9 @@
-// Package engine is pylock's resolve pipeline with no CLI concerns: it reads
+// Package pylock is the public resolve pipeline with no CLI concerns: it reads
 // the inputs (requirements files, pyproject.toml, stdin), configures the
 // index client, adapts it to the resolver, resolves for one target and
 // builds the PEP 751 lock. cmd/pylock parses flags into a Request, calls
 // Resolve, renders the Lock and maps errors to exit codes with ExitCode.
-package engine
+package pylock
 
 import (
 	"context"
