@@ -81,3 +81,32 @@ func (t Target) Marker() string { return t.marker() }
 func (t Target) String() string {
 	return t.implName() + " " + strings.TrimPrefix(t.PythonSpec(), "pypy") + " " + t.Platform()
 }
+
+// Select builds the target for `resolve`'s flags: both empty is Default;
+// a platform alone keeps the Python of the default interpreter (python3 on
+// PATH, else DefaultPython) and changes only the platform, so that
+// `--python-platform linux` never switches the Python version; a version
+// alone or both are New.
+func Select(ctx context.Context, pythonVersion, platform string) (Target, error) {
+	switch {
+	case pythonVersion == "" && platform == "":
+		return Default(ctx), nil
+	case pythonVersion == "":
+		return New(Default(ctx).PythonFlag(), platform)
+	}
+	return New(pythonVersion, platform)
+}
+
+// PythonFlag renders t's interpreter as a --python-version value that New
+// reads back to the same implementation, version and threading model:
+// "3.11.7", "pypy3.10.14", "3.13.1t".
+func (t Target) PythonFlag() string {
+	s := t.Python.String()
+	if t.Implementation == "pypy" {
+		s = "pypy" + s
+	}
+	if t.FreeThreaded {
+		s += "t"
+	}
+	return s
+}

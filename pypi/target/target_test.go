@@ -459,3 +459,74 @@ func TestProbeHangs(t *testing.T) {
 		}
 	})
 }
+
+// fakePython writes an executable "python3" that prints the probe answer of
+// a CPython with the given version on x86_64 glibc Linux, and returns its
+// directory.
+func fakePython(t *testing.T, version string) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("needs a shell script interpreter")
+	}
+	minor := version[:strings.LastIndex(version, ".")]
+	answer := `{"implementation_name":"cpython","implementation_version":"` + version + `","os_name":"posix",` +
+		`"platform_machine":"x86_64","platform_release":"6.1","platform_version":"#1","python_full_version":"` + version + `",` +
+		`"platform_python_implementation":"CPython","python_version":"` + minor + `","sys_platform":"linux",` +
+		`"gil_disabled":false,"pointer_bits":64,"mac_ver":"","glibc":"glibc 2.36","musl":""}`
+	dir := t.TempDir()
+	script := "#!/bin/sh\nexec " + catPath(t) + " <<'EOF'\n" + answer + "\nEOF\n"
+	if err := os.WriteFile(filepath.Join(dir, "python3"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestSelect checks that a platform flag alone keeps the default
+// interpreter's Python (issue: --python-platform linux switched 3.11 to 3.12).
+func TestSelect(t *testing.T) {
+	t.Setenv("PATH", fakePython(t, "3.10.9"))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		version, platform string
+		want              string // prefix of Target.String()
+	}{
+		{"", "", "CPython 3.10.9 x86_64-manylinux_2_36"},
+		{"", "linux", "CPython 3.10.9 x86_64-manylinux_2_28"},
+		{"", "windows", "CPython 3.10.9 win_amd64"},
+		{"3.12", "", "CPython 3.12 "},
+		{"3.13", "macos", "CPython 3.13 arm64-macos"},
+	} {
+		tg, err := Select(ctx, tc.version, tc.platform)
+		if err != nil {
+			t.Fatalf("Select(%q, %q): %v", tc.version, tc.platform, err)
+		}
+		if !strings.HasPrefix(tg.String(), tc.want) {
+			t.Errorf("Select(%q, %q) = %s, want prefix %q", tc.version, tc.platform, tg, tc.want)
+		}
+		if tc.version == "" && tg.Python.String() != "3.10.9" {
+			t.Errorf("Select(%q, %q).Python = %s, want the interpreter's 3.10.9", tc.version, tc.platform, tg.Python)
+		}
+	}
+	if _, err := Select(ctx, "", "plan9"); err == nil {
+		t.Error("Select with a bad platform: no error")
+	}
+}
+
+func TestPythonFlagRoundTrip(t *testing.T) {
+	for _, in := range []string{"3.11.7", "pypy3.10.14", "3.13.1t", "3.14.0rc1"} {
+		tg := mustNew(t, in, "linux")
+		back := mustNew(t, tg.PythonFlag(), "linux")
+		if back.String() != tg.String() || back.Python.String() != tg.Python.String() || back.FreeThreaded != tg.FreeThreaded {
+			t.Errorf("PythonFlag(%s) = %q reads back as %s", tg, tg.PythonFlag(), back)
+		}
+	}
+}
+
+func catPath(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("cat")
+	if err != nil {
+		t.Skip("no cat command")
+	}
+	return p
+}
