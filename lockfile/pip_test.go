@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/pylock/pylock/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,7 +63,7 @@ func havePip(t *testing.T) string {
 			return py
 		}
 	}
-	t.Skip("no python with pip")
+	testenv.Missing(t, "no python with pip")
 	return ""
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"github.com/pylock/pylock/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,7 +91,7 @@ func TestErrors(t *testing.T) {
 func TestReadPython(t *testing.T) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("no python3 on PATH")
+		testenv.Missing(t, "no python3 on PATH")
 	}
 	env, err := ReadPython(context.Background(), py)
 	must(t, err)

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"github.com/pylock/pylock/internal/testenv"
 	"io"
 	"net/http"
 	"os"
@@ -425,7 +426,7 @@ func TestPipUsesFakeIndex(t *testing.T) {
 	}
 	py, err := exec.LookPath("python3")
 	if err != nil || exec.Command(py, "-m", "pip", "--version").Run() != nil {
-		t.Skip("python3 -m pip not available")
+		testenv.Missing(t, "python3 -m pip not available")
 	}
 	idx := testIndex()
 	idx.Projects["baz"].Releases[0].Wheel = true
