@@ -47,15 +47,15 @@ type jsonFile struct {
 	RequiresPython   *string           `json:"requires-python"`
 	Size             *int64            `json:"size"`
 	UploadTime       string            `json:"upload-time"`
-	Yanked           json.RawMessage   `json:"yanked"`
-	CoreMetadata     json.RawMessage   `json:"core-metadata"`
-	DistInfoMetadata json.RawMessage   `json:"dist-info-metadata"`
-	DataDistInfoMeta json.RawMessage   `json:"data-dist-info-metadata"`
+	Yanked           jsonValue         `json:"yanked"`
+	CoreMetadata     jsonValue         `json:"core-metadata"`
+	DistInfoMetadata jsonValue         `json:"dist-info-metadata"`
+	DataDistInfoMeta jsonValue         `json:"data-dist-info-metadata"`
 }
 
 func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
 	var p jsonPage
-	if err := json.Unmarshal(body, &p); err != nil {
+	if err := decodeJSONPage(body, &p); err != nil {
 		return nil, fmt.Errorf("bad PEP 691 page: %w", err)
 	}
 	if major, _, _ := strings.Cut(p.Meta.APIVersion, "."); major != "" && major != "1" {
@@ -63,12 +63,13 @@ func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
 	}
 	files := make([]File, 0, len(p.Files))
 	for _, jf := range p.Files {
-		u, err := base.Parse(jf.URL)
-		if err != nil {
+		abs, ok := resolveFileURL(base, jf.URL)
+		if !ok {
 			continue
 		}
-		f := File{Filename: jf.Filename, URL: u.String(), Hashes: cleanHashes(jf.Hashes), Size: -1}
+		f := File{Filename: jf.Filename, URL: abs, Hashes: cleanHashes(jf.Hashes), Size: -1}
 		if f.Filename == "" {
+			u, _ := url.Parse(abs)
 			f.Filename = filenameOf(u)
 		}
 		if jf.RequiresPython != nil {
@@ -82,10 +83,10 @@ func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
 		}
 		f.Yanked, f.YankedReason = jsonYanked(jf.Yanked)
 		meta := jf.CoreMetadata
-		if len(meta) == 0 || string(meta) == "null" {
+		if meta.kind == jsonAbsent || meta.kind == jsonNull {
 			meta = jf.DistInfoMetadata
 		}
-		if len(meta) == 0 || string(meta) == "null" {
+		if meta.kind == jsonAbsent || meta.kind == jsonNull {
 			meta = jf.DataDistInfoMeta
 		}
 		f.CoreMetadata, f.CoreMetadataHashes = jsonCoreMetadata(meta)
@@ -98,6 +99,9 @@ func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
 // digests name cache files, so anything else (an index sending "../x") is
 // dropped rather than trusted.
 func cleanHashes(h map[string]string) map[string]string {
+	if hashesClean(h) { // the common case: no copy
+		return h
+	}
 	out := map[string]string{}
 	for k, v := range h {
 		k, v = strings.ToLower(k), strings.ToLower(v)
@@ -106,6 +110,20 @@ func cleanHashes(h map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// hashesClean reports whether cleanHashes would return h unchanged: a
+// non-nil map of known algorithms in lower case with lower-case hex digests.
+func hashesClean(h map[string]string) bool {
+	if h == nil {
+		return false
+	}
+	for k, v := range h {
+		if !hashAlgos[k] || !isHex(v) {
+			return false
+		}
+	}
+	return true
 }
 
 func isHex(s string) bool {
@@ -120,28 +138,110 @@ func isHex(s string) bool {
 	return true
 }
 
-func jsonYanked(raw json.RawMessage) (bool, string) {
+// jsonValue is one of the polymorphic values of a PEP 691 file: "yanked"
+// (false, true or a reason) and "core-metadata" (false, true or a hash
+// table).
+type jsonValue struct {
+	kind   byte // jsonAbsent, jsonNull, jsonBool, jsonString, jsonHashes, jsonOther
+	b      bool
+	s      string
+	hashes map[string]string
+}
+
+const (
+	jsonAbsent byte = iota
+	jsonNull
+	jsonBool
+	jsonString
+	jsonHashes // an object whose values are all strings
+	jsonOther
+)
+
+// UnmarshalJSON reads the value with encoding/json (tests use it as the
+// reference for decodeJSONPage).
+func (v *jsonValue) UnmarshalJSON(raw []byte) error {
 	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return b, ""
-	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return true, s
+	var h map[string]string
+	switch {
+	case string(raw) == "null":
+		*v = jsonValue{kind: jsonNull}
+	case json.Unmarshal(raw, &b) == nil:
+		*v = jsonValue{kind: jsonBool, b: b}
+	case json.Unmarshal(raw, &s) == nil:
+		*v = jsonValue{kind: jsonString, s: s}
+	case json.Unmarshal(raw, &h) == nil && h != nil:
+		*v = jsonValue{kind: jsonHashes, hashes: h}
+	default:
+		*v = jsonValue{kind: jsonOther}
+	}
+	return nil
+}
+
+func jsonYanked(v jsonValue) (bool, string) {
+	switch v.kind {
+	case jsonBool:
+		return v.b, ""
+	case jsonString:
+		return true, v.s
 	}
 	return false, ""
 }
 
-func jsonCoreMetadata(raw json.RawMessage) (bool, map[string]string) {
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return b, nil
-	}
-	var h map[string]string
-	if json.Unmarshal(raw, &h) == nil {
-		return true, cleanHashes(h)
+func jsonCoreMetadata(v jsonValue) (bool, map[string]string) {
+	switch v.kind {
+	case jsonBool:
+		return v.b, nil
+	case jsonHashes:
+		return true, cleanHashes(v.hashes)
 	}
 	return false, nil
+}
+
+// resolveFileURL resolves a file's URL against the page's URL, as
+// base.Parse(ref).String() does. Absolute http(s) URLs made only of
+// characters that parsing and printing leave alone (PyPI's
+// files.pythonhosted.org links) are returned as they are, which spares a
+// url.Parse and two allocations per file on pages with thousands of files.
+func resolveFileURL(base *url.URL, ref string) (string, bool) {
+	if plainAbsURL(ref) {
+		return ref, true
+	}
+	u, err := base.Parse(ref)
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// plainAbsURL reports whether s is http(s)://host/path with only
+// unreserved and sub-delimiter characters, no userinfo, query, fragment,
+// percent-escape or dot segment: a URL that url.Parse then String returns
+// unchanged.
+func plainAbsURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
+			return false
+		}
+	}
+	host, p, ok := strings.Cut(rest, "/")
+	if !ok || host == "" || strings.Contains(p, "/.") || strings.HasPrefix(p, ".") || strings.Contains(p, "//") {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/+!$&'()*,;=:@", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // filenameOf is the last path segment of u, unescaped.
