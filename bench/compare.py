@@ -8,12 +8,16 @@ and runs:
   * pylock warm  (same cache directory, second run),
   * pip 23.x     (../shared/bench/pip_resolve.py, only with --pip; otherwise
                   pip's recorded result from ../shared/bench/results is shown).
-It prints a Markdown table (and writes JSON with --json). Standard library only.
+Per case it reports pylock's and pip's cold and warm times and requests, the
+network floor (the lock's dependency depth x 2 requests (page, metadata) x
+latency: no resolver can finish sooner on a cold cache) with pylock's cold
+ratio to it, and pylock's peak RSS. It prints a Markdown table (and writes
+JSON with --json). Standard library only.
 
     go build -o /tmp/pylock ./cmd/pylock
-    python3 bench/compare.py --pylock /tmp/pylock --latency-ms 20 [--pip] [--only chalice]
+    python3 bench/compare.py --pylock /tmp/pylock --latency-ms 20 [--pip] [--only chalice] [--repeat 3]
 """
-import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time, tomllib, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -48,25 +52,57 @@ def build(sources, out):
     return out
 
 
-def run_pylock(pylock, base, reqs, cache, work, python):
+def run_pylock(pylock, base, reqs, cache, work, python, offline=False):
     req = os.path.join(work, "requirements.txt")
     with open(req, "w") as f:
         f.write("\n".join(reqs) + "\n")
     out = os.path.join(work, "pylock.toml")
     cmd = [pylock, "resolve", req, "--index-url", base + "/simple/", "--python-version", python,
            "--python-platform", "x86_64-manylinux_2_28", "-o", out, "--cache-dir", cache, "--no-progress"]
+    if offline:
+        cmd.append("--offline")
     stats(base, reset=True)
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
     s = stats(base)
-    return {"seconds": dt, "exit": p.returncode, "requests": s["requests"],
-            "summary": (p.stderr.strip().splitlines() or [""])[-1]}
+    return {"seconds": dt, "exit": p.returncode, "requests": s["requests"], "rss_mb": ru.ru_maxrss / 1024,
+            "depth": lock_depth(out) if p.returncode == 0 else None,
+            "summary": (err.strip().splitlines() or [""])[-1]}
 
 
-def run_pip(base, reqs):
+def lock_depth(path):
+    """The longest chain of dependencies from the roots in a pylock.toml."""
+    try:
+        lock = tomllib.load(open(path, "rb"))
+    except (OSError, ValueError):
+        return None
+    deps = {p["name"]: [d["name"] for d in p.get("dependencies", [])] for p in lock.get("packages", [])}
+    roots = {r.split(";")[0].split("[")[0].split("=")[0].split("<")[0].split(">")[0].split("!")[0].split("~")[0].strip().lower()
+             for r in lock.get("tool", {}).get("pylock", {}).get("requirements", [])}
+    memo = {}
+
+    def depth(n, seen=()):
+        if n in memo:
+            return memo[n]
+        if n in seen:
+            return 0
+        d = 1 + max((depth(c, seen + (n,)) for c in deps.get(n, [])), default=0)
+        memo[n] = d
+        return d
+    norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+    roots = {norm(r) for r in roots} & set(deps) or set(deps)
+    return max((depth(r) for r in roots), default=0)
+
+
+def run_pip(base, reqs, cache_dir=None):
     cmd = [sys.executable, os.path.join(BENCH, "pip_resolve.py"), "--index-url", base + "/simple/",
            "--timeout", "120", *reqs]
+    if cache_dir:
+        cmd[2:2] = ["--cache-dir", cache_dir]
     stats(base, reset=True)
     p = subprocess.run(cmd, capture_output=True, text=True)
     r = json.loads(p.stdout or "{}")
@@ -104,13 +140,19 @@ def cases(only):
         yield name, ["resolvelib:" + src], c["requested"]
 
 
+def median_run(runs):
+    """The run with the median time (its other figures travel with it)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pylock", default=os.path.join(ROOT, "pylock"))
     ap.add_argument("--latency-ms", type=int, default=20)
     ap.add_argument("--python", default="3.11")
-    ap.add_argument("--pip", action="store_true", help="run pip live (slow) instead of showing recorded results")
+    ap.add_argument("--pip", action="store_true", help="run pip live, cold and warm (slow), instead of showing recorded results")
     ap.add_argument("--only")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is reported")
     ap.add_argument("--json")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "pylock-bench-indexes"))
     a = ap.parse_args()
@@ -123,29 +165,49 @@ def main():
         srv, base = serve(idx, a.latency_ms)
         work = tempfile.mkdtemp(prefix="pylock-bench-")
         try:
-            cache = os.path.join(work, "cache")
-            cold = run_pylock(a.pylock, base, reqs, cache, work, a.python)
-            warm = run_pylock(a.pylock, base, reqs, cache, work, a.python)
-            pip = run_pip(base, reqs) if a.pip or sources is None else None
+            colds, warms, offs = [], [], []
+            for i in range(a.repeat):
+                cache = os.path.join(work, "cache%d" % i)
+                colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python))
+                warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python))
+                offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, offline=True))
+            cold, warm, off = median_run(colds), median_run(warms), median_run(offs)
+            pip = pip_warm = None
+            if a.pip or sources is None:
+                pip = run_pip(base, reqs)
+                pcache = os.path.join(work, "pip-cache")
+                run_pip(base, reqs, pcache)
+                pip_warm = run_pip(base, reqs, pcache)
         finally:
             srv.send_signal(signal.SIGTERM)
             srv.wait()
             shutil.rmtree(work, ignore_errors=True)
+        depth = cold.get("depth")
+        floor = depth * 2 * a.latency_ms / 1000 if depth else None
         r = rec.get("resolvelib/" + name, {})
         rp = r.get("pip", {})
         result = "timeout" if rp.get("timed_out") else ("ok" if rp.get("ok") else rp.get("error_kind", "?"))
-        rows.append({"case": name, "cold": cold, "warm": warm, "pip": pip,
-                     "pip_recorded": {"seconds": r.get("pip_seconds"), "result": "%s, match=%s" % (result, r.get("match"))}})
-    print("| case | pylock exit | pylock cold s | cold requests | pylock warm s | warm requests | pip s | pip result |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+        rows.append({"case": name, "latency_ms": a.latency_ms, "cold": cold, "warm": warm, "offline": off,
+                     "floor_seconds": floor, "cold_over_floor": cold["seconds"] / floor if floor else None,
+                     "pip": pip, "pip_warm": pip_warm,
+                     "pip_recorded": {"seconds": r.get("pip_seconds"), "requests": r.get("pip", {}).get("requests"),
+                                      "result": "%s, match=%s" % (result, r.get("match"))}})
+    f2 = lambda x: "%.3f" % x if isinstance(x, (int, float)) else "-"
+    print("| case | exit | floor s | pylock cold s | cold/floor | requests | peak RSS MB | pylock warm s | warm req | offline s | pip cold s | pip req | pip warm s | pip result |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         if r["pip"]:
-            ps, pr = r["pip"]["seconds"], ("timeout" if r["pip"]["timed_out"] else ("ok" if r["pip"]["ok"] else "fail"))
+            ps, preq = r["pip"]["seconds"], r["pip"]["requests"]
+            pw = r["pip_warm"]["seconds"] if r["pip_warm"] else None
+            pr = "timeout" if r["pip"]["timed_out"] else ("ok" if r["pip"]["ok"] else "fail")
         else:
-            ps, pr = r["pip_recorded"]["seconds"], "%s (recorded)" % r["pip_recorded"]["result"]
-        print("| %s | %d | %.2f | %d | %.2f | %d | %s | %s |" % (
-            r["case"], r["cold"]["exit"], r["cold"]["seconds"], r["cold"]["requests"],
-            r["warm"]["seconds"], r["warm"]["requests"], "%.2f" % ps if isinstance(ps, (int, float)) else "-", pr))
+            ps, preq, pw = r["pip_recorded"]["seconds"], r["pip_recorded"]["requests"], None
+            pr = "%s (recorded, no latency)" % r["pip_recorded"]["result"]
+        c, w, o = r["cold"], r["warm"], r["offline"]
+        print("| %s | %d | %s | %s | %s | %d | %.0f | %s | %d | %s | %s | %s | %s | %s |" % (
+            r["case"], c["exit"], f2(r["floor_seconds"]), f2(c["seconds"]),
+            "%.2f" % r["cold_over_floor"] if r["cold_over_floor"] else "-", c["requests"], c["rss_mb"],
+            f2(w["seconds"]), w["requests"], f2(o["seconds"]), f2(ps), preq if preq is not None else "-", f2(pw), pr))
     if a.json:
         json.dump(rows, open(a.json, "w"), indent=2)
 
