@@ -299,8 +299,15 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 			continue
 		}
 		b := g.boundary(rule)
-		if !latest.Before(b.at) || !g.requires(best, rule.Provider) {
+		if rule.accepts(EvidenceUploadedAfter) && !latest.Before(b.at) {
 			continue
+		}
+		deps, set := g.requires(best, rule.Provider)
+		if !deps || set.Disjoint(majorSet(rule.Major)) {
+			continue // no dependency, or it already keeps the provider below the major
+		}
+		if rule.accepts(EvidenceRequiresNewMajor) && set.SubsetOf(majorSet(rule.Major)) {
+			continue // built for the new major
 		}
 		g.mu.Lock()
 		g.seen[name+"=="+v.String()+"|"+rule.Provider] = Applied{Package: name, Version: v.String(), Provider: rule.Provider, Boundary: b.at, FirstMajor: b.first}
@@ -312,24 +319,31 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 	return out
 }
 
-func (g *Guard) requires(f index.File, provider string) bool {
+// requires reports whether the metadata of f requires provider (under the
+// guard's environment) and the versions its requirements admit together.
+func (g *Guard) requires(f index.File, provider string) (bool, pep440.Set) {
 	md, err := g.src.Metadata(g.ctx, f)
 	if err != nil {
-		return false
+		return false, pep440.Set{}
 	}
+	found, set := false, pep440.Set{}
 	for _, r := range md.RequiresDist {
 		req, err := pep508.ParseRequirement(r)
 		if err != nil || req.NormalizedName() != provider {
 			continue
 		}
-		if g.env == nil || req.Marker.IsTrue() {
-			return true
+		if g.env != nil && !req.Marker.IsTrue() {
+			if ok, err := req.Marker.Evaluate(g.env); err == nil && !ok {
+				continue
+			}
 		}
-		if ok, err := req.Marker.Evaluate(g.env); err != nil || ok {
-			return true
+		if !found {
+			found, set = true, req.Specifier.Set()
+		} else {
+			set = set.Union(req.Specifier.Set()) // any active requirement may apply
 		}
 	}
-	return false
+	return found, set
 }
 
 // Applied returns the conflicts declared so far whose package was chosen

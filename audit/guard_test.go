@@ -335,3 +335,44 @@ func TestWhyBounded(t *testing.T) {
 		t.Errorf("paths to a01: %d, want 2 (from a00 and from b00)", len(p))
 	}
 }
+
+// reqIndex is seedIndex whose opencv-python requires numpy with the given
+// requirement strings.
+type reqIndex struct {
+	fakeIndex
+	reqs []string
+}
+
+func (m reqIndex) Metadata(context.Context, index.File) (*index.Metadata, error) {
+	return &index.Metadata{RequiresDist: m.reqs}, nil
+}
+
+// The rule's rebuilt-when evidence: a release whose Requires-Dist keeps the
+// provider below the major needs no conflict, one that requires the new
+// major was built for it (requires-new-major), and a rule that does not
+// accept that evidence still guards it.
+func TestGuardRequiresBound(t *testing.T) {
+	onlyDate := DefaultRules()
+	onlyDate[0].RebuiltWhen = []string{EvidenceUploadedAfter}
+	for _, tc := range []struct {
+		name  string
+		reqs  []string
+		rules []Rule
+		want  int
+	}{
+		{"unbounded", []string{"numpy>=1.21"}, DefaultRules(), 1},
+		{"kept below", []string{"numpy>=1.21,<2"}, DefaultRules(), 0},
+		{"requires new major", []string{"numpy>=2.0.0rc1"}, DefaultRules(), 0},
+		{"requires new major, rule ignores it", []string{"numpy>=2.0.0rc1"}, onlyDate, 1},
+		{"one of two markers unbounded", []string{`numpy<2; python_version < "3.9"`, `numpy>=1.22; python_version >= "3.9"`}, DefaultRules(), 1},
+		{"no dependency", []string{"six"}, DefaultRules(), 0},
+	} {
+		g := NewGuard(context.Background(), tc.rules, reqIndex{seedIndex(), tc.reqs})
+		if got := len(g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78"))); got != tc.want {
+			t.Errorf("%s: %d conflicts, want %d", tc.name, got, tc.want)
+		}
+	}
+	if _, err := ParseRules([]byte("[[rule]]\nprovider = \"numpy\"\nmajor = 2\nrebuilt-when = [\"vibes\"]\n")); err == nil || !strings.Contains(err.Error(), `unknown rebuilt-when "vibes"`) {
+		t.Errorf("unknown evidence: %v", err)
+	}
+}
