@@ -13,7 +13,7 @@ import (
 // compiled wheels were all uploaded before a provider's next major (numpy
 // 2.0.0, dated from the index) conflicts with that major. It returns nil
 // when the guard is off.
-func newABIGuard(ctx context.Context, req Request, c *index.Client, opts *resolver.Options) *audit.Guard {
+func newABIGuard(ctx context.Context, req Options, c *index.Client, opts *resolver.Options) *audit.Guard {
 	if !req.ABIGuard {
 		return nil
 	}

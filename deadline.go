@@ -27,5 +27,5 @@ func budgetErr(ctx context.Context, budget time.Duration, err error) error {
 	if budget <= 0 || !errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &be) {
 		return wrap(err)
 	}
-	return &Error{Code: ExitIndex, Err: fmt.Errorf("the --timeout deadline (%s) passed while fetching from the index: %w", budget, err)}
+	return &Error{Kind: KindIndex, Err: fmt.Errorf("the --timeout deadline (%s) passed while fetching from the index: %w", budget, err)}
 }

@@ -21,18 +21,18 @@ func TestBudgetErr(t *testing.T) {
 		ctx      context.Context
 		budget   time.Duration
 		err      error
-		wantCode int
+		wantKind Kind
 		wantMsg  string
 	}{
-		{"solver stopped", expired, time.Second, budget, ExitNoSolution, "resolution budget exhausted"},
-		{"fetch stopped", expired, time.Second, fetch, ExitIndex, "the --timeout deadline (1s) passed while fetching from the index: GET"},
-		{"no budget", expired, 0, fetch, ExitIndex, "GET"},
-		{"deadline not reached", live, time.Second, errors.New("bad input"), ExitUsage, "bad input"},
+		{"solver stopped", expired, time.Second, budget, KindNoSolution, "resolution budget exhausted"},
+		{"fetch stopped", expired, time.Second, fetch, KindIndex, "the --timeout deadline (1s) passed while fetching from the index: GET"},
+		{"no budget", expired, 0, fetch, KindIndex, "GET"},
+		{"deadline not reached", live, time.Second, errors.New("bad input"), KindUsage, "bad input"},
 	}
 	for _, tt := range tests {
 		err := budgetErr(tt.ctx, tt.budget, tt.err)
-		if got := ExitCode(err); got != tt.wantCode {
-			t.Errorf("%s: exit %d, want %d (%v)", tt.name, got, tt.wantCode, err)
+		if got := KindOf(err); got != tt.wantKind {
+			t.Errorf("%s: kind %s, want %s (%v)", tt.name, got, tt.wantKind, err)
 		}
 		if !strings.HasPrefix(err.Error(), tt.wantMsg) {
 			t.Errorf("%s: %q, want prefix %q", tt.name, err, tt.wantMsg)

@@ -1,8 +1,9 @@
-// Package pylock is the public resolve pipeline with no CLI concerns: it reads
-// the inputs (requirements files, pyproject.toml, stdin), configures the
-// index client, adapts it to the resolver, resolves for one target and
-// builds the PEP 751 lock. cmd/pylock parses flags into a Request, calls
-// Resolve, renders the Lock and maps errors to exit codes with ExitCode.
+// Package pylock is the public resolve pipeline, with no CLI concerns: it
+// reads the inputs (pypi/inputs), configures the index client, adapts it to
+// the resolver, resolves for one target (or every environment) and builds
+// the PEP 751 lock. Other Go programs call Resolve with typed Options;
+// cmd/pylock parses its flags into Options, calls Resolve, renders the Lock
+// and maps the Kind of a failure (KindOf) to an exit code.
 package pylock
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
+	pyinputs "github.com/pylock/pylock/pypi/inputs"
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
@@ -25,69 +27,81 @@ import (
 	"github.com/pylock/pylock/resolver"
 )
 
-// DefaultIndexURL is used when no flag, requirement file or environment
+// DefaultIndexURL is used when no option, requirement file or environment
 // variable names an index.
 const DefaultIndexURL = "https://pypi.org/simple"
 
-// Request is one resolution: the values of `pylock resolve`'s flags.
-// Zero values mean "default".
-type Request struct {
-	Inputs      []string // requirement files, pyproject.toml files, "-" for stdin (positionals and -r)
-	Constraints []string // -c files
-	Overrides   []string // --override files
+// Options is one resolution, with every value already parsed: cmd/pylock
+// builds it once from the flags (see its parseResolveFlags); other Go
+// programs fill it directly. Zero values mean "default".
+type Options struct {
+	// Inputs are the requirements files, pyproject.toml files and stdin
+	// ("-"), each with its role (requirements, pyproject, constraint,
+	// override), in order.
+	Inputs []pyinputs.Input
 
-	// Pyproject selects the optional dependencies (--extra, --all-extras)
-	// and dependency groups (--group, --all-groups) read from
-	// pyproject.toml inputs; it is an error without a pyproject.toml input.
-	Pyproject reqfile.PyprojectOptions
+	IndexURL       string   // base URL or local directory of the index
+	ExtraIndexURLs []string // searched after IndexURL
+	FindLinks      []string // directories or pages of distribution files
+	IndexStrategy  index.Strategy
 
-	IndexURL       string
-	ExtraIndexURLs []string
-	FindLinks      []string
-	IndexStrategy  string // first-index (default) | unsafe-best-match
+	// Target is the environment to lock for (zero: python3 on PATH, else
+	// 3.12, on the host platform).
+	Target TargetSpec
+	// Universal locks every environment at once: see BuildUniversalLock.
+	// Target.Platform must be empty.
+	Universal bool
 
-	PythonVersion  string
-	PythonPlatform string
-
-	Prerelease      string // resolver.PrereleaseMode
-	Resolution      string // resolver.ResolutionMode
-	ExcludeNewer    string // RFC 3339 timestamp, YYYY-MM-DD (UTC midnight) or a duration before now (7d, "1 week")
-	Upgrade         bool
-	UpgradePackages []string
-	OnlyBinary      []string // package names, ":all:" or ":none:", comma lists allowed
+	Prerelease      resolver.PrereleaseMode // "": if-necessary-or-explicit (allow with --pre in a file)
+	Resolution      resolver.ResolutionMode // "": highest
+	ExcludeNewer    time.Time               // ignore files uploaded after it (zero: no cutoff)
+	Upgrade         bool                    // ignore the pins of PreviousLock
+	UpgradePackages []string                // ignore PreviousLock's pins of these (names or comma lists)
+	OnlyBinary      []string                // package names, ":all:" or ":none:", comma lists allowed
 	NoBinary        []string
-	InstallFirst    []string
+	InstallFirst    []string // packages installed in their own first step
 
-	Offline  bool
-	Refresh  bool
-	NoCache  bool
-	CacheDir string
-	MaxSteps int
-	Timeout  time.Duration // per HTTP request (0 = client default; --http-timeout)
-	// Budget bounds the whole resolve, index fetching and solving (--timeout;
-	// 0 = none): past it the solver stops with a *resolver.BudgetError
-	// (exit 1), a fetch in progress fails as an index error (exit 3).
+	Offline     bool
+	Refresh     bool
+	NoCache     bool
+	CacheDir    string
+	MaxSteps    int           // solver step budget (0: the solver's default)
+	HTTPTimeout time.Duration // per HTTP request (0: the client default)
+	// Budget bounds the whole resolve, index fetching and solving (0 =
+	// none): past it the solver stops with a *resolver.BudgetError
+	// (KindNoSolution), a fetch in progress fails as KindIndex.
 	Budget time.Duration
 
-	// PreviousLock is the path of an existing lock whose pins are preferred
-	// (the output file); missing or unreadable is not an error.
+	// PreviousLock is the path of an existing PEP 751 lock whose pins are
+	// preferred; missing or unreadable is not an error.
 	PreviousLock string
 	// LockPath is where the lock will be written ("" or "-": stdout): the
-	// input paths in [tool.pylock] inputs are recorded relative to its
-	// directory, so that audit finds them from any working directory.
+	// input paths in [tool.pylock] are recorded relative to its directory,
+	// so that audit finds them from any working directory.
 	LockPath string
 	// Command is recorded in [tool.pylock] as the command that regenerates the lock.
 	Command string
-	// ABIGuard applies the audit ABI rules while resolving (--abi-guard).
+	// ABIGuard applies the audit ABI rules while resolving.
 	ABIGuard bool
-	// Universal locks every environment at once (--universal): see
-	// BuildUniversalLock. PythonPlatform must be empty.
-	Universal bool
 
 	Stdin          io.Reader            // for "-" (nil = empty)
 	Getenv         func(string) string  // nil = os.Getenv
 	IndexEvents    func(index.Event)    // progress from the index client
 	ResolverEvents func(resolver.Event) // progress from the solver
+}
+
+// TargetSpec names the environment to lock for.
+type TargetSpec struct {
+	PythonVersion string // 3.11, 3.12.4 ("": python3 on PATH, else 3.12)
+	Platform      string // linux, macos, windows, x86_64-manylinux_2_28... ("": the host)
+}
+
+// Target builds the target environment; the zero spec probes python3 on PATH.
+func (s TargetSpec) Target(ctx context.Context) (target.Target, error) {
+	if s == (TargetSpec{}) {
+		return target.Default(ctx), nil
+	}
+	return target.New(s.PythonVersion, s.Platform)
 }
 
 // Result is a successful resolution.
@@ -98,14 +112,15 @@ type Result struct {
 	IndexStats index.Stats
 	Duration   time.Duration
 	Warnings   []string
-	ABIGuard   []string // --abi-guard: why a pair was avoided, one line per applied rule
-	// Universal is the universal resolution (Request.Universal); Resolution
+	ABIGuard   []string // Options.ABIGuard: why a pair was avoided, one line per applied rule
+	// Universal is the universal resolution (Options.Universal); Resolution
 	// then lists every locked version.
 	Universal *resolver.UniversalResult
 }
 
-// Resolve runs the pipeline. Errors are *Error (use ExitCode).
-func Resolve(ctx context.Context, req Request) (*Result, error) {
+// Resolve runs the pipeline: read the inputs, resolve against the index
+// and build the PEP 751 lock. Errors are *Error (see KindOf).
+func Resolve(ctx context.Context, req Options) (*Result, error) {
 	start := time.Now()
 	if req.Budget < 0 {
 		return nil, usageErr(fmt.Errorf("invalid --timeout %s: must be positive", req.Budget))
@@ -120,16 +135,11 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	if req.ExcludeNewer != "" { // a duration becomes one absolute cutoff for the whole run
-		if _, req.ExcludeNewer, err = excludeNewerCutoff(req.ExcludeNewer); err != nil {
-			return nil, usageErr(err)
-		}
-	}
 	opts, err := buildResolverOptions(req, in)
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	t, err := buildTarget(ctx, req)
+	t, err := req.Target.Target(ctx)
 	if err != nil {
 		return nil, usageErr(err)
 	}
@@ -160,55 +170,31 @@ func Resolve(ctx context.Context, req Request) (*Result, error) {
 		return nil, budgetErr(ctx, req.Budget, err)
 	}
 	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
-		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the lock pylock built is invalid: %w", err)}
+		return nil, usageErr(fmt.Errorf("internal error: the lock pylock built is invalid: %w", err))
 	}
 	res.Lock, res.Resolution = lock, sol
-	cutoff, _ := ParseExcludeNewer(req.ExcludeNewer) // validated before resolving; zero when unset
-	res.Warnings = append(res.Warnings, yankWarnings(ctx, p, sol, in.format, cutoff)...)
+	res.Warnings = append(res.Warnings, yankWarnings(ctx, p, sol, in.format, req.ExcludeNewer)...)
 	res.ABIGuard = abiGuardNotes(guard, sol)
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)
 	return res, nil
 }
 
-func readInputs(req Request) (*inputs, error) {
+func readInputs(req Options) (*inputs, error) {
 	if len(req.Inputs) == 0 {
 		return nil, errors.New("no input: give a requirements file, a pyproject.toml or - for stdin")
 	}
-	in := &inputs{}
-	r := &reader{stdin: req.Stdin, in: in, seen: map[string]bool{}, pyopts: req.Pyproject}
-	for _, p := range req.Inputs {
-		if err := r.load(p, kindRequirements); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkPyprojectOptions(req); err != nil {
+	set, err := pyinputs.Load(req.Inputs, req.Stdin)
+	if err != nil {
 		return nil, err
 	}
-	for _, p := range req.Constraints {
-		if err := r.load(p, kindConstraints); err != nil {
-			return nil, err
-		}
-	}
-	for _, p := range req.Overrides {
-		if err := r.load(p, kindOverrides); err != nil {
-			return nil, err
-		}
-	}
-	return in, nil
-}
-
-func buildTarget(ctx context.Context, req Request) (target.Target, error) {
-	if req.PythonVersion == "" && req.PythonPlatform == "" {
-		return target.Default(ctx), nil
-	}
-	return target.New(req.PythonVersion, req.PythonPlatform)
+	return newInputs(set)
 }
 
 // buildIndexOptions applies flags > requirement-file options > environment
 // (PYLOCK_INDEX_URL, then PIP_INDEX_URL; PIP_EXTRA_INDEX_URL, space
 // separated) > DefaultIndexURL.
-func buildIndexOptions(req Request, in *inputs, getenv func(string) string) (index.Options, error) {
+func buildIndexOptions(req Options, in *inputs, getenv func(string) string) (index.Options, error) {
 	if req.Offline && req.NoCache {
 		return index.Options{}, errors.New("--offline and --no-cache cannot be combined: offline, pylock reads only the HTTP cache")
 	}
@@ -219,7 +205,7 @@ func buildIndexOptions(req Request, in *inputs, getenv func(string) string) (ind
 		NoCache:   req.NoCache,
 		Offline:   req.Offline,
 		Refresh:   req.Refresh,
-		Timeout:   req.Timeout,
+		Timeout:   req.HTTPTimeout,
 		UserAgent: "pylock",
 		Events:    req.IndexEvents,
 	}
@@ -227,15 +213,9 @@ func buildIndexOptions(req Request, in *inputs, getenv func(string) string) (ind
 	if len(o.ExtraIndexURLs) == 0 {
 		o.ExtraIndexURLs = strings.Fields(getenv("PIP_EXTRA_INDEX_URL"))
 	}
-	switch index.Strategy(req.IndexStrategy) {
-	case "", index.FirstIndex:
-		o.Strategy = index.FirstIndex
-	case index.UnsafeBestMatch:
-		o.Strategy = index.UnsafeBestMatch
-	default:
-		return o, fmt.Errorf("invalid --index-strategy %q: want first-index or unsafe-best-match", req.IndexStrategy)
-	}
-	return o, nil
+	var err error
+	o.Strategy, err = ParseIndexStrategy(string(req.IndexStrategy))
+	return o, err
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -247,66 +227,36 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-func buildResolverOptions(req Request, in *inputs) (resolver.Options, error) {
+func buildResolverOptions(req Options, in *inputs) (resolver.Options, error) {
 	o := resolver.Options{
 		Constraints:     in.constraints,
 		Overrides:       in.overrides,
 		Upgrade:         req.Upgrade,
 		UpgradePackages: canonicalAll(req.UpgradePackages),
 		MaxSteps:        req.MaxSteps,
+		ExcludeNewer:    req.ExcludeNewer,
 		Progress:        req.ResolverEvents,
 	}
-	switch m := resolver.PrereleaseMode(req.Prerelease); m {
-	case "":
-		o.Prerelease = resolver.PrereleaseIfNecessaryOrExplicit
-		if in.pre {
-			o.Prerelease = resolver.PrereleaseAllow
-		}
-	case resolver.PrereleaseIfNecessaryOrExplicit, resolver.PrereleaseDisallow, resolver.PrereleaseAllow,
-		resolver.PrereleaseIfNecessary, resolver.PrereleaseExplicit:
-		o.Prerelease = m
-	default:
-		return o, fmt.Errorf("invalid --prerelease %q: want disallow, allow, if-necessary, explicit or if-necessary-or-explicit", req.Prerelease)
+	var err error
+	if o.Prerelease, err = ParsePrerelease(string(req.Prerelease)); err != nil {
+		return o, err
 	}
-	switch m := resolver.ResolutionMode(req.Resolution); m {
-	case "":
-		o.Resolution = resolver.ResolutionHighest
-	case resolver.ResolutionHighest, resolver.ResolutionLowest, resolver.ResolutionLowestDirect:
-		o.Resolution = m
-	default:
-		return o, fmt.Errorf("invalid --resolution %q: want highest, lowest or lowest-direct", req.Resolution)
+	if req.Prerelease == "" && in.pre {
+		o.Prerelease = resolver.PrereleaseAllow
 	}
-	if req.ExcludeNewer != "" {
-		t, err := ParseExcludeNewer(req.ExcludeNewer)
-		if err != nil {
-			return o, err
-		}
-		o.ExcludeNewer = t
+	if o.Resolution, err = ParseResolution(string(req.Resolution)); err != nil {
+		return o, err
 	}
 	if req.MaxSteps < 0 {
 		return o, fmt.Errorf("invalid --max-steps %d: must be positive", req.MaxSteps)
 	}
 	fc := in.format
-	for _, v := range req.OnlyBinary {
-		if err := fc.AddOnlyBinary(v); err != nil {
-			return o, err
-		}
-	}
-	for _, v := range req.NoBinary {
-		if err := fc.AddNoBinary(v); err != nil {
-			return o, err
-		}
+	if err := ApplyFormatControl(&fc, req.OnlyBinary, req.NoBinary); err != nil {
+		return o, err
 	}
 	o.OnlyBinary, o.NoBinary = binaryPolicy(fc.OnlyBinary), binaryPolicy(fc.NoBinary)
 	in.format = fc // the effective policy, for the lock's file lists
 	return o, nil
-}
-
-// ParseExcludeNewer accepts an RFC 3339 timestamp, a date (UTC midnight)
-// or a duration before now (7d, 24h, "1 week", P7D; see excludenewer.go).
-func ParseExcludeNewer(s string) (time.Time, error) {
-	t, _, err := excludeNewerCutoff(s)
-	return t, err
 }
 
 // binaryPolicy converts a reqfile.FormatControl list (canonical names or
@@ -338,7 +288,7 @@ func canonicalAll(ss []string) []string {
 // readPreferences returns the pins of an existing PEP 751 lock at path (nil
 // when absent). An unreadable lock is not fatal: a warning says it was ignored.
 func readPreferences(path string) (map[string]pep440.Version, []string) {
-	if path == "" || path == "-" || FormatFor(path, "") != FormatTOML {
+	if path == "" || path == "-" {
 		return nil, nil
 	}
 	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
@@ -384,7 +334,7 @@ func requirementStrings(rs []pep508.Requirement) []string {
 
 // openIndex builds the index client (and its options) from the request and inputs, and the
 // Result that collects warnings (an unsupported --no-index among them).
-func openIndex(req Request, in *inputs, t target.Target, getenv func(string) string) (*index.Client, index.Options, *Result, error) {
+func openIndex(req Options, in *inputs, t target.Target, getenv func(string) string) (*index.Client, index.Options, *Result, error) {
 	iopts, err := buildIndexOptions(req, in, getenv)
 	if err != nil {
 		return nil, iopts, nil, usageErr(err)

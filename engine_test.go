@@ -13,42 +13,24 @@ import (
 	"github.com/pylock/pylock/resolver"
 )
 
-func TestFormatFor(t *testing.T) {
-	for _, tc := range []struct{ path, override, want string }{
-		{"pylock.toml", "", FormatTOML},
-		{"pylock.dev.toml", "", FormatTOML},
-		{"requirements.lock.txt", "", FormatRequirements},
-		{"REPORT.JSON", "", FormatJSON},
-		{"-", "", FormatTOML},
-		{"out.lock", "", ""},
-		{"out.lock", "requirements", FormatRequirements},
-		{"pylock.toml", "json", FormatJSON},
-		{"pylock.toml", "yaml", ""},
-	} {
-		if got := FormatFor(tc.path, tc.override); got != tc.want {
-			t.Errorf("FormatFor(%q, %q) = %q, want %q", tc.path, tc.override, got, tc.want)
-		}
-	}
-}
-
-func TestExitCode(t *testing.T) {
+func TestKindOf(t *testing.T) {
 	for _, tc := range []struct {
 		err  error
-		want int
+		want Kind
 	}{
-		{nil, ExitOK},
-		{&resolver.NoSolutionError{Explanation: "x"}, ExitNoSolution},
-		{fmt.Errorf("wrapped: %w", &resolver.BudgetError{}), ExitNoSolution},
-		{&indexError{errors.New("GET x: 503")}, ExitIndex},
-		{fmt.Errorf("a: %w", &indexError{errors.New("reset")}), ExitIndex},
-		{fmt.Errorf("numpy: %w", index.ErrOffline), ExitIndex},
-		{fmt.Errorf("numpy==1.0: %w", index.ErrNeedsBuild), ExitNoSolution},
-		{usageErr(errors.New("bad flag")), ExitUsage},
-		{errors.New("anything else"), ExitUsage},
-		{wrap(&resolver.NoSolutionError{}), ExitNoSolution},
+		{nil, 0},
+		{&resolver.NoSolutionError{Explanation: "x"}, KindNoSolution},
+		{fmt.Errorf("wrapped: %w", &resolver.BudgetError{}), KindNoSolution},
+		{&indexError{errors.New("GET x: 503")}, KindIndex},
+		{fmt.Errorf("a: %w", &indexError{errors.New("reset")}), KindIndex},
+		{fmt.Errorf("numpy: %w", index.ErrOffline), KindIndex},
+		{fmt.Errorf("numpy==1.0: %w", index.ErrNeedsBuild), KindNoSolution},
+		{usageErr(errors.New("bad flag")), KindUsage},
+		{errors.New("anything else"), KindUsage},
+		{wrap(&resolver.NoSolutionError{}), KindNoSolution},
 	} {
-		if got := ExitCode(tc.err); got != tc.want {
-			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		if got := KindOf(tc.err); got != tc.want {
+			t.Errorf("KindOf(%v) = %s, want %s", tc.err, got, tc.want)
 		}
 	}
 }
@@ -56,7 +38,7 @@ func TestExitCode(t *testing.T) {
 func TestIndexOptionsPrecedence(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
-	opts := func(req Request, in *inputs) index.Options {
+	opts := func(req Options, in *inputs) index.Options {
 		t.Helper()
 		o, err := buildIndexOptions(req, in, getenv)
 		if err != nil {
@@ -65,34 +47,34 @@ func TestIndexOptionsPrecedence(t *testing.T) {
 		return o
 	}
 	in := &inputs{}
-	if got := opts(Request{}, in).IndexURL; got != DefaultIndexURL {
+	if got := opts(Options{}, in).IndexURL; got != DefaultIndexURL {
 		t.Errorf("default = %q", got)
 	}
 	env["PIP_INDEX_URL"] = "https://pip.example/simple"
-	if got := opts(Request{}, in).IndexURL; got != env["PIP_INDEX_URL"] {
+	if got := opts(Options{}, in).IndexURL; got != env["PIP_INDEX_URL"] {
 		t.Errorf("PIP_INDEX_URL: got %q", got)
 	}
 	env["PYLOCK_INDEX_URL"] = "https://pylock.example/simple"
-	if got := opts(Request{}, in).IndexURL; got != env["PYLOCK_INDEX_URL"] {
+	if got := opts(Options{}, in).IndexURL; got != env["PYLOCK_INDEX_URL"] {
 		t.Errorf("PYLOCK_INDEX_URL beats PIP_INDEX_URL: got %q", got)
 	}
 	in.indexURL = "https://file.example/simple"
-	if got := opts(Request{}, in).IndexURL; got != in.indexURL {
+	if got := opts(Options{}, in).IndexURL; got != in.indexURL {
 		t.Errorf("file beats env: got %q", got)
 	}
-	if got := opts(Request{IndexURL: "./testdata/index"}, in).IndexURL; got != "./testdata/index" {
+	if got := opts(Options{IndexURL: "./testdata/index"}, in).IndexURL; got != "./testdata/index" {
 		t.Errorf("flag beats file: got %q", got)
 	}
 
 	env["PIP_EXTRA_INDEX_URL"] = "https://a.example/simple https://b.example/simple"
-	if got := opts(Request{}, &inputs{}).ExtraIndexURLs; !cmp.Equal(got, []string{"https://a.example/simple", "https://b.example/simple"}) {
+	if got := opts(Options{}, &inputs{}).ExtraIndexURLs; !cmp.Equal(got, []string{"https://a.example/simple", "https://b.example/simple"}) {
 		t.Errorf("PIP_EXTRA_INDEX_URL: got %q", got)
 	}
-	got := opts(Request{ExtraIndexURLs: []string{"https://flag.example"}}, &inputs{extraIndex: []string{"https://file.example"}}).ExtraIndexURLs
+	got := opts(Options{ExtraIndexURLs: []string{"https://flag.example"}}, &inputs{extraIndex: []string{"https://file.example"}}).ExtraIndexURLs
 	if !cmp.Equal(got, []string{"https://flag.example", "https://file.example"}) {
 		t.Errorf("flags then file, env ignored: got %q", got)
 	}
-	if _, err := buildIndexOptions(Request{IndexStrategy: "random"}, &inputs{}, getenv); err == nil {
+	if _, err := buildIndexOptions(Options{IndexStrategy: "random"}, &inputs{}, getenv); err == nil {
 		t.Error("bad --index-strategy accepted")
 	}
 }
@@ -100,10 +82,10 @@ func TestIndexOptionsPrecedence(t *testing.T) {
 func TestResolverOptions(t *testing.T) {
 	in := &inputs{pre: true}
 	_ = in.format.AddNoBinary("numpy")
-	o, err := buildResolverOptions(Request{
+	o, err := buildResolverOptions(Options{
 		OnlyBinary:      []string{"Pillow,opencv_python"},
 		UpgradePackages: []string{"NumPy", "a,b"},
-		ExcludeNewer:    "2024-06-01",
+		ExcludeNewer:    time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
 	}, in)
 	if err != nil {
 		t.Fatal(err)
@@ -126,30 +108,14 @@ func TestResolverOptions(t *testing.T) {
 	if !o.ExcludeNewer.Equal(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("exclude-newer %v", o.ExcludeNewer)
 	}
-	all, err := buildResolverOptions(Request{OnlyBinary: []string{reqfile.All}}, &inputs{})
+	all, err := buildResolverOptions(Options{OnlyBinary: []string{reqfile.All}}, &inputs{})
 	if err != nil || !all.OnlyBinary.All {
 		t.Errorf(":all: -> %+v, %v", all.OnlyBinary, err)
 	}
-	for _, bad := range []Request{{Prerelease: "sometimes"}, {Resolution: "middle"}, {ExcludeNewer: "soon"}, {MaxSteps: -1}} {
+	for _, bad := range []Options{{Prerelease: "sometimes"}, {Resolution: "middle"}, {MaxSteps: -1}} {
 		if _, err := buildResolverOptions(bad, &inputs{}); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
-	}
-}
-
-func TestHashInputs(t *testing.T) {
-	a := HashInputs([][]byte{[]byte("numpy\n"), []byte("x")})
-	if a != HashInputs([][]byte{[]byte("numpy\n"), []byte("x")}) {
-		t.Error("not deterministic")
-	}
-	if a == HashInputs([][]byte{[]byte("x"), []byte("numpy\n")}) {
-		t.Error("order ignored")
-	}
-	if a == HashInputs([][]byte{[]byte("numpy\nx")}) {
-		t.Error("file boundaries ignored")
-	}
-	if len(a) != len("sha256:")+64 {
-		t.Errorf("shape: %q", a)
 	}
 }
 

@@ -7,26 +7,41 @@ import (
 	"github.com/pylock/pylock/resolver"
 )
 
-// Exit codes shared by every pylock command.
+// Kind classifies a failure of Resolve; cmd/pylock maps kinds to exit codes.
+type Kind int
+
+// The kinds of failure.
 const (
-	ExitOK         = 0 // success
-	ExitNoSolution = 1 // no resolution exists (or the search budget ran out)
-	ExitUsage      = 2 // bad input, bad flag value, unwritable output
-	ExitIndex      = 3 // index or network failure
+	KindUsage      Kind = iota + 1 // bad input, bad option value (also an internal error)
+	KindNoSolution                 // no resolution exists, or the search budget ran out
+	KindIndex                      // index or network failure
 )
 
-// Error is an engine failure with the exit code it maps to. Err's message is
-// the user-facing text (file:line for bad input, the requirement chain for a
+// String names the kind ("usage", "no-solution", "index").
+func (k Kind) String() string {
+	switch k {
+	case KindUsage:
+		return "usage"
+	case KindNoSolution:
+		return "no-solution"
+	case KindIndex:
+		return "index"
+	}
+	return "unknown"
+}
+
+// Error is a pipeline failure of a known Kind. Err's message is the
+// user-facing text (file:line for bad input, the requirement chain for a
 // conflict, the redacted URL for an index failure).
 type Error struct {
-	Code int
+	Kind Kind
 	Err  error
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
-func usageErr(err error) error { return &Error{Code: ExitUsage, Err: err} }
+func usageErr(err error) error { return &Error{Kind: KindUsage, Err: err} }
 
 // indexError marks an error that came from the index client, so that it can
 // be told apart from a resolver failure after the resolver has wrapped it.
@@ -35,37 +50,38 @@ type indexError struct{ err error }
 func (e *indexError) Error() string { return e.err.Error() }
 func (e *indexError) Unwrap() error { return e.err }
 
-// ExitCode maps any error returned by this package (or wrapping one) to a
-// process exit code: 0 for nil, else 1, 2 or 3 as documented on the
-// constants. Unknown errors are usage errors (2).
-func ExitCode(err error) int {
+// KindOf classifies any error returned by this package (or wrapping one):
+// the Kind of an *Error in its chain, else what the error is (a
+// *resolver.NoSolutionError, an index failure...); unknown errors are
+// KindUsage. nil has kind 0.
+func KindOf(err error) Kind {
 	if err == nil {
-		return ExitOK
+		return 0
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Code
+		return e.Kind
 	}
 	return classify(err)
 }
 
-// classify picks the exit code for an error that carries no *Error.
-func classify(err error) int {
+// classify picks the kind of an error that carries no *Error.
+func classify(err error) Kind {
 	var ns *resolver.NoSolutionError
 	var be *resolver.BudgetError
 	var ie *indexError
 	switch {
 	case errors.As(err, &ns), errors.As(err, &be):
-		return ExitNoSolution
+		return KindNoSolution
 	case errors.Is(err, index.ErrNeedsBuild):
-		return ExitNoSolution
+		return KindNoSolution
 	case errors.As(err, &ie), errors.Is(err, index.ErrOffline), errors.Is(err, index.ErrNotFound):
-		return ExitIndex
+		return KindIndex
 	}
-	return ExitUsage
+	return KindUsage
 }
 
-// wrap attaches the exit code classify picks to err (nil stays nil).
+// wrap attaches the kind classify picks to err (nil stays nil).
 func wrap(err error) error {
 	if err == nil {
 		return nil
@@ -74,5 +90,5 @@ func wrap(err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	return &Error{Code: classify(err), Err: err}
+	return &Error{Kind: classify(err), Err: err}
 }

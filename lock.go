@@ -21,7 +21,7 @@ import (
 // wheel of the chosen version compatible with t plus the sdist, with URL,
 // size, upload time and hashes, and [tool.pylock] describing how it was made.
 func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.Target,
-	req Request, in *inputs, iopts index.Options) (*lockfile.Lock, error) {
+	req Options, in *inputs, iopts index.Options) (*lockfile.Lock, error) {
 	l := &lockfile.Lock{
 		LockVersion:    "1.0",
 		Environments:   []string{t.Marker()},
@@ -31,12 +31,8 @@ func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.
 	if l.RequiresPython == "" {
 		l.RequiresPython = minorSeries(t)
 	}
-	var cutoff time.Time
-	if req.ExcludeNewer != "" {
-		cutoff, _ = ParseExcludeNewer(req.ExcludeNewer) // validated before resolving
-	}
 	for _, rp := range sol.Packages {
-		pkg, err := lockPackage(ctx, p, rp, in.format, cutoff)
+		pkg, err := lockPackage(ctx, p, rp, in.format, req.ExcludeNewer)
 		if err != nil {
 			return nil, err
 		}
@@ -144,48 +140,4 @@ func artifact(f file) lockfile.Artifact {
 		maps.Copy(a.Hashes, f.Hashes)
 	}
 	return a
-}
-
-func buildTool(req Request, in *inputs, iopts index.Options, t target.Target) lockfile.Tool {
-	tool := lockfile.Tool{
-		Requirements: requirementStrings(in.requirements),
-		Constraints:  requirementStrings(in.constraints),
-		Overrides:    requirementStrings(in.overrides),
-		Target:       t.String(),
-		InstallFirst: canonicalAll(req.InstallFirst),
-		Command:      req.Command,
-		Options:      map[string]string{},
-	}
-	var contents [][]byte
-	for _, f := range in.files {
-		tool.Inputs = append(tool.Inputs, LockRelative(f.path, req.LockPath))
-		contents = append(contents, f.data)
-	}
-	tool.InputsHash = HashInputs(contents)
-	set := func(k, v string) {
-		if v != "" {
-			tool.Options[k] = v
-		}
-	}
-	set("index-url", index.Redact(iopts.IndexURL))
-	set("extra-index-url", redactJoin(iopts.ExtraIndexURLs))
-	set("find-links", redactJoin(iopts.FindLinks))
-	set("index-strategy", string(iopts.Strategy))
-	set("python-version", firstNonEmpty(req.PythonVersion, t.Python.String()))
-	set("python-platform", req.PythonPlatform)
-	set("prerelease", req.Prerelease)
-	set("resolution", req.Resolution)
-	set("exclude-newer", req.ExcludeNewer)
-	set("only-binary", strings.Join(req.OnlyBinary, ","))
-	set("no-binary", strings.Join(req.NoBinary, ","))
-	recordPyprojectOptions(&tool, req)
-	return tool
-}
-
-func redactJoin(us []string) string {
-	out := make([]string, len(us))
-	for i, u := range us {
-		out[i] = index.Redact(u)
-	}
-	return strings.Join(out, " ")
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pylock/pylock/lockfile"
-	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
@@ -18,7 +17,7 @@ import (
 
 // Universal locks
 //
-// With Request.Universal the pipeline resolves for every environment at
+// With Options.Universal the pipeline resolves for every environment at
 // once (resolver.ResolveUniversal) and the lock lists, for each package
 // version, the marker of the environments that install it, every wheel of
 // that version (whatever its platform) and the sdist. Its requires-python
@@ -147,12 +146,12 @@ func universalRequiresPython(in *inputs, t target.Target) string {
 	return ">=" + strings.TrimSuffix(strings.TrimPrefix(minorSeries(t), "=="), ".*")
 }
 
-// resolveUniversal is Resolve for Request.Universal: the rest of the
+// resolveUniversal is Resolve for Options.Universal: the rest of the
 // pipeline once inputs, resolver options and the target are known.
-func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolver.Options, t target.Target,
+func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolver.Options, t target.Target,
 	getenv func(string) string, start time.Time) (*Result, error) {
-	if req.PythonPlatform != "" {
-		return nil, usageErr(fmt.Errorf("--universal locks every platform: it cannot be combined with --python-platform %q", req.PythonPlatform))
+	if req.Target.Platform != "" {
+		return nil, usageErr(fmt.Errorf("--universal locks every platform: it cannot be combined with --python-platform %q", req.Target.Platform))
 	}
 	client, iopts, res, err := openIndex(req, in, t, getenv)
 	if err != nil {
@@ -172,34 +171,19 @@ func resolveUniversal(ctx context.Context, req Request, in *inputs, opts resolve
 	if err != nil {
 		return nil, budgetErr(ctx, req.Budget, err)
 	}
-	lo := UniversalLockOptions{RequiresPython: rp, Format: in.format, Tool: universalTool(req, in, iopts, t, rp)}
-	if req.ExcludeNewer != "" {
-		lo.ExcludeNewer, _ = ParseExcludeNewer(req.ExcludeNewer) // validated before resolving
-	}
+	lo := UniversalLockOptions{RequiresPython: rp, Format: in.format, ExcludeNewer: req.ExcludeNewer, Tool: universalTool(req, in, iopts, t, rp)}
 	lock, err := BuildUniversalLock(ctx, p, sol, lo)
 	if err != nil {
 		return nil, budgetErr(ctx, req.Budget, err)
 	}
 	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
-		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("internal error: the universal lock pylock built is invalid: %w", err)}
+		return nil, usageErr(fmt.Errorf("internal error: the universal lock pylock built is invalid: %w", err))
 	}
 	res.Lock, res.Universal = lock, sol
 	res.Resolution = flatResult(sol)
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)
 	return res, nil
-}
-
-// universalTool is [tool.pylock] of a universal lock: no single target,
-// python-version only when given.
-func universalTool(req Request, in *inputs, iopts index.Options, t target.Target, requiresPython string) lockfile.Tool {
-	tool := buildTool(req, in, iopts, t)
-	tool.Target = "universal (requires-python " + requiresPython + ")"
-	if req.PythonVersion == "" {
-		delete(tool.Options, "python-version")
-	}
-	tool.Options["universal"] = "true"
-	return tool
 }
 
 // flatResult presents a universal resolution as a resolver.Result (every

@@ -14,14 +14,16 @@ import (
 	"github.com/pylock/pylock/internal/fakeindex"
 	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/lockfile"
+	pyinputs "github.com/pylock/pylock/pypi/inputs"
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
+	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
 )
 
 // resolveUniversalFor runs the universal pipeline (as Resolve does with
-// Request.Universal) with a Linux CPython 3.11 target.
-func resolveUniversalFor(t *testing.T, req Request) (*Result, error) {
+// Options.Universal) with a Linux CPython 3.11 target.
+func resolveUniversalFor(t *testing.T, req Options) (*Result, error) {
 	t.Helper()
 	req.NoCache = true
 	req.Getenv = func(string) string { return "" }
@@ -33,14 +35,14 @@ func resolveUniversalFor(t *testing.T, req Request) (*Result, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, err := target.New(firstNonEmpty(req.PythonVersion, "3.11"), "linux")
+	tg, err := target.New(firstNonEmpty(req.Target.PythonVersion, "3.11"), "linux")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return resolveUniversal(context.Background(), req, in, opts, tg, req.Getenv, time.Now())
 }
 
-func mustUniversal(t *testing.T, req Request) *lockfile.Lock {
+func mustUniversal(t *testing.T, req Options) *lockfile.Lock {
 	t.Helper()
 	res, err := resolveUniversalFor(t, req)
 	if err != nil {
@@ -104,7 +106,7 @@ func TestUniversalForkBasic(t *testing.T) {
 	srv := fakeindex.New(sc.Index, fakeindex.Options{})
 	defer srv.Close()
 	reqs := writeFile(t, "requirements.txt", strings.Join(sc.Root, "\n")+"\n")
-	l := mustUniversal(t, Request{Inputs: []string{reqs}, IndexURL: srv.SimpleURL(), PythonVersion: sc.Python})
+	l := mustUniversal(t, Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, reqs), IndexURL: srv.SimpleURL(), Target: TargetSpec{PythonVersion: sc.Python}})
 
 	if want := ">=" + sc.Python; l.RequiresPython != want {
 		t.Errorf("requires-python = %q, want %s (from --python-version)", l.RequiresPython, want)
@@ -158,8 +160,8 @@ func TestUniversalForkBasic(t *testing.T) {
 
 func TestUniversalFixtureIndex(t *testing.T) {
 	root := testenv.ModuleRoot()
-	req := Request{
-		Inputs:   []string{filepath.Join(root, "examples", "webapp", "requirements.txt")},
+	req := Options{
+		Inputs:   pyinputs.FromPaths(reqfile.PyprojectOptions{}, filepath.Join(root, "examples", "webapp", "requirements.txt")),
 		IndexURL: filepath.Join(root, "testdata", "index"),
 	}
 	l := mustUniversal(t, req)
@@ -234,11 +236,11 @@ func TestUniversalRequiresPython(t *testing.T) {
 	idx := filepath.Join(root, "testdata", "index")
 	for _, tc := range []struct {
 		name string
-		req  Request
+		req  Options
 		want string
 	}{
-		{"pyproject", Request{Inputs: []string{filepath.Join(root, "examples", "webapp", "pyproject.toml")}, PythonVersion: "3.12"}, ">=3.11"},
-		{"python-version", Request{Inputs: []string{writeFile(t, "r.txt", "pillow==10.1.0\n")}, PythonVersion: "3.12"}, ">=3.12"},
+		{"pyproject", Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, filepath.Join(root, "examples", "webapp", "pyproject.toml")), Target: TargetSpec{PythonVersion: "3.12"}}, ">=3.11"},
+		{"python-version", Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, writeFile(t, "r.txt", "pillow==10.1.0\n")), Target: TargetSpec{PythonVersion: "3.12"}}, ">=3.12"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.req.IndexURL = idx
@@ -251,9 +253,9 @@ func TestUniversalRequiresPython(t *testing.T) {
 }
 
 func TestUniversalRejectsPlatform(t *testing.T) {
-	_, err := resolveUniversalFor(t, Request{Inputs: []string{writeFile(t, "r.txt", "x\n")}, PythonPlatform: "linux"})
-	if err == nil || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "--python-platform") {
-		t.Errorf("err = %v (exit %d), want a usage error naming --python-platform", err, ExitCode(err))
+	_, err := resolveUniversalFor(t, Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, writeFile(t, "r.txt", "x\n")), Target: TargetSpec{Platform: "linux"}})
+	if err == nil || KindOf(err) != KindUsage || !strings.Contains(err.Error(), "--python-platform") {
+		t.Errorf("err = %v (kind %s), want a usage error naming --python-platform", err, KindOf(err))
 	}
 }
 
@@ -321,7 +323,7 @@ func TestUniversalPackseForks(t *testing.T) {
 			}
 			py := writeFile(t, "pyproject.toml", "[project]\nname = \"p\"\nversion = \"1\"\nrequires-python = "+
 				strconv.Quote(rp)+"\ndependencies = ["+strings.Join(deps, ", ")+"]\n")
-			res, err := resolveUniversalFor(t, Request{Inputs: []string{py}, IndexURL: srv.SimpleURL(), PythonVersion: "3.12"})
+			res, err := resolveUniversalFor(t, Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, py), IndexURL: srv.SimpleURL(), Target: TargetSpec{PythonVersion: "3.12"}})
 			if err != nil {
 				t.Skipf("not resolved (the resolver's conformance test covers it): %v", err)
 			}

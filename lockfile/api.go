@@ -81,6 +81,20 @@ type Tool struct {
 	InstallFirst []string
 	InstallOrder []string // topological, dependencies first
 	Command      string   // the command that regenerates this lock
+	// InputRoles lists the inputs as given (not the files they include),
+	// each with its role: [[tool.pylock.input]]. Empty in locks made before
+	// pylock recorded roles.
+	InputRoles []ToolInput
+}
+
+// ToolInput is one [[tool.pylock.input]]: an input of the resolution.
+type ToolInput struct {
+	Path      string   // relative to the lock's directory, forward slashes; "-" is stdin
+	Role      string   // requirements, pyproject, constraint or override
+	Extras    []string // pyproject: the optional dependencies chosen
+	Groups    []string // pyproject: the dependency groups chosen
+	AllExtras bool     // pyproject: every optional dependency
+	AllGroups bool     // pyproject: every dependency group
 }
 
 // Parse reads a PEP 751 lock from data; path is used in error messages

@@ -86,6 +86,13 @@ func (e *emitter) header(h string) {
 	e.b.WriteByte('\n')
 }
 
+// kvBool writes key = true, skipping false.
+func (e *emitter) kvBool(k string, v bool) {
+	if v {
+		e.b.WriteString(key(k) + " = true\n")
+	}
+}
+
 // kv writes key = "value", skipping empty values.
 func (e *emitter) kv(k, v string) {
 	if v == "" {
@@ -218,13 +225,23 @@ func (e *emitter) tool(t *Tool) {
 			e.b.WriteByte('\n')
 		}
 	}
+	for _, in := range t.InputRoles {
+		e.header("[[tool.pylock.input]]")
+		e.kv("path", in.Path)
+		e.kv("role", in.Role)
+		e.kvList("extras", in.Extras)
+		e.kvList("groups", in.Groups)
+		e.kvBool("all-extras", in.AllExtras)
+		e.kvBool("all-groups", in.AllGroups)
+	}
 }
 
 // isZero reports whether t holds nothing (no [tool.pylock] is written).
 func (t *Tool) isZero() bool {
 	return t.InputsHash == "" && len(t.Inputs) == 0 && len(t.Requirements) == 0 &&
 		len(t.Constraints) == 0 && len(t.Overrides) == 0 && len(t.Options) == 0 &&
-		t.Target == "" && len(t.InstallFirst) == 0 && len(t.InstallOrder) == 0 && t.Command == ""
+		t.Target == "" && len(t.InstallFirst) == 0 && len(t.InstallOrder) == 0 && t.Command == "" &&
+		len(t.InputRoles) == 0
 }
 
 // table writes the entries of a generic table, sorted by key; nested tables

@@ -317,6 +317,9 @@ func (d *decoder) tool(v any) (Tool, error) {
 	if err != nil {
 		return t, err
 	}
+	if t.InputRoles, err = d.toolInputs(m); err != nil {
+		return t, err
+	}
 	if o, ok := m["options"]; ok {
 		om, ok := o.(map[string]any)
 		if !ok {
@@ -334,6 +337,58 @@ func (d *decoder) tool(v any) (Tool, error) {
 		}
 	}
 	return t, nil
+}
+
+// toolInputs reads [[tool.pylock.input]] (absent in older locks).
+func (d *decoder) toolInputs(m map[string]any) ([]ToolInput, error) {
+	v, ok := m["input"]
+	if !ok {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, d.errorf("tool.pylock.input", "expected an array of tables, got %s", typeName(v))
+	}
+	var out []ToolInput
+	for i, item := range list {
+		path := fmt.Sprintf("tool.pylock.input[%d]", i)
+		t, ok := item.(map[string]any)
+		if !ok {
+			return nil, d.errorf(path, "expected a table, got %s", typeName(item))
+		}
+		var in ToolInput
+		var err error
+		for _, f := range []func() error{
+			func() (e error) { in.Path, e = d.str(t, path, "path"); return },
+			func() (e error) { in.Role, e = d.str(t, path, "role"); return },
+			func() (e error) { in.Extras, e = d.strings(t, path, "extras"); return },
+			func() (e error) { in.Groups, e = d.strings(t, path, "groups"); return },
+			func() (e error) { in.AllExtras, e = d.boolean(t, path, "all-extras"); return },
+			func() (e error) { in.AllGroups, e = d.boolean(t, path, "all-groups"); return },
+		} {
+			if err == nil {
+				err = f()
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// boolean reads an optional boolean key (false when absent).
+func (d *decoder) boolean(m map[string]any, path, key string) (bool, error) {
+	v, ok := m[key]
+	if !ok {
+		return false, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, d.errorf(path+"."+key, "expected a boolean, got %s", typeName(v))
+	}
+	return b, nil
 }
 
 // str reads an optional string key ("" when absent).

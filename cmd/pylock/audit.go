@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -16,8 +14,6 @@ import (
 	"github.com/pylock/pylock/audit/installed"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
-	"github.com/pylock/pylock/pypi/pep508"
-	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
 )
 
@@ -97,14 +93,14 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		}
 	}
 	if err != nil {
-		return &codeError{code: pylock.ExitUsage, err: err}
+		return &codeError{code: exitUsage, err: err}
 	}
 	opts := audit.Options{LockPath: f.lock, Lock: l, Offline: f.offline}
 	if t, ok := lockTarget(l); ok {
 		opts.Target = &t
 	}
-	if opts.Inputs, err = auditInputs(l, f.lock, f.requirements); err != nil {
-		return &codeError{code: pylock.ExitUsage, err: err}
+	if opts.Inputs, err = audit.LoadInputs(l, f.lock, f.requirements); err != nil {
+		return &codeError{code: exitUsage, err: err}
 	}
 	switch {
 	case f.python != "":
@@ -113,14 +109,14 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		opts.Installed, err = installed.ReadSitePackages(f.sitePackages...)
 	}
 	if err != nil {
-		return &codeError{code: pylock.ExitUsage, err: err}
+		return &codeError{code: exitUsage, err: err}
 	}
 	if !f.offline {
 		opts.Lookup = newClientPool(f.indexURLs, f.cacheDir, true).lookup
 	}
 	rep, err := audit.Run(ctx, opts)
 	if err != nil {
-		return &codeError{code: pylock.ExitIndex, err: fmt.Errorf("audit: index check failed: %w", err)}
+		return &codeError{code: exitIndex, err: fmt.Errorf("audit: index check failed: %w", err)}
 	}
 	if f.format == "json" {
 		err = rep.WriteJSON(a.stdout)
@@ -131,7 +127,7 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		return err
 	}
 	if rep.Count(sev) > 0 {
-		return &codeError{code: pylock.ExitNoSolution, err: fmt.Errorf("drift found"), silent: true}
+		return &codeError{code: exitNoSolution, err: fmt.Errorf("drift found"), silent: true}
 	}
 	return nil
 }
@@ -155,233 +151,6 @@ func lockTarget(l *lockfile.Lock) (target.Target, bool) {
 	}
 	t, err := target.New(pv, pp)
 	return t, err == nil
-}
-
-// auditInputs reads the given requirement files, else the top-level inputs
-// recorded in the lock; nil when there are none. Recorded paths are tried
-// as given, then relative to the lock's directory; recorded inputs that no
-// longer exist are reported. Recorded inputs are classified the way pylock
-// resolve used them: a file included by another (-r/-c) is not read again,
-// and a -c or --override file on the recorded command is read as
-// constraints or skipped. The inputs hash is recomputed over the recorded
-// files when they all exist.
-func auditInputs(l *lockfile.Lock, lockPath string, files []string) (*audit.Inputs, error) {
-	explicit := len(files) > 0
-	actual := map[string]string{} // recorded path -> path to read
-	var missing []string
-	for _, p := range l.Tool.Inputs {
-		if p == "-" || p == "<stdin>" {
-			continue
-		}
-		if a, ok := findInput(p, lockPath); ok {
-			actual[p] = a
-		} else {
-			missing = append(missing, p)
-		}
-	}
-	if !explicit {
-		for _, p := range l.Tool.Inputs {
-			if a, ok := actual[p]; ok {
-				files = append(files, a)
-			}
-		}
-		if len(files) == 0 && len(missing) == 0 {
-			return nil, nil
-		}
-	}
-	role := map[string]string{}
-	for p, r := range fileRoles(l.Tool.Command) {
-		// The command names files as typed where resolve ran; inputs are
-		// recorded relative to the lock (content heuristics below cover a
-		// different working directory).
-		for _, k := range []string{p, pylock.LockRelative(p, lockPath)} {
-			if a, ok := actual[k]; ok {
-				role[a] = r
-			}
-		}
-	}
-	in := &audit.Inputs{}
-	if !explicit {
-		in.Missing = missing
-	}
-	included := map[string]bool{}
-	for _, p := range files {
-		if included[p] {
-			continue
-		}
-		in.Files = append(in.Files, p)
-		reqs, cons, read, err := readInputFile(p)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range read[1:] {
-			included[r] = true
-		}
-		switch {
-		case explicit:
-		case role[p] == "override":
-			continue // an override file: nothing to satisfy
-		case role[p] == "constraint":
-			reqs, cons = nil, append(reqs, cons...)
-		case role[p] == "" && recordedIn(reqs, l.Tool.Overrides) && !recordedIn(reqs, l.Tool.Requirements):
-			continue
-		case role[p] == "" && recordedIn(reqs, l.Tool.Constraints) && !recordedIn(reqs, l.Tool.Requirements):
-			reqs, cons = nil, append(reqs, cons...)
-		}
-		in.Requirements = append(in.Requirements, reqs...)
-		in.Constraints = append(in.Constraints, cons...)
-	}
-	in.Requirements = dropOverridden(in.Requirements, l.Tool.Overrides)
-	if len(l.Tool.Inputs) > 0 && len(missing) == 0 && (!explicit || slices.Equal(in.Files, topLevel(l.Tool.Inputs, actual, included))) {
-		var paths []string
-		for _, p := range l.Tool.Inputs {
-			paths = append(paths, actual[p])
-		}
-		if h, err := pylock.HashInputFiles(paths); err == nil {
-			in.Hash = h
-		}
-	}
-	return in, nil
-}
-
-// findInput locates a recorded input: relative to the lock's directory
-// (as pylock resolve records them), else as given (relative to the working
-// directory, as older locks recorded them).
-func findInput(p, lockPath string) (string, bool) {
-	if !filepath.IsAbs(p) {
-		alt := filepath.Join(filepath.Dir(lockPath), filepath.FromSlash(p))
-		if _, err := os.Stat(alt); err == nil {
-			return alt, true
-		}
-	}
-	if _, err := os.Stat(p); err == nil {
-		return p, true
-	}
-	return "", false
-}
-
-// fileRoles reads the -c/--constraint and --override files from the
-// recorded command line: file -> "constraint" or "override". Other inputs
-// are requirements; when the command is missing or unreadable the map is
-// empty and auditInputs falls back to the recorded requirement strings.
-func fileRoles(command string) map[string]string {
-	args := shellSplit(command)
-	roles := map[string]string{}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		for flag, role := range map[string]string{"-c": "constraint", "--constraint": "constraint", "--override": "override"} {
-			switch {
-			case a == flag && i+1 < len(args):
-				roles[args[i+1]] = role
-			case strings.HasPrefix(a, flag+"=") && strings.HasPrefix(flag, "--"):
-				roles[strings.TrimPrefix(a, flag+"=")] = role
-			case flag == "-c" && strings.HasPrefix(a, "-c") && len(a) > 2 && !strings.HasPrefix(a, "--"):
-				roles[a[2:]] = role
-			}
-		}
-	}
-	return roles
-}
-
-// shellSplit splits a command recorded by pylock resolve: words separated
-// by blanks, single quotes around words with special characters (a quote
-// inside is written as quote, backslash, quote, quote).
-func shellSplit(s string) []string {
-	var out []string
-	var cur strings.Builder
-	inWord, quoted := false, false
-	for _, r := range s {
-		switch {
-		case r == '\'':
-			quoted, inWord = !quoted, true
-		case (r == ' ' || r == '\t') && !quoted:
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out
-}
-
-// readInputFile parses a requirements file or pyproject.toml; read lists
-// every file it read (itself first, then includes).
-func readInputFile(p string) (reqs, cons []pep508.Requirement, read []string, err error) {
-	if filepath.Ext(p) == ".toml" {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("cannot read %s: %w", p, err)
-		}
-		pp, err := reqfile.ParsePyproject(p, data, reqfile.PyprojectOptions{})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return entryReqs(pp.Requirements), nil, []string{p}, nil
-	}
-	rf, err := reqfile.ParseFile(p, reqfile.Options{})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	read = rf.Files
-	if len(read) == 0 {
-		read = []string{p}
-	}
-	return entryReqs(rf.Requirements), entryReqs(rf.Constraints), read, nil
-}
-
-func entryReqs(es []reqfile.Entry) []pep508.Requirement {
-	out := make([]pep508.Requirement, 0, len(es))
-	for _, e := range es {
-		if e.Requirement.Name != "" {
-			out = append(out, e.Requirement)
-		}
-	}
-	return out
-}
-
-// recordedIn reports whether any of reqs is recorded (as written) in list.
-func recordedIn(reqs []pep508.Requirement, list []string) bool {
-	for _, r := range reqs {
-		if slices.Contains(list, r.String()) {
-			return true
-		}
-	}
-	return false
-}
-
-// dropOverridden removes requirements on packages the lock overrides.
-func dropOverridden(reqs []pep508.Requirement, overrides []string) []pep508.Requirement {
-	over := map[string]bool{}
-	for _, s := range overrides {
-		if r, err := pep508.ParseRequirement(s); err == nil {
-			over[r.NormalizedName()] = true
-		}
-	}
-	out := reqs[:0]
-	for _, r := range reqs {
-		if !over[r.NormalizedName()] {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// topLevel returns the recorded inputs (as read) not included by another.
-func topLevel(files []string, actual map[string]string, included map[string]bool) []string {
-	var out []string
-	for _, f := range files {
-		if a := actual[f]; !included[a] {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // clientPool hands out one index client per index URL list: the --index-url

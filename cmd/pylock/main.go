@@ -2,8 +2,10 @@
 // hash-checked PEP 751 lock, pinned requirements, an ordered install plan
 // and Dockerfile steps.
 //
-// This package is deliberately thin: flags are parsed here, the work is done
-// by internal/engine (resolve) and lockfile (rendering, plans). One file per
+// This package is deliberately thin: flags are parsed here into typed
+// pylock.Options (options.go), the work is done by package pylock (resolve),
+// pypi/inputs (reading inputs) and lockfile (rendering, plans); rendering for
+// the terminal, output formats and exit codes live here. One file per
 // subcommand: resolve.go, plan.go (audit.go, why.go, tree.go belong to the
 // audit subcommands).
 package main
@@ -49,7 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return pylock.ExitOK
+		return exitOK
 	}
 	var ce *codeError
 	if errors.As(err, &ce) && ce.silent {
@@ -59,7 +61,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ce) {
 		return ce.code
 	}
-	return pylock.ExitCode(err)
+	return exitCode(err)
+}
+
+// Exit codes shared by every pylock command.
+const (
+	exitOK         = 0 // success
+	exitNoSolution = 1 // no resolution exists (or the search budget ran out); audit: drift found
+	exitUsage      = 2 // bad input, bad flag value, unwritable output
+	exitIndex      = 3 // index or network failure
+)
+
+// exitCode maps an error to the process exit code by its pylock.Kind
+// (unknown errors are usage errors).
+func exitCode(err error) int {
+	switch pylock.KindOf(err) {
+	case 0:
+		return exitOK
+	case pylock.KindNoSolution:
+		return exitNoSolution
+	case pylock.KindIndex:
+		return exitIndex
+	}
+	return exitUsage
 }
 
 // codeError carries an exit code through cobra; silent ones were already
@@ -74,7 +98,7 @@ func (e *codeError) Error() string { return e.err.Error() }
 func (e *codeError) Unwrap() error { return e.err }
 
 func usageError(format string, args ...any) error {
-	return &codeError{code: pylock.ExitUsage, err: fmt.Errorf(format, args...)}
+	return &codeError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -93,7 +117,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	}
 	root.SetVersionTemplate("pylock {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &codeError{code: pylock.ExitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		return &codeError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(a.resolveCommand(), a.planCommand())
 	for _, f := range extraCommands {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/lockfile"
 )
 
@@ -67,11 +66,11 @@ func (a *app) runPlan(path, format string, installFirst []string) error {
 		}
 	}
 	if err != nil {
-		return &codeError{code: pylock.ExitUsage, err: err}
+		return &codeError{code: exitUsage, err: err}
 	}
 	plan, err := lockfile.Plan(l, installFirst)
 	if err != nil {
-		return &codeError{code: pylock.ExitUsage, err: fmt.Errorf("%s: %w", path, err)}
+		return &codeError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
 	}
 	// The Dockerfile carries its requirements in heredocs so that what is
 	// printed is complete: paste it after FROM.

@@ -15,16 +15,6 @@ import (
 	"github.com/pylock/pylock/pypi/index"
 )
 
-type resolveFlags struct {
-	req          pylock.Request
-	requirements []string
-	output       string
-	format       string
-	quiet        bool
-	verbose      bool
-	noProgress   bool
-}
-
 func (a *app) resolveCommand() *cobra.Command {
 	f := &resolveFlags{}
 	c := &cobra.Command{
@@ -65,7 +55,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 		RunE: func(c *cobra.Command, args []string) error { return a.runResolve(c, f, args) },
 	}
 	fl := c.Flags()
-	r := &f.req
+	r := &f.raw
 	fl.SortFlags = false
 	fl.StringArrayVarP(&f.requirements, "requirement", "r", nil, "read requirements from `FILE` (repeatable)")
 	fl.StringVarP(&f.output, "output-file", "o", "pylock.toml", "write the lock to `PATH` (- for stdout)")
@@ -73,19 +63,19 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.StringVar(&r.IndexURL, "index-url", "", "base `URL` (or local directory) of the package index")
 	fl.StringArrayVar(&r.ExtraIndexURLs, "extra-index-url", nil, "extra index `URL` searched after --index-url (repeatable)")
 	fl.StringArrayVar(&r.FindLinks, "find-links", nil, "`DIR` or URL page of distribution files (repeatable)")
-	fl.StringVar(&r.IndexStrategy, "index-strategy", "", "`STRATEGY` for several indexes: first-index (default) or unsafe-best-match")
-	fl.StringVar(&r.PythonVersion, "python-version", "", "target Python `VERSION`, e.g. 3.11 or 3.12.4 (default: python3 on PATH, else 3.12)")
-	fl.StringVar(&r.PythonPlatform, "python-platform", "", "target `PLATFORM`: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin... (default: host)")
+	fl.StringVar(&r.indexStrategy, "index-strategy", "", "`STRATEGY` for several indexes: first-index (default) or unsafe-best-match")
+	fl.StringVar(&r.pythonVersion, "python-version", "", "target Python `VERSION`, e.g. 3.11 or 3.12.4 (default: python3 on PATH, else 3.12)")
+	fl.StringVar(&r.pythonPlatform, "python-platform", "", "target `PLATFORM`: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin... (default: host)")
 	fl.BoolVar(&r.Universal, "universal", false, "lock every platform and Python allowed by requires-python at once (not with --python-platform)")
-	fl.StringArrayVar(&r.Pyproject.Extras, "extra", nil, "include the optional dependencies of `EXTRA` of a pyproject.toml input (repeatable)")
-	fl.BoolVar(&r.Pyproject.AllExtras, "all-extras", false, "include every optional dependency of a pyproject.toml input")
-	fl.StringArrayVar(&r.Pyproject.Groups, "group", nil, "include the [dependency-groups] `GROUP` of a pyproject.toml input (repeatable)")
-	fl.BoolVar(&r.Pyproject.AllGroups, "all-groups", false, "include every dependency group of a pyproject.toml input")
-	fl.StringArrayVarP(&r.Constraints, "constraint", "c", nil, "constrain versions with the requirements in `FILE` (repeatable)")
-	fl.StringArrayVar(&r.Overrides, "override", nil, "override every requirement on a package with the one in `FILE` (repeatable)")
-	fl.StringVar(&r.Prerelease, "prerelease", "", "pre-release `MODE`: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
-	fl.StringVar(&r.ExcludeNewer, "exclude-newer", "", "ignore files uploaded after `DATE`: 2024-06-01, RFC 3339, or a duration before now (7d, 24h, \"2 weeks\", P7D)")
-	fl.StringVar(&r.Resolution, "resolution", "", "which versions to prefer (`MODE`): highest (default), lowest or lowest-direct")
+	fl.StringArrayVar(&r.pyproject.Extras, "extra", nil, "include the optional dependencies of `EXTRA` of a pyproject.toml input (repeatable)")
+	fl.BoolVar(&r.pyproject.AllExtras, "all-extras", false, "include every optional dependency of a pyproject.toml input")
+	fl.StringArrayVar(&r.pyproject.Groups, "group", nil, "include the [dependency-groups] `GROUP` of a pyproject.toml input (repeatable)")
+	fl.BoolVar(&r.pyproject.AllGroups, "all-groups", false, "include every dependency group of a pyproject.toml input")
+	fl.StringArrayVarP(&r.constraints, "constraint", "c", nil, "constrain versions with the requirements in `FILE` (repeatable)")
+	fl.StringArrayVar(&r.overrides, "override", nil, "override every requirement on a package with the one in `FILE` (repeatable)")
+	fl.StringVar(&r.prerelease, "prerelease", "", "pre-release `MODE`: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
+	fl.StringVar(&r.excludeNewer, "exclude-newer", "", "ignore files uploaded after `DATE`: 2024-06-01, RFC 3339, or a duration before now (7d, 24h, \"2 weeks\", P7D)")
+	fl.StringVar(&r.resolution, "resolution", "", "which versions to prefer (`MODE`): highest (default), lowest or lowest-direct")
 	fl.BoolVarP(&r.Upgrade, "upgrade", "U", false, "ignore the pins of the existing lock")
 	fl.StringArrayVarP(&r.UpgradePackages, "upgrade-package", "P", nil, "ignore the existing pin of `PKG` (repeatable)")
 	fl.StringArrayVar(&r.OnlyBinary, "only-binary", nil, "use only wheels for `PKG`s (comma list, :all:, :none:)")
@@ -101,7 +91,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
 	fl.DurationVar(&r.Budget, "timeout", 0, "give up the whole resolve (index fetching and solving) after `DURATION`, e.g. 2m (default: no limit)")
-	fl.DurationVar(&r.Timeout, "http-timeout", 0, "per-request HTTP timeout (`DURATION`, e.g. 10s; default 30s)")
+	fl.DurationVar(&r.HTTPTimeout, "http-timeout", 0, "per-request HTTP timeout (`DURATION`, e.g. 10s; default 30s)")
 	completeValues(c, "format", "toml", "requirements", "json")
 	completeValues(c, "index-strategy", "first-index", "unsafe-best-match")
 	completeValues(c, "prerelease", "if-necessary-or-explicit", "disallow", "allow", "if-necessary", "explicit")
@@ -120,23 +110,9 @@ func completeValues(c *cobra.Command, flag string, values ...string) {
 }
 
 func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error {
-	req := f.req
-	req.Inputs = append(append([]string{}, args...), f.requirements...)
-	if len(req.Inputs) == 0 {
-		return usageError("no input: give a requirements file, a pyproject.toml, -r FILE or - for stdin (see 'pylock resolve --help')")
-	}
-	format := pylock.FormatFor(f.output, f.format)
-	if format == "" {
-		if f.format != "" {
-			return usageError("invalid --format %q: want toml, requirements or json", f.format)
-		}
-		return usageError("cannot tell the format of %q from its extension (.toml, .txt, .json): use --format", f.output)
-	}
-	if f.output != "-" {
-		if err := checkOutputDir(f.output); err != nil {
-			return err
-		}
-		req.PreviousLock, req.LockPath = f.output, f.output
+	req, format, err := f.parse(args)
+	if err != nil {
+		return err
 	}
 	req.Stdin = a.stdin
 	req.Command = regenerateCommand(a.args)
@@ -151,13 +127,13 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	for _, w := range res.Warnings {
 		p.printf("warning: %s\n", w)
 	}
-	if format == pylock.FormatTOML && f.output != "-" && !pep751Name.MatchString(filepath.Base(f.output)) {
+	if format == formatTOML && f.output != "-" && !pep751Name.MatchString(filepath.Base(f.output)) {
 		p.printf("warning: PEP 751 names lock files pylock.toml or pylock.<name>.toml; installers may not recognise %s\n", filepath.Base(f.output))
 	}
 	for _, n := range res.ABIGuard {
 		p.printf("%s\n", n)
 	}
-	data, err := pylock.Render(res.Lock, format)
+	data, err := render(res.Lock, format)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/lockfile"
 )
@@ -37,7 +36,7 @@ already shown earlier is marked (*) and not expanded again.`,
 			}
 			l, err := lockfile.ReadFile(lock)
 			if err != nil {
-				return &codeError{code: pylock.ExitUsage, err: err}
+				return &codeError{code: exitUsage, err: err}
 			}
 			nodes := audit.NewGraph(l, nil).Tree(invert, depth)
 			if format == "json" {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/pep508"
@@ -32,11 +31,11 @@ package's metadata on the index (skipped with --offline).`,
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := lockfile.ReadFile(lock)
 			if err != nil {
-				return &codeError{code: pylock.ExitUsage, err: err}
+				return &codeError{code: exitUsage, err: err}
 			}
 			g := audit.NewGraph(l, nil)
 			if _, err := g.Why(args[0]); err != nil {
-				return &codeError{code: pylock.ExitUsage, err: err}
+				return &codeError{code: exitUsage, err: err}
 			}
 			if !offline {
 				var env pep508.Env
@@ -50,7 +49,7 @@ package's metadata on the index (skipped with --offline).`,
 			}
 			out, err := g.RenderWhy(args[0])
 			if err != nil {
-				return &codeError{code: pylock.ExitUsage, err: err}
+				return &codeError{code: exitUsage, err: err}
 			}
 			_, err = a.stdout.Write([]byte(out))
 			return err

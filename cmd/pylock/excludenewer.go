@@ -1,4 +1,4 @@
-package pylock
+package main
 
 import (
 	"fmt"
@@ -67,18 +67,16 @@ func parseExcludeDuration(s string) (time.Duration, bool) {
 	return d, d > 0
 }
 
-// excludeNewerCutoff resolves --exclude-newer to an absolute cutoff and
-// the string to record in [tool.pylock] options: absolute forms are kept as
-// written, a duration becomes the RFC 3339 time it meant (now minus the
-// duration, to the second), so that re-running with the recorded options
+// parseExcludeNewer resolves --exclude-newer to one absolute cutoff for
+// the whole run: an RFC 3339 timestamp, a date (UTC midnight) or a duration
+// before now (to the second). The lock records the cutoff itself
+// (pylock.FormatCutoff), so that re-running with the recorded options
 // reproduces the lock.
-func excludeNewerCutoff(s string) (time.Time, string, error) {
+func parseExcludeNewer(s string) (time.Time, error) {
 	if d, ok := parseExcludeDuration(s); ok {
-		t := now().UTC().Add(-d).Truncate(time.Second)
-		return t, t.Format(time.RFC3339), nil
+		return now().UTC().Add(-d).Truncate(time.Second), nil
 	}
-	t, err := parseExcludeAbsolute(s)
-	return t, s, err
+	return parseExcludeAbsolute(s)
 }
 
 func parseExcludeAbsolute(s string) (time.Time, error) {

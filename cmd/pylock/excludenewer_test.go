@@ -1,9 +1,11 @@
-package pylock
+package main
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pylock/pylock"
 )
 
 func TestExcludeNewerCutoff(t *testing.T) {
@@ -18,7 +20,7 @@ func TestExcludeNewerCutoff(t *testing.T) {
 	}{
 		{"2024-06-01", time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), "2024-06-01"},
 		{"2024-06-16T23:59:59Z", time.Date(2024, 6, 16, 23, 59, 59, 0, time.UTC), "2024-06-16T23:59:59Z"},
-		{"2024-06-16T23:59:59+02:00", time.Date(2024, 6, 16, 21, 59, 59, 0, time.UTC), "2024-06-16T23:59:59+02:00"},
+		{"2024-06-16T23:59:59+02:00", time.Date(2024, 6, 16, 21, 59, 59, 0, time.UTC), "2024-06-16T21:59:59Z"},
 		{"7d", fixed.Add(-7 * day).Truncate(time.Second), "2026-11-21T12:30:45Z"},
 		{"24h", fixed.Add(-day).Truncate(time.Second), "2026-11-27T12:30:45Z"},
 		{"1 week", fixed.Add(-7 * day).Truncate(time.Second), "2026-11-21T12:30:45Z"},
@@ -30,7 +32,8 @@ func TestExcludeNewerCutoff(t *testing.T) {
 		{"PT24H", fixed.Add(-day).Truncate(time.Second), "2026-11-27T12:30:45Z"},
 	}
 	for _, tt := range tests {
-		got, rec, err := excludeNewerCutoff(tt.in)
+		got, err := parseExcludeNewer(tt.in)
+		rec := pylock.FormatCutoff(got)
 		if err != nil {
 			t.Errorf("%q: %v", tt.in, err)
 			continue
@@ -39,12 +42,12 @@ func TestExcludeNewerCutoff(t *testing.T) {
 			t.Errorf("%q = %v, %q; want %v, %q", tt.in, got, rec, tt.want, tt.wantRecord)
 		}
 		// The recorded value parses back to the same cutoff.
-		if again, err := ParseExcludeNewer(rec); err != nil || !again.Equal(got) {
+		if again, err := parseExcludeNewer(rec); err != nil || !again.Equal(got) {
 			t.Errorf("%q: recorded %q parses to %v, %v", tt.in, rec, again, err)
 		}
 	}
 	for _, bad := range []string{"", "yesterday", "7", "d", "1 month", "2 years", "P", "PT", "7x", "-7d", "2024-13-01"} {
-		if _, _, err := excludeNewerCutoff(bad); err == nil || !strings.Contains(err.Error(), "duration") {
+		if _, err := parseExcludeNewer(bad); err == nil || !strings.Contains(err.Error(), "duration") {
 			t.Errorf("%q: err = %v, want an error naming the accepted forms", bad, err)
 		}
 	}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"slices"
+
+	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/pypi/inputs"
+	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/pypi/target"
+)
+
+// resolveFlags are the values of `pylock resolve`'s flags as typed: the
+// fields of pylock.Options that need no parsing are bound directly (opts),
+// the others are parsed by parse into the same Options.
+type resolveFlags struct {
+	raw          rawResolveFlags
+	requirements []string
+	output       string
+	format       string
+	quiet        bool
+	verbose      bool
+	noProgress   bool
+}
+
+// rawResolveFlags holds the pylock.Options fields bound to flags directly
+// (pylock.Options) and the flag strings parse turns into typed values.
+type rawResolveFlags struct {
+	pylock.Options
+	constraints    []string
+	overrides      []string
+	pyproject      reqfile.PyprojectOptions
+	indexStrategy  string
+	pythonVersion  string
+	pythonPlatform string
+	prerelease     string
+	resolution     string
+	excludeNewer   string
+}
+
+// parse builds the pylock.Options of one `pylock resolve` (positional
+// inputs args) and its output format. Every bad value is a usage error
+// (exit 2) naming its flag, reported before anything is read or fetched.
+func (f *resolveFlags) parse(args []string) (pylock.Options, string, error) {
+	r := &f.raw
+	o := r.Options
+	paths := append(slices.Clone(args), f.requirements...)
+	if len(paths) == 0 {
+		return o, "", usageError("no input: give a requirements file, a pyproject.toml, -r FILE or - for stdin (see 'pylock resolve --help')")
+	}
+	sel := r.pyproject
+	if (len(sel.Extras) > 0 || sel.AllExtras || len(sel.Groups) > 0 || sel.AllGroups) && !slices.ContainsFunc(paths, inputs.IsPyproject) {
+		return o, "", usageError("--extra, --all-extras, --group and --all-groups select from a pyproject.toml: give one as input")
+	}
+	o.Inputs = inputs.FromPaths(sel, paths...)
+	o.Inputs = append(o.Inputs, inputs.WithRole(inputs.Constraint, r.constraints...)...)
+	o.Inputs = append(o.Inputs, inputs.WithRole(inputs.Override, r.overrides...)...)
+	format := formatFor(f.output, f.format)
+	if format == "" {
+		if f.format != "" {
+			return o, "", usageError("invalid --format %q: want toml, requirements or json", f.format)
+		}
+		return o, "", usageError("cannot tell the format of %q from its extension (.toml, .txt, .json): use --format", f.output)
+	}
+	if f.output != "-" {
+		if err := checkOutputDir(f.output); err != nil {
+			return o, "", err
+		}
+		o.LockPath = f.output
+		if formatFor(f.output, "") == formatTOML { // an existing lock's pins are preferred
+			o.PreviousLock = f.output
+		}
+	}
+	if err := r.parseValues(&o); err != nil {
+		return o, "", &codeError{code: exitUsage, err: err}
+	}
+	return o, format, nil
+}
+
+// parseValues parses the flag strings with a value syntax into o.
+func (r *rawResolveFlags) parseValues(o *pylock.Options) error {
+	var err error
+	if r.prerelease != "" {
+		if o.Prerelease, err = pylock.ParsePrerelease(r.prerelease); err != nil {
+			return err
+		}
+	}
+	if r.resolution != "" {
+		if o.Resolution, err = pylock.ParseResolution(r.resolution); err != nil {
+			return err
+		}
+	}
+	if r.indexStrategy != "" {
+		if o.IndexStrategy, err = pylock.ParseIndexStrategy(r.indexStrategy); err != nil {
+			return err
+		}
+	}
+	if r.excludeNewer != "" {
+		if o.ExcludeNewer, err = parseExcludeNewer(r.excludeNewer); err != nil {
+			return err
+		}
+	}
+	var fc reqfile.FormatControl
+	if err := pylock.ApplyFormatControl(&fc, o.OnlyBinary, o.NoBinary); err != nil {
+		return err
+	}
+	o.Target = pylock.TargetSpec{PythonVersion: r.pythonVersion, Platform: r.pythonPlatform}
+	if o.Target != (pylock.TargetSpec{}) {
+		if _, err := target.New(o.Target.PythonVersion, o.Target.Platform); err != nil {
+			return err
+		}
+	}
+	return nil
+}
