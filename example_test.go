@@ -1,0 +1,57 @@
+package pylock_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"strings"
+
+	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/pypi/inputs"
+	"github.com/pylock/pylock/pypi/reqfile"
+)
+
+// Another Go program locks a project: requirements from a reader (stdin
+// here), the bundled local index, one target environment. Nothing goes to
+// the network: testdata/index is a PEP 503 directory.
+func Example() {
+	opts := pylock.Options{
+		Inputs:   inputs.FromPaths(reqfile.PyprojectOptions{}, "-"),
+		Stdin:    strings.NewReader("fastapi==0.104.1\nidna<3.6\n"),
+		IndexURL: "testdata/index",
+		Target:   pylock.TargetSpec{PythonVersion: "3.12", Platform: "linux"},
+		NoCache:  true,
+		Getenv:   func(string) string { return "" }, // ignore PIP_INDEX_URL and friends
+	}
+	res, err := pylock.Resolve(context.Background(), opts)
+	if err != nil {
+		log.Fatalf("%s failure: %v", pylock.KindOf(err), err)
+	}
+	for _, p := range res.Lock.Packages {
+		fmt.Println(p.Name, p.Version)
+	}
+	// Output:
+	// annotated-types 0.6.0
+	// anyio 3.7.1
+	// fastapi 0.104.1
+	// idna 3.4
+	// pydantic 2.5.2
+	// pydantic-core 2.14.5
+	// sniffio 1.3.0
+	// starlette 0.27.0
+	// typing-extensions 4.9.0
+}
+
+// A failure says what kind it is; the CLI maps kinds to exit codes.
+func ExampleKindOf() {
+	_, err := pylock.Resolve(context.Background(), pylock.Options{
+		Inputs:   inputs.FromPaths(reqfile.PyprojectOptions{}, "-"),
+		Stdin:    strings.NewReader("fastapi==0.104.1\nstarlette>=1\n"),
+		IndexURL: "testdata/index",
+		Target:   pylock.TargetSpec{PythonVersion: "3.12", Platform: "linux"},
+		NoCache:  true,
+		Getenv:   func(string) string { return "" },
+	})
+	fmt.Println(pylock.KindOf(err))
+	// Output: no-solution
+}
