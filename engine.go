@@ -96,12 +96,10 @@ type TargetSpec struct {
 	Platform      string // linux, macos, windows, x86_64-manylinux_2_28... ("": the host)
 }
 
-// Target builds the target environment; the zero spec probes python3 on PATH.
+// Target builds the target environment (target.Select): the zero spec
+// probes python3 on PATH; a platform alone keeps that interpreter's Python.
 func (s TargetSpec) Target(ctx context.Context) (target.Target, error) {
-	if s == (TargetSpec{}) {
-		return target.Default(ctx), nil
-	}
-	return target.New(s.PythonVersion, s.Platform)
+	return target.Select(ctx, s.PythonVersion, s.Platform)
 }
 
 // Result is a successful resolution.
