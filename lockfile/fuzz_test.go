@@ -28,6 +28,9 @@ func FuzzParseLock(f *testing.F) {
 	if spec, err := os.ReadFile(filepath.Join(shared, "vectors", "pylock", "pylock.spec-example.toml")); err == nil {
 		f.Add(spec)
 	}
+	f.Add([]byte("lock-version = \"1.0\"\ncreated-by = \"t\"\npackages = []\n[tool.pylock]\ninputs = [\"a.toml\"]\n" +
+		"[[tool.pylock.input]]\npath = \"a.toml\"\nrole = \"pyproject\"\nextras = []\ngroups = [\"dev\"]\nall-extras = true\n" +
+		"[[tool.pylock.input]]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l, err := Parse("fuzz.toml", data)
 		if err != nil {

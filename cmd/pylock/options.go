@@ -9,9 +9,8 @@ import (
 	"github.com/pylock/pylock/pypi/target"
 )
 
-// resolveFlags are the values of `pylock resolve`'s flags as typed: the
-// fields of pylock.Options that need no parsing are bound directly (opts),
-// the others are parsed by parse into the same Options.
+// resolveFlags are the values of `pylock resolve`'s flags as typed; parse
+// turns them into pylock.Options.
 type resolveFlags struct {
 	raw          rawResolveFlags
 	requirements []string
@@ -22,8 +21,9 @@ type resolveFlags struct {
 	noProgress   bool
 }
 
-// rawResolveFlags holds the pylock.Options fields bound to flags directly
-// (pylock.Options) and the flag strings parse turns into typed values.
+// rawResolveFlags holds the pylock.Options fields that need no parsing,
+// bound to their flags directly (the embedded Options), and the flag
+// strings that parse turns into typed values.
 type rawResolveFlags struct {
 	pylock.Options
 	constraints    []string
