@@ -113,7 +113,7 @@ type Result struct {
 	ABIGuard   []string // Options.ABIGuard: why a pair was avoided, one line per applied rule
 	// Universal is the universal resolution (Options.Universal); Resolution
 	// then lists every locked version.
-	Universal *resolver.UniversalResult
+	Universal *resolver.Result
 }
 
 // Resolve runs the pipeline: read the inputs, resolve against the index

@@ -46,7 +46,7 @@ type UniversalLockOptions struct {
 // entry per resolved version with its marker (omitted when always true),
 // every wheel of that version plus the sdist, and dependencies naming the
 // version where a project is locked at several.
-func BuildUniversalLock(ctx context.Context, p *Provider, sol *resolver.UniversalResult, o UniversalLockOptions) (*lockfile.Lock, error) {
+func BuildUniversalLock(ctx context.Context, p *Provider, sol *resolver.Result, o UniversalLockOptions) (*lockfile.Lock, error) {
 	l := &lockfile.Lock{
 		LockVersion:    "1.0",
 		Environments:   o.Environments,
@@ -92,7 +92,7 @@ func packageLess(a, b *lockfile.Package) bool {
 }
 
 // universalPackage locks one version of a universal resolution.
-func universalPackage(ctx context.Context, p *Provider, sol *resolver.UniversalResult, up *resolver.UniversalPackage,
+func universalPackage(ctx context.Context, p *Provider, sol *resolver.Result, up *resolver.Package,
 	count map[string]int, o UniversalLockOptions) (lockfile.Package, error) {
 	r, err := p.release(ctx, up.Name, up.Version)
 	if err != nil {
@@ -117,7 +117,7 @@ func universalPackage(ctx context.Context, p *Provider, sol *resolver.UniversalR
 // universalDependencies lists up's dependencies once per name, or once per
 // version the package uses (with version set) when the lock holds that name
 // at several versions.
-func universalDependencies(sol *resolver.UniversalResult, up *resolver.UniversalPackage, count map[string]int) []lockfile.Dependency {
+func universalDependencies(sol *resolver.Result, up *resolver.Package, count map[string]int) []lockfile.Dependency {
 	var out []lockfile.Dependency
 	add := func(d lockfile.Dependency) {
 		if !slices.Contains(out, d) {
@@ -179,19 +179,8 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
 		return nil, usageErr(fmt.Errorf("internal error: the universal lock pylock built is invalid: %w", err))
 	}
-	res.Lock, res.Universal = lock, sol
-	res.Resolution = flatResult(sol)
+	res.Lock, res.Universal, res.Resolution = lock, sol, sol
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)
 	return res, nil
-}
-
-// flatResult presents a universal resolution as a resolver.Result (every
-// version of every package) for callers that only count or list packages.
-func flatResult(sol *resolver.UniversalResult) *resolver.Result {
-	r := &resolver.Result{Root: sol.Root, Stats: sol.Stats}
-	for _, up := range sol.Packages {
-		r.Packages = append(r.Packages, up.Package)
-	}
-	return r
 }

@@ -183,20 +183,35 @@ type Edge struct {
 	Requirement string   // the requirement as written upstream
 }
 
-// Package is one chosen package.
+// Package is one chosen package version.
 type Package struct {
 	Name         string         // canonical
 	Version      pep440.Version // chosen version
 	Extras       []string       // extras activated by dependents
 	Dependencies []Edge         // active (marker-true) requirements, sorted by Name
 	Direct       bool           // required by the root
+	// Marker describes the environments in which this version is
+	// installed. Resolve leaves it zero (true: the one target environment);
+	// ResolveUniversal sets it, the zero Marker meaning everywhere allowed
+	// by Requires-Python.
+	Marker pep508.Marker
 }
 
-// Result is a successful resolution.
+// Result is a successful resolution, single-target (Resolve) or universal
+// (ResolveUniversal). A single-target result has one Package per name, each
+// with the true Marker, and no Forks. A universal result may hold one name
+// at several versions; their Markers are then disjoint.
 type Result struct {
-	Packages []Package // sorted by Name
-	Root     []Edge    // the root requirements (after overrides), sorted
-	Stats    Stats     // work done
+	Packages []Package // sorted by Name, then Version
+	Root     []Edge    // the root requirements (after overrides), sorted; universal: those active in some fork
+	Stats    Stats     // work done (universal: summed over the forks)
+	// Forks are the environments of each fork a universal resolution
+	// resolved, in resolution order (a single true marker when nothing
+	// forked); nil for Resolve.
+	Forks []pep508.Marker
+	// RequiresPython is the Requires-Python a universal result is valid
+	// for (UniversalOptions.RequiresPython); "" for Resolve.
+	RequiresPython string
 }
 
 // Stats counts solver work.

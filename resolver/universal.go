@@ -69,36 +69,13 @@ type UniversalOptions struct {
 	MaxForks int
 }
 
-// UniversalPackage is one package version of a universal resolution.
-type UniversalPackage struct {
-	Package
-	// Marker describes the environments in which this version is
-	// installed; the zero Marker (true) means everywhere allowed by
-	// Requires-Python. Two entries with the same name have disjoint markers.
-	Marker pep508.Marker
-}
-
-// UniversalResult is a successful universal resolution.
-type UniversalResult struct {
-	// Packages are sorted by name, then version.
-	Packages []UniversalPackage
-	// Root are the root requirements active in some fork, sorted.
-	Root []Edge
-	// Forks are the environments of each fork resolved, in resolution
-	// order; a single true marker when nothing forked.
-	Forks []pep508.Marker
-	// RequiresPython is the Requires-Python the lock is valid for.
-	RequiresPython string
-	// Stats sums the work of all forks.
-	Stats Stats
-}
-
 // ResolveUniversal resolves root requirements against p for every
 // environment allowed by opts.RequiresPython (see "Universal resolution"
-// above). Errors are as for Resolve: *NoSolutionError (its explanation
+// above). The Result lists every locked version with its Marker, the
+// Forks resolved and the RequiresPython. Errors are as for Resolve: *NoSolutionError (its explanation
 // names the fork's environments when the conflict happened after a fork),
 // *BudgetError, or a wrapped provider error.
-func ResolveUniversal(ctx context.Context, p Provider, root []pep508.Requirement, opts UniversalOptions) (*UniversalResult, error) {
+func ResolveUniversal(ctx context.Context, p Provider, root []pep508.Requirement, opts UniversalOptions) (*Result, error) {
 	start := time.Now()
 	base, py, err := requiresPythonMarker(opts.RequiresPython)
 	if err != nil {
@@ -136,7 +113,7 @@ type forkResult struct {
 }
 
 // run resolves the fork queue depth first, starting from first.
-func (d *driver) run(first *fork) (*UniversalResult, error) {
+func (d *driver) run(first *fork) (*Result, error) {
 	queue := []*fork{first}
 	var done []forkResult
 	for n := 0; len(queue) > 0; n++ {

@@ -160,7 +160,7 @@ func runPackseUniversal(s *corpus.Scenario) []string {
 }
 
 // universalSummary is "name==version ; marker" per package, one per line.
-func universalSummary(res *resolver.UniversalResult) string {
+func universalSummary(res *resolver.Result) string {
 	var lines []string
 	for _, p := range res.Packages {
 		l := p.Name + "==" + p.Version.String()
@@ -198,7 +198,7 @@ func sampleEnvs() []pep508.Env {
 // installed, and every requirement active there (from the root and from
 // the installed packages, with their extras) is met by an installed
 // version.
-func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPython string, res *resolver.UniversalResult) []string {
+func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPython string, res *resolver.Result) []string {
 	rp := pep440.Full()
 	if requiresPython != "" {
 		rp = pep440.MustParseSpecifierSet(requiresPython).Set()
@@ -218,9 +218,9 @@ func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPytho
 	return problems
 }
 
-func verifyEnv(idx *corpus.Index, root []pep508.Requirement, res *resolver.UniversalResult, env pep508.Env) string {
+func verifyEnv(idx *corpus.Index, root []pep508.Requirement, res *resolver.Result, env pep508.Env) string {
 	where := fmt.Sprintf("[%s py%s %s %s %s]", env["sys_platform"], env["python_full_version"], env["implementation_name"], env["os_name"], env["platform_machine"])
-	installed := map[string]resolver.UniversalPackage{}
+	installed := map[string]resolver.Package{}
 	for _, p := range res.Packages {
 		if ok, err := p.Marker.Evaluate(env); err != nil || !ok {
 			continue
@@ -316,7 +316,7 @@ func TestResolvelibUniversal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run := func() (*resolver.UniversalResult, error) {
+			run := func() (*resolver.Result, error) {
 				p := memprovider.New(c.Index, mustTarget(t), memprovider.Options{})
 				return resolver.ResolveUniversal(context.Background(), p, root, resolver.UniversalOptions{RequiresPython: rp})
 			}

@@ -10,9 +10,9 @@ import (
 // merge combines fork results: the same name and version gets the Or of
 // its markers; different versions stay separate entries. Markers are then
 // simplified (see simplify) within base, the Requires-Python environments.
-func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *UniversalResult {
-	out := &UniversalResult{}
-	byKey := map[string]*UniversalPackage{}
+func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Result {
+	out := &Result{}
+	byKey := map[string]*Package{}
 	var keys []string
 	rootSeen := map[string]bool{}
 	for _, fr := range done {
@@ -26,7 +26,7 @@ func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Unive
 			k := p.Name + "\x00" + p.Version.String()
 			up := byKey[k]
 			if up == nil {
-				up = &UniversalPackage{Package: Package{Name: p.Name, Version: p.Version}, Marker: pep508.False()}
+				up = &Package{Name: p.Name, Version: p.Version, Marker: pep508.False()}
 				byKey[k] = up
 				keys = append(keys, k)
 			}
@@ -220,14 +220,14 @@ func equivalent(a, b, base pep508.Marker) bool {
 // p (nil for the root requirements) uses somewhere: those whose marker can
 // hold together with p's marker and e's marker. A lock writer uses it to
 // name the version of a dependency that appears at several versions.
-func (r *UniversalResult) DependencyVersions(p *UniversalPackage, e Edge) []UniversalPackage {
+func (r *Result) DependencyVersions(p *Package, e Edge) []Package {
 	where := pep508.Marker{}
 	var extras []string
 	if p != nil {
 		where, extras = p.Marker, p.Extras
 	}
 	where = pep508.And(where, edgeMarker(e, extras))
-	var out []UniversalPackage
+	var out []Package
 	for _, t := range r.Packages {
 		if t.Name == e.Name && !pep508.Disjoint(t.Marker, where) {
 			out = append(out, t)

@@ -56,7 +56,7 @@ func runUniversalScenario(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("root: %v", err)
 	}
-	resolve := func() (*resolver.UniversalResult, error) {
+	resolve := func() (*resolver.Result, error) {
 		p := memprovider.New(idx, mustTarget(t), memprovider.Options{})
 		return resolver.ResolveUniversal(context.Background(), p, root, opts)
 	}
@@ -111,7 +111,7 @@ func parseUniversalOptions(src string) (resolver.UniversalOptions, error) {
 	return opts, err
 }
 
-func renderUniversal(res *resolver.UniversalResult, err error) string {
+func renderUniversal(res *resolver.Result, err error) string {
 	var b strings.Builder
 	var ns *resolver.NoSolutionError
 	var be *resolver.BudgetError
@@ -155,31 +155,31 @@ func TestVerifyUniversalRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg := func(name, version, marker string) resolver.UniversalPackage {
-		p := resolver.UniversalPackage{Package: resolver.Package{Name: name, Version: pep440.MustParse(version)}}
+	pkg := func(name, version, marker string) resolver.Package {
+		p := resolver.Package{Name: name, Version: pep440.MustParse(version)}
 		if marker != "" {
 			p.Marker = pep508.MustParseMarker(marker)
 		}
 		return p
 	}
-	good := []resolver.UniversalPackage{
+	good := []resolver.Package{
 		pkg("a", "1.0", `sys_platform == "darwin"`), pkg("a", "2.0", `sys_platform == "linux"`),
 		pkg("b", "1.0", ""), pkg("c", "1.0", `sys_platform == "linux"`),
 	}
 	tests := []struct {
 		name string
-		pkgs []resolver.UniversalPackage
+		pkgs []resolver.Package
 		want string // substring of the first problem; "" = valid
 	}{
 		{"valid", good, ""},
-		{"two versions at once", []resolver.UniversalPackage{pkg("a", "1.0", ""), good[1], good[2], good[3]}, "installed at"},
-		{"wrong version", []resolver.UniversalPackage{pkg("a", "1.0", `sys_platform == "darwin" or sys_platform == "linux"`), good[2], good[3]}, "requires a>=2"},
-		{"missing on linux", []resolver.UniversalPackage{good[0], good[1], good[2]}, "requires c"},
-		{"unknown release", []resolver.UniversalPackage{good[0], good[1], good[2], pkg("c", "9.0", `sys_platform == "linux"`)}, "no such release"},
+		{"two versions at once", []resolver.Package{pkg("a", "1.0", ""), good[1], good[2], good[3]}, "installed at"},
+		{"wrong version", []resolver.Package{pkg("a", "1.0", `sys_platform == "darwin" or sys_platform == "linux"`), good[2], good[3]}, "requires a>=2"},
+		{"missing on linux", []resolver.Package{good[0], good[1], good[2]}, "requires c"},
+		{"unknown release", []resolver.Package{good[0], good[1], good[2], pkg("c", "9.0", `sys_platform == "linux"`)}, "no such release"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			problems := verifyUniversal(idx, root, ">=3.10", &resolver.UniversalResult{Packages: tc.pkgs})
+			problems := verifyUniversal(idx, root, ">=3.10", &resolver.Result{Packages: tc.pkgs})
 			switch {
 			case tc.want == "" && len(problems) > 0:
 				t.Errorf("unexpected problems: %v", problems)
@@ -225,14 +225,14 @@ func TestDependencyVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	versions := func(ps []resolver.UniversalPackage) string {
+	versions := func(ps []resolver.Package) string {
 		var vs []string
 		for _, p := range ps {
 			vs = append(vs, p.Version.String())
 		}
 		return strings.Join(vs, ",")
 	}
-	var a *resolver.UniversalPackage
+	var a *resolver.Package
 	for i := range res.Packages {
 		if res.Packages[i].Name == "a" {
 			a = &res.Packages[i]
