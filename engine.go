@@ -155,23 +155,21 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	prefs, warn := readPreferences(req.PreviousLock)
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 
-	bg, cancel := context.WithCancel(ctx)
-	defer cancel()
-	p := NewProvider(bg, client, t)
-	guard := newABIGuard(bg, req, client, &opts)
+	p := NewProvider(client, t)
+	stop := p.StartPrefetch(ctx)
+	defer stop()
+	guard := newABIGuard(ctx, req, client, &opts)
 	sol, err := resolver.Resolve(ctx, p, in.requirements, opts)
 	if err != nil {
 		return nil, budgetErr(ctx, req.Budget, err)
 	}
-	lock, err := buildLock(ctx, p, sol, t, req, in, iopts)
+	stop()
+	lock, snap, err := lockResolution(ctx, req, p, sol, singleLockOptions(req, in, iopts, t))
 	if err != nil {
-		return nil, budgetErr(ctx, req.Budget, err)
-	}
-	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
-		return nil, usageErr(fmt.Errorf("internal error: the lock pylock built is invalid: %w", err))
+		return nil, err
 	}
 	res.Lock, res.Resolution = lock, sol
-	res.Warnings = append(res.Warnings, yankWarnings(ctx, p, sol, in.format, req.ExcludeNewer)...)
+	res.Warnings = append(res.Warnings, yankWarnings(snap, sol, in.format, req.ExcludeNewer)...)
 	res.ABIGuard = abiGuardNotes(guard, sol)
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)

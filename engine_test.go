@@ -121,17 +121,17 @@ func TestResolverOptions(t *testing.T) {
 
 func TestLockableFiles(t *testing.T) {
 	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
-	mk := func(name string, wheel, compat, yanked bool, up string) file {
-		return file{File: index.File{Filename: name, Yanked: yanked, UploadTime: at(up)}, wheel: wheel, compat: compat}
+	mk := func(name string, wheel, compat, yanked bool, up string) SnapshotFile {
+		return SnapshotFile{File: index.File{Filename: name, Yanked: yanked, UploadTime: at(up)}, Wheel: wheel, Compatible: compat}
 	}
-	files := []file{
+	files := []SnapshotFile{
 		mk("a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", true, true, false, "2024-01-01T00:00:00Z"),
 		mk("a-1.0-cp312-cp312-win_amd64.whl", true, false, false, "2024-01-01T00:00:00Z"),
 		mk("a-1.0-cp313-cp313-manylinux_2_17_x86_64.whl", true, true, false, "2024-09-01T00:00:00Z"),
 		mk("a-1.0-py3-none-any.whl", true, true, true, "2024-01-01T00:00:00Z"),
 		mk("a-1.0.tar.gz", false, true, false, "2024-01-01T00:00:00Z"),
 	}
-	names := func(fs []file) []string {
+	names := func(fs []SnapshotFile) []string {
 		var out []string
 		for _, f := range fs {
 			out = append(out, f.Filename)
@@ -159,7 +159,7 @@ func TestLockableFiles(t *testing.T) {
 	if got := names(lockableFiles(files, "a", ob, time.Time{})); len(got) != 2 {
 		t.Errorf("--only-binary: %q", got)
 	}
-	onlyYanked := []file{mk("a-1.0-py3-none-any.whl", true, true, true, "2024-01-01T00:00:00Z")}
+	onlyYanked := []SnapshotFile{mk("a-1.0-py3-none-any.whl", true, true, true, "2024-01-01T00:00:00Z")}
 	if got := lockableFiles(onlyYanked, "a", none, time.Time{}); len(got) != 1 {
 		t.Errorf("a pinned yanked version keeps its files: %v", got)
 	}

@@ -12,43 +12,107 @@ import (
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
 )
 
-// buildLock turns a resolution into a PEP 751 lock for target t: every
-// wheel of the chosen version compatible with t plus the sdist, with URL,
-// size, upload time and hashes, and [tool.pylock] describing how it was made.
-func buildLock(ctx context.Context, p *Provider, sol *resolver.Result, t target.Target,
-	req Options, in *inputs, iopts index.Options) (*lockfile.Lock, error) {
+// LockOptions describe a lock beyond its resolution and index snapshot.
+type LockOptions struct {
+	// RequiresPython is the lock's requires-python.
+	RequiresPython string
+	// Environments are the lock's environments markers (nil: omitted).
+	Environments []string
+	// Format limits the files listed (--only-binary / --no-binary): an
+	// installer must not fall back to a format the user excluded.
+	Format reqfile.FormatControl
+	// ExcludeNewer drops files uploaded after it (zero: no cutoff), so the
+	// lock lists only files the resolver saw.
+	ExcludeNewer time.Time
+	// Universal lists every wheel of a version whatever its platform (a
+	// universal lock) instead of the wheels compatible with the snapshot's
+	// target, and records universal = "true" in Tool.Options.
+	Universal bool
+	// Tool is the [tool.pylock] table; InstallOrder is computed.
+	Tool lockfile.Tool
+
+	hashPins map[string]*hashPin // --hash options of the inputs, by canonical name
+}
+
+// BuildLock turns a resolution (single-target or universal) into a PEP 751
+// lock, reading files and metadata only from snap: one [[packages]] entry
+// per resolved version with its marker (omitted when always true), its
+// wheels (see LockOptions.Universal) and first sdist with URL, size, upload
+// time and hashes, and dependencies naming the version where a project is
+// locked at several versions.
+func BuildLock(sol *resolver.Result, snap *IndexSnapshot, o LockOptions) (*lockfile.Lock, error) {
 	l := &lockfile.Lock{
 		LockVersion:    "1.0",
-		Environments:   []string{t.Marker()},
-		RequiresPython: in.requiresPython,
+		Environments:   o.Environments,
+		RequiresPython: o.RequiresPython,
 		CreatedBy:      "pylock",
 	}
-	if l.RequiresPython == "" {
-		l.RequiresPython = minorSeries(t)
-	}
+	count := map[string]int{}
 	for _, rp := range sol.Packages {
-		pkg, err := lockPackage(ctx, p, rp, in.format, req.ExcludeNewer)
+		count[rp.Name]++
+	}
+	for i := range sol.Packages {
+		pkg, err := lockPackage(sol, &sol.Packages[i], snap, count, o)
 		if err != nil {
-			return nil, err
-		}
-		if err := applyHashPin(&pkg, in.hashPins[names.Canonicalize(rp.Name)]); err != nil {
 			return nil, err
 		}
 		l.Packages = append(l.Packages, pkg)
 	}
-	sort.Slice(l.Packages, func(i, j int) bool { return l.Packages[i].Name < l.Packages[j].Name })
-	l.Tool = buildTool(req, in, iopts, t)
+	sort.SliceStable(l.Packages, func(i, j int) bool { return packageLess(&l.Packages[i], &l.Packages[j]) })
+	l.Tool = o.Tool
+	if o.Universal {
+		if l.Tool.Options == nil {
+			l.Tool.Options = map[string]string{}
+		}
+		l.Tool.Options["universal"] = "true"
+	}
 	plan, err := lockfile.Plan(l, l.Tool.InstallFirst)
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("--install-first: %w", err))
 	}
 	l.Tool.InstallOrder = plan.Order()
 	return l, nil
+}
+
+// lockResolution is the last stage of both pipelines: it snapshots what
+// the index said about sol's versions, builds the lock from the snapshot
+// and validates it. The snapshot is returned for the warnings.
+func lockResolution(ctx context.Context, req Options, p *Provider, sol *resolver.Result, o LockOptions) (*lockfile.Lock, *IndexSnapshot, error) {
+	snap, err := p.Snapshot(ctx, sol)
+	if err != nil {
+		return nil, nil, budgetErr(ctx, req.Budget, err)
+	}
+	lock, err := BuildLock(sol, snap, o)
+	if err != nil {
+		return nil, nil, budgetErr(ctx, req.Budget, err)
+	}
+	if err := lock.Validate(); err != nil { // a pylock bug, never the user's
+		kind := ""
+		if o.Universal {
+			kind = "universal "
+		}
+		return nil, nil, usageErr(fmt.Errorf("internal error: the %slock pylock built is invalid: %w", kind, err))
+	}
+	return lock, snap, nil
+}
+
+// singleLockOptions are the LockOptions of a lock for target t.
+func singleLockOptions(req Options, in *inputs, iopts index.Options, t target.Target) LockOptions {
+	o := LockOptions{
+		Environments:   []string{t.Marker()},
+		RequiresPython: firstNonEmpty(in.requiresPython, minorSeries(t)),
+		Format:         in.format,
+		ExcludeNewer:   req.ExcludeNewer,
+		Tool:           buildTool(req, in, iopts, t),
+		hashPins:       in.hashPins,
+	}
+	return o
 }
 
 // minorSeries returns "==X.Y.*" for the target's Python.
@@ -60,35 +124,72 @@ func minorSeries(t target.Target) string {
 	return "==" + parts[0] + "." + parts[1] + ".*"
 }
 
-// lockPackage locks one package: the compatible wheels and the sdist of its
-// version, as far as --only-binary / --no-binary allow them (an installer
-// must not fall back to a format the user excluded) and, with
-// --exclude-newer, only files uploaded by the cutoff (those the resolver saw).
-func lockPackage(ctx context.Context, p *Provider, rp resolver.Package, fc reqfile.FormatControl, cutoff time.Time) (lockfile.Package, error) {
-	r, err := p.release(ctx, rp.Name, rp.Version)
-	if err != nil {
-		return lockfile.Package{}, err
+// lockPackage locks one resolved version.
+func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot, count map[string]int, o LockOptions) (lockfile.Package, error) {
+	r, ok := snap.Release(rp.Name, rp.Version)
+	if !ok {
+		return lockfile.Package{}, fmt.Errorf("%s==%s: not in the index snapshot", rp.Name, rp.Version)
 	}
-	pr, _ := p.project(ctx, rp.Name)
-	pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Index: pr.index}
-	if md, err := p.metadata(ctx, rp.Name, rp.Version); err == nil {
-		pkg.RequiresPython = md.RequiresPython
+	pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Index: r.Index}
+	pkg.Marker = lockMarker(rp.Marker, o.RequiresPython)
+	if r.Metadata != nil {
+		pkg.RequiresPython = r.Metadata.RequiresPython
 	}
-	for _, e := range rp.Dependencies {
-		if !slices.ContainsFunc(pkg.Dependencies, func(d lockfile.Dependency) bool { return d.Name == e.Name }) {
-			pkg.Dependencies = append(pkg.Dependencies, lockfile.Dependency{Name: e.Name})
+	pkg.Dependencies = lockDependencies(sol, rp, count)
+	if o.Universal {
+		for i := range r.Files {
+			r.Files[i].Compatible = true // a universal lock lists every wheel
 		}
 	}
-	addFiles(&pkg, lockableFiles(r.files, rp.Name, fc, cutoff))
+	addFiles(&pkg, lockableFiles(r.Files, rp.Name, o.Format, o.ExcludeNewer))
+	if err := applyHashPin(&pkg, o.hashPins[names.Canonicalize(rp.Name)]); err != nil {
+		return lockfile.Package{}, err
+	}
 	return pkg, nil
+}
+
+// lockDependencies lists rp's dependencies once per name, or once per
+// version the package uses (with version set) when the lock holds that name
+// at several versions (universal locks only).
+func lockDependencies(sol *resolver.Result, rp *resolver.Package, count map[string]int) []lockfile.Dependency {
+	var out []lockfile.Dependency
+	add := func(d lockfile.Dependency) {
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	for _, e := range rp.Dependencies {
+		if count[e.Name] < 2 {
+			add(lockfile.Dependency{Name: e.Name})
+			continue
+		}
+		for _, t := range sol.DependencyVersions(rp, e) {
+			add(lockfile.Dependency{Name: e.Name, Version: t.Version.String()})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// packageLess orders lock entries by name, then version.
+func packageLess(a, b *lockfile.Package) bool {
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	va, ea := pep440.Parse(a.Version)
+	vb, eb := pep440.Parse(b.Version)
+	if ea != nil || eb != nil {
+		return a.Version < b.Version
+	}
+	return va.Less(vb)
 }
 
 // addFiles lists files (best first) in pkg: every wheel, sorted by name, and
 // the first sdist; the first wheel's Requires-Python fills the package's.
-func addFiles(pkg *lockfile.Package, files []file) {
+func addFiles(pkg *lockfile.Package, files []SnapshotFile) {
 	for _, f := range files {
 		switch {
-		case f.wheel:
+		case f.Wheel:
 			pkg.Wheels = append(pkg.Wheels, artifact(f))
 			if pkg.RequiresPython == "" {
 				pkg.RequiresPython = f.RequiresPython
@@ -105,13 +206,13 @@ func addFiles(pkg *lockfile.Package, files []file) {
 // lock may list: compatible wheels and sdists of the allowed formats,
 // uploaded by the cutoff, and yanked files only when nothing else is left
 // (the version was pinned exactly, PEP 592).
-func lockableFiles(files []file, name string, fc reqfile.FormatControl, cutoff time.Time) []file {
+func lockableFiles(files []SnapshotFile, name string, fc reqfile.FormatControl, cutoff time.Time) []SnapshotFile {
 	binary, source := fc.Allowed(name)
-	var ok, yanked []file
+	var ok, yanked []SnapshotFile
 	for _, f := range files {
 		switch {
 		case !cutoff.IsZero() && f.UploadTime.After(cutoff):
-		case f.wheel && (!f.compat || !binary), !f.wheel && !source:
+		case f.Wheel && (!f.Compatible || !binary), !f.Wheel && !source:
 		case f.Yanked:
 			yanked = append(yanked, f)
 		default:
@@ -124,7 +225,7 @@ func lockableFiles(files []file, name string, fc reqfile.FormatControl, cutoff t
 	return ok
 }
 
-func artifact(f file) lockfile.Artifact {
+func artifact(f SnapshotFile) lockfile.Artifact {
 	a := lockfile.Artifact{
 		Name:       f.Filename,
 		URL:        index.Redact(f.URL),

@@ -17,13 +17,11 @@ import (
 	"github.com/pylock/pylock/resolver"
 )
 
-// file is one index file with what the engine derived from its name.
+// file is one index file with what the provider derived from its name.
 type file struct {
-	index.File
+	SnapshotFile
 	version pep440.Version
-	wheel   bool
-	rank    int  // target.Rank for wheels; -1 otherwise
-	compat  bool // wheel compatible with the target (sdists: true)
+	rank    int // target.Rank for wheels; -1 otherwise
 }
 
 // release is one version of a project and its files.
@@ -41,24 +39,91 @@ type project struct {
 
 // Provider adapts an *index.Client to resolver.Provider for one target.
 // Files whose names do not parse are ignored. It remembers every project it
-// fetched and every metadata it read, so the lock can be built from the same
-// data the resolver saw.
+// fetched and every metadata it read; Snapshot copies what a resolution
+// chose out of that memo, so the lock is built from the same data the
+// resolver saw.
+//
+// Prefetch hints are served by goroutines that StartPrefetch starts and its
+// stop function cancels and joins; no context is kept in the Provider.
 type Provider struct {
 	client *index.Client
 	target target.Target
 	tags   *wheel.Supported // target.Supported(), built once: ranking every file rebuilds it otherwise
-	bg     context.Context  // for Prefetch's background metadata fetches
 
 	mu       sync.Mutex
 	projects map[string]*project
 	meta     map[string]*index.Metadata // "name==version"
+	hints    []prefetchHint             // queued for the prefetch loop
+	wake     chan struct{}              // non-nil while prefetching: signals new hints
 }
 
-// NewProvider returns a Provider over c for target t. bg bounds background
-// prefetches (cancel it to stop them).
-func NewProvider(bg context.Context, c *index.Client, t target.Target) *Provider {
-	return &Provider{client: c, target: t, tags: t.Supported(), bg: bg,
+// prefetchHint is one version whose metadata Prefetch asked for.
+type prefetchHint struct {
+	name    string
+	version pep440.Version
+}
+
+// NewProvider returns a Provider over c for target t. Metadata prefetch
+// hints are dropped until StartPrefetch.
+func NewProvider(c *index.Client, t target.Target) *Provider {
+	return &Provider{client: c, target: t, tags: t.Supported(),
 		projects: map[string]*project{}, meta: map[string]*index.Metadata{}}
+}
+
+// StartPrefetch serves metadata prefetch hints in the background until the
+// returned stop function is called (or ctx is done). stop cancels the
+// fetches in flight and returns once every goroutine StartPrefetch started
+// has returned; it may be called more than once. Call it before the
+// resolution's caller returns, e.g. with defer.
+func (p *Provider) StartPrefetch(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	wake := make(chan struct{}, 1)
+	p.mu.Lock()
+	p.wake = wake
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	wg.Go(func() { p.prefetchLoop(ctx, wake, &wg) })
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.mu.Lock()
+			if p.wake == wake {
+				p.wake, p.hints = nil, nil
+			}
+			p.mu.Unlock()
+			cancel()
+			wg.Wait()
+		})
+	}
+}
+
+// prefetchLoop starts one goroutine per queued hint (the client bounds
+// requests in flight and memoises) until ctx is done. Fetch errors are
+// dropped: they resurface on the resolver's own call.
+func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *sync.WaitGroup) {
+	for {
+		select {
+		case <-ctx.Done():
+			p.mu.Lock()
+			if p.wake == wake { // stop hint queueing: nobody serves it any more
+				p.wake, p.hints = nil, nil
+			}
+			p.mu.Unlock()
+			return
+		case <-wake:
+		}
+		p.mu.Lock()
+		hints := p.hints
+		p.hints = nil
+		p.mu.Unlock()
+		for _, h := range hints {
+			wg.Go(func() {
+				if ctx.Err() == nil {
+					_, _ = p.metadata(ctx, h.name, h.version)
+				}
+			})
+		}
+	}
 }
 
 // Candidates implements resolver.Provider.
@@ -73,8 +138,8 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 		for _, f := range r.files {
 			c.Dists = append(c.Dists, resolver.Dist{
 				Filename:       f.Filename,
-				Wheel:          f.wheel,
-				Compatible:     f.compat,
+				Wheel:          f.Wheel,
+				Compatible:     f.Compatible,
 				RequiresPython: f.RequiresPython,
 				Yanked:         f.Yanked,
 				YankedReason:   f.YankedReason,
@@ -149,13 +214,13 @@ func (p *Provider) classify(f index.File) (file, bool) {
 		if !ok {
 			rank = -1
 		}
-		return file{File: f, version: w.Version, wheel: true, rank: rank, compat: ok}, true
+		return file{SnapshotFile: SnapshotFile{File: f, Wheel: true, Compatible: ok}, version: w.Version, rank: rank}, true
 	case strings.HasSuffix(fn, ".tar.gz"), strings.HasSuffix(fn, ".zip"):
 		s, err := wheel.ParseSdistFilename(fn)
 		if err != nil {
 			return file{}, false
 		}
-		return file{File: f, version: s.Version, rank: -1, compat: true}, true
+		return file{SnapshotFile: SnapshotFile{File: f, Compatible: true}, version: s.Version, rank: -1}, true
 	}
 	return file{}, false
 }
@@ -175,9 +240,9 @@ func fileLess(a, b file) bool {
 
 func fileClass(f file) int {
 	switch {
-	case f.wheel && f.compat:
+	case f.Wheel && f.Compatible:
 		return 0
-	case f.wheel:
+	case f.Wheel:
 		return 1
 	case strings.HasSuffix(f.Filename, ".tar.gz"):
 		return 2
@@ -255,19 +320,23 @@ func (p *Provider) release(ctx context.Context, name string, v pep440.Version) (
 }
 
 // Prefetch implements resolver.Provider: it never blocks. Project pages go
-// to the client's prefetcher; the metadata of each given version is fetched
-// in its own goroutine (the client bounds requests in flight and memoises),
-// once the page is known.
+// to the client's prefetcher; the metadata of each given version is queued
+// for the StartPrefetch goroutines (dropped when none are running).
 func (p *Provider) Prefetch(name string, versions ...pep440.Version) {
 	if len(versions) == 0 {
 		p.client.Prefetch(name)
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.wake == nil {
+		return
+	}
 	for _, v := range versions {
-		go func() {
-			if p.bg.Err() == nil {
-				_, _ = p.metadata(p.bg, name, v) // errors resurface on the real call
-			}
-		}()
+		p.hints = append(p.hints, prefetchHint{name, v})
+	}
+	select {
+	case p.wake <- struct{}{}:
+	default:
 	}
 }

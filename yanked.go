@@ -1,7 +1,6 @@
 package pylock
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -12,14 +11,14 @@ import (
 // yankWarnings names every locked release that is yanked (PEP 592: the
 // resolver takes a yanked version only when it is pinned exactly), with the
 // index's reason, so that locking it is never silent.
-func yankWarnings(ctx context.Context, p *Provider, sol *resolver.Result, fc reqfile.FormatControl, cutoff time.Time) []string {
+func yankWarnings(snap *IndexSnapshot, sol *resolver.Result, fc reqfile.FormatControl, cutoff time.Time) []string {
 	var out []string
 	for _, rp := range sol.Packages {
-		r, err := p.release(ctx, rp.Name, rp.Version)
-		if err != nil {
+		r, ok := snap.Release(rp.Name, rp.Version)
+		if !ok {
 			continue
 		}
-		files := lockableFiles(r.files, rp.Name, fc, cutoff)
+		files := lockableFiles(r.Files, rp.Name, fc, cutoff)
 		if len(files) == 0 || !files[0].Yanked { // lockableFiles keeps yanked files only when nothing else is left
 			continue
 		}
