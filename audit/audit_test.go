@@ -256,15 +256,15 @@ func TestGraph(t *testing.T) {
 	l.Packages = append(l.Packages, lockfile.Package{Name: "scikit-image", Version: "0.22.0",
 		Dependencies: []lockfile.Dependency{{Name: "numpy"}, {Name: "pillow"}}})
 	l.Tool.Requirements = append(l.Tool.Requirements, "scikit-image>=0.20")
-	g := NewGraph(l, nil)
+	g := lockfile.NewGraph(l)
 	why, err := g.RenderWhy("NumPy")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
 	b.WriteString("$ why numpy\n" + why)
-	b.WriteString("$ tree\n" + RenderTree(g.Tree(false, 0)))
-	b.WriteString("$ tree --invert --depth 1\n" + RenderTree(g.Tree(true, 1)))
+	b.WriteString("$ tree\n" + lockfile.RenderTree(g.Tree(false, 0)))
+	b.WriteString("$ tree --invert --depth 1\n" + lockfile.RenderTree(g.Tree(true, 1)))
 	compare(t, "graph.txt", b.Bytes())
 	if _, err := g.Why("nope"); err == nil {
 		t.Error("why of an absent package: want error")

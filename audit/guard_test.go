@@ -213,7 +213,7 @@ func TestABICompiledWheelsOnly(t *testing.T) {
 
 func TestEdgeRequirements(t *testing.T) {
 	l := seedLock("2.1.3")
-	g := NewGraph(l, nil)
+	g := lockfile.NewGraph(l)
 	env := pep508.Env{"python_version": "3.11", "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64"}
 	fetched := []string{}
 	fetch := func(_ context.Context, p *lockfile.Package) (*index.Metadata, error) {
@@ -226,7 +226,7 @@ func TestEdgeRequirements(t *testing.T) {
 			`pytest; extra == "test"`,
 		}}, nil
 	}
-	if err := g.AddEdgeRequirements(context.Background(), l, env, g.OnPaths("numpy"), fetch); err != nil {
+	if err := AddEdgeRequirements(context.Background(), g, l, env, g.OnPaths("numpy"), fetch); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(fetched, ",") != "opencv-python" {
@@ -243,7 +243,7 @@ you require "opencv-python==4.8.1.78" -> opencv-python==4.8.1.78 -(numpy>=1.21.2
 		t.Errorf("why numpy:\n%s\nwant:\n%s", out, want)
 	}
 	boom := func(context.Context, *lockfile.Package) (*index.Metadata, error) { return nil, errors.New("boom") }
-	if err := NewGraph(l, nil).AddEdgeRequirements(context.Background(), l, env, nil, boom); err == nil {
+	if err := AddEdgeRequirements(context.Background(), lockfile.NewGraph(l), l, env, nil, boom); err == nil {
 		t.Error("fetch error: want it returned")
 	}
 }
@@ -301,7 +301,7 @@ func (m markerIndex) Metadata(context.Context, index.File) (*index.Metadata, err
 }
 
 // A layered lock where every package depends on both packages of the layer
-// below has 2^layers paths to the bottom; Why stops at MaxWhyPaths.
+// below has 2^layers paths to the bottom; Why stops at lockfile.MaxWhyPaths.
 func TestWhyBounded(t *testing.T) {
 	l := &lockfile.Lock{}
 	const layers = 16
@@ -315,20 +315,20 @@ func TestWhyBounded(t *testing.T) {
 		}
 	}
 	l.Tool.Requirements = []string{"a00", "b00"}
-	g := NewGraph(l, nil)
+	g := lockfile.NewGraph(l)
 	paths, err := g.Why("a15")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(paths) != MaxWhyPaths {
-		t.Errorf("%d paths, want the cap %d", len(paths), MaxWhyPaths)
+	if len(paths) != lockfile.MaxWhyPaths {
+		t.Errorf("%d paths, want the cap %d", len(paths), lockfile.MaxWhyPaths)
 	}
 	out, _ := g.RenderWhy("a15")
-	if !strings.HasSuffix(out, fmt.Sprintf("(stopped after %d paths)\n", MaxWhyPaths)) {
+	if !strings.HasSuffix(out, fmt.Sprintf("(stopped after %d paths)\n", lockfile.MaxWhyPaths)) {
 		t.Errorf("no truncation note: ...%s", out[len(out)-80:])
 	}
 	// 32 packages, 2^16 paths: the tree expands each package once.
-	if n := strings.Count(RenderTree(g.Tree(false, 0)), "\n"); n > 2*32+2 {
+	if n := strings.Count(lockfile.RenderTree(g.Tree(false, 0)), "\n"); n > 2*32+2 {
 		t.Errorf("tree has %d lines for 32 packages", n)
 	}
 	if p, _ := g.Why("a01"); len(p) != 2 {

@@ -1,27 +1,38 @@
 package lockfile
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep508"
 )
 
-// graph is the dependency graph of a lock: nodes are indices into
-// l.Packages, edges go from a package to the packages its dependencies
-// entries name (every matching version when an entry gives none).
-type graph struct {
-	l     *Lock
-	deps  [][]int // sorted by node order
-	rdeps [][]int
-	rank  []int // position of each node in (name, version, marker) order
+// Graph is the dependency graph of a lock, the one graph type behind the
+// install plan, the requirements export, the report, and audit's why and
+// tree. Nodes are indices into the lock's Packages; edges go from a package
+// to the packages its dependencies entries name (every matching version
+// when an entry gives none). The roots are the packages the lock's root
+// requirements ([tool.pylock] requirements, parsed as PEP 508) name.
+//
+// Why, RenderWhy, OnPaths and Tree (why.go) view the graph by canonical
+// project name, as the CLI's why and tree commands do. A Graph reads its
+// lock when built; do not change the lock afterwards.
+type Graph struct {
+	l      *Lock
+	deps   [][]int // sorted by node order
+	rdeps  [][]int
+	rank   []int            // position of each node in (name, version, marker) order
+	byName map[string][]int // canonical name -> nodes, in lock order
+
+	view nameView // by canonical name: see why.go
 }
 
-func newGraph(l *Lock) *graph {
+// NewGraph builds the graph of l.
+func NewGraph(l *Lock) *Graph {
 	n := len(l.Packages)
-	g := &graph{l: l, deps: make([][]int, n), rdeps: make([][]int, n), rank: make([]int, n)}
-	byName := map[string][]int{}
+	g := &Graph{l: l, deps: make([][]int, n), rdeps: make([][]int, n), rank: make([]int, n), byName: map[string][]int{}}
+	byName := g.byName
 	for i := range l.Packages {
 		byName[names.Canonicalize(l.Packages[i].Name)] = append(byName[names.Canonicalize(l.Packages[i].Name)], i)
 	}
@@ -52,6 +63,7 @@ func newGraph(l *Lock) *graph {
 		g.sortNodes(g.deps[i])
 		g.sortNodes(g.rdeps[i])
 	}
+	g.view = newNameView(g)
 	return g
 }
 
@@ -65,7 +77,7 @@ func pkgLess(a, b *Package) bool {
 	return a.Marker < b.Marker
 }
 
-func (g *graph) sortNodes(s []int) {
+func (g *Graph) sortNodes(s []int) {
 	sort.Slice(s, func(a, b int) bool { return g.rank[s[a]] < g.rank[s[b]] })
 }
 
@@ -79,7 +91,7 @@ func (p *Package) label() string {
 
 // closure returns the nodes reachable from roots (roots included) that are
 // not in skip.
-func (g *graph) closure(roots []int, skip []bool) []int {
+func (g *Graph) closure(roots []int, skip []bool) []int {
 	seen := make([]bool, len(g.deps))
 	var out []int
 	var visit func(int)
@@ -104,7 +116,7 @@ func (g *graph) closure(roots []int, skip []bool) []int {
 // first, so the result is deterministic. A dependency cycle (a strongly
 // connected component of more than one package) is installed as a block in
 // name order and described in the returned notes.
-func (g *graph) order(set []int) ([]int, []string) {
+func (g *Graph) order(set []int) ([]int, []string) {
 	in := make(map[int]bool, len(set))
 	for _, i := range set {
 		in[i] = true
@@ -158,7 +170,7 @@ func (g *graph) order(set []int) ([]int, []string) {
 	return out, notes
 }
 
-func (g *graph) cycleNote(members []int) string {
+func (g *Graph) cycleNote(members []int) string {
 	labels := make([]string, len(members))
 	for i, m := range members {
 		labels[i] = g.l.Packages[m].label()
@@ -169,7 +181,7 @@ func (g *graph) cycleNote(members []int) string {
 // sccs returns the strongly connected components of the subgraph on set,
 // each sorted in node order (Tarjan's algorithm, iterative over sorted
 // nodes so the result does not depend on map order).
-func (g *graph) sccs(set []int, in map[int]bool) [][]int {
+func (g *Graph) sccs(set []int, in map[int]bool) [][]int {
 	nodes := append([]int(nil), set...)
 	g.sortNodes(nodes)
 	index := map[int]int{}
@@ -218,25 +230,14 @@ func (g *graph) sccs(set []int, in map[int]bool) [][]int {
 	return comps
 }
 
-var reqName = regexp.MustCompile(`^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)`)
-
-// requirementName extracts the canonical project name a PEP 508 requirement
-// string starts with ("" when there is none).
-func requirementName(req string) string {
-	m := reqName.FindStringSubmatch(req)
-	if m == nil {
-		return ""
-	}
-	return names.Canonicalize(m[1])
-}
-
 // roots returns the canonical names of the lock's root requirements
-// (Tool.Requirements).
+// (Tool.Requirements); a requirement that does not parse names nothing
+// (Validate reports it).
 func (l *Lock) roots() map[string]bool {
 	out := map[string]bool{}
 	for _, r := range l.Tool.Requirements {
-		if n := requirementName(r); n != "" {
-			out[n] = true
+		if req, err := pep508.ParseRequirement(r); err == nil {
+			out[req.NormalizedName()] = true
 		}
 	}
 	return out

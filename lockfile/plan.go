@@ -62,12 +62,8 @@ func Plan(l *Lock, installFirst []string) (*InstallPlan, error) {
 	if len(installFirst) == 0 {
 		installFirst = l.Tool.InstallFirst
 	}
-	g := newGraph(l)
-	byName := map[string][]int{}
-	for i := range l.Packages {
-		n := names.Canonicalize(l.Packages[i].Name)
-		byName[n] = append(byName[n], i)
-	}
+	g := NewGraph(l)
+	byName := g.byName
 	plan := &InstallPlan{}
 	installed := make([]bool, len(l.Packages))
 	stepOf := make([]int, len(l.Packages))
@@ -104,7 +100,7 @@ func Plan(l *Lock, installFirst []string) (*InstallPlan, error) {
 }
 
 // step orders set into a step and marks it installed.
-func (g *graph) step(set []int, kind StepKind, hint string, installed []bool, stepOf []int, n int) Step {
+func (g *Graph) step(set []int, kind StepKind, hint string, installed []bool, stepOf []int, n int) Step {
 	order, notes := g.order(set)
 	s := Step{Kind: kind, Hint: hint, Notes: notes}
 	for _, i := range order {
@@ -179,7 +175,7 @@ func (p *InstallPlan) DockerSteps(heavySize int64) []Step {
 // which stays valid: the heavy part is closed under dependencies.
 func splitHeavy(pkgs []Package, heavySize int64) (heavy, light []Package) {
 	l := &Lock{Packages: pkgs}
-	g := newGraph(l)
+	g := NewGraph(l)
 	var roots []int
 	for i := range pkgs {
 		if IsHeavy(&pkgs[i], heavySize) {

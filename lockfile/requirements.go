@@ -38,7 +38,7 @@ func RenderRequirements(l *Lock, command string) []byte {
 		b.WriteString("\n")
 	}
 	b.WriteString("#\n")
-	g := newGraph(l)
+	g := NewGraph(l)
 	roots := l.roots()
 	rootVia := inputLabels(l.Tool.Inputs)
 	idx := make([]int, len(l.Packages))

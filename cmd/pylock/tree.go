@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/lockfile"
 )
 
@@ -38,16 +37,16 @@ already shown earlier is marked (*) and not expanded again.`,
 			if err != nil {
 				return &codeError{code: exitUsage, err: err}
 			}
-			nodes := audit.NewGraph(l, nil).Tree(invert, depth)
+			nodes := lockfile.NewGraph(l).Tree(invert, depth)
 			if format == "json" {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				if nodes == nil {
-					nodes = []*audit.TreeNode{}
+					nodes = []*lockfile.TreeNode{}
 				}
 				return enc.Encode(nodes)
 			}
-			_, err = a.stdout.Write([]byte(audit.RenderTree(nodes)))
+			_, err = a.stdout.Write([]byte(lockfile.RenderTree(nodes)))
 			return err
 		},
 	}

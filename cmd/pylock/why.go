@@ -33,7 +33,7 @@ package's metadata on the index (skipped with --offline).`,
 			if err != nil {
 				return &codeError{code: exitUsage, err: err}
 			}
-			g := audit.NewGraph(l, nil)
+			g := lockfile.NewGraph(l)
 			if _, err := g.Why(args[0]); err != nil {
 				return &codeError{code: exitUsage, err: err}
 			}
@@ -43,7 +43,7 @@ package's metadata on the index (skipped with --offline).`,
 					env = t.Env()
 				}
 				pool := newClientPool(indexURLs, cacheDir, false)
-				if err := g.AddEdgeRequirements(c.Context(), l, env, g.OnPaths(args[0]), pool.metadata); err != nil {
+				if err := audit.AddEdgeRequirements(c.Context(), g, l, env, g.OnPaths(args[0]), pool.metadata); err != nil {
 					fmt.Fprintf(a.stderr, "note: dependency requirements not shown: %v\n", err)
 				}
 			}
