@@ -48,7 +48,8 @@ type Options struct {
 	// Target is the environment to lock for (zero: python3 on PATH, else
 	// 3.12, on the host platform).
 	Target TargetSpec
-	// Universal locks every environment at once: see BuildUniversalLock.
+	// Universal locks every environment at once: see BuildLock and
+	// LockOptions.Universal.
 	// Target.Platform must be empty.
 	Universal bool
 
