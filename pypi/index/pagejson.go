@@ -98,7 +98,7 @@ func (d *pageDecoder) literal(word string) bool {
 // object calls field for each key of an object; field must consume the value.
 // null is an empty object (encoding/json leaves the struct unchanged).
 func (d *pageDecoder) object(field func(key string) error) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		return nil
 	}
 	if err := d.expect('{'); err != nil {
@@ -137,7 +137,7 @@ func (d *pageDecoder) object(field func(key string) error) error {
 
 // array calls elem for each element; null is an empty array.
 func (d *pageDecoder) array(elem func() error) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		return nil
 	}
 	if err := d.expect('['); err != nil {
@@ -165,7 +165,7 @@ func (d *pageDecoder) array(elem func() error) error {
 }
 
 func (d *pageDecoder) files(out *[]jsonFile) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		*out = nil
 		return nil
 	}
@@ -183,7 +183,7 @@ func (d *pageDecoder) files(out *[]jsonFile) error {
 }
 
 func (d *pageDecoder) file(f *jsonFile) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		return nil
 	}
 	return d.object(func(key string) error {
@@ -214,7 +214,7 @@ func (d *pageDecoder) file(f *jsonFile) error {
 }
 
 func (d *pageDecoder) hashes(out *map[string]string) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		*out = nil
 		return nil
 	}
@@ -223,7 +223,7 @@ func (d *pageDecoder) hashes(out *map[string]string) error {
 	}
 	m := *out
 	return d.object(func(key string) error {
-		if d.peek() == 'n' && d.literal("null") {
+		if d.null() {
 			m[key] = "" // encoding/json stores the zero value for null
 			return nil
 		}
@@ -255,7 +255,7 @@ func (d *pageDecoder) value(v *jsonValue) error {
 				h[key] = s
 				return err
 			}
-			if d.peek() == 'n' && d.literal("null") {
+			if d.null() {
 				h[key] = ""
 				return nil
 			}
@@ -274,34 +274,39 @@ func (d *pageDecoder) value(v *jsonValue) error {
 	return nil
 }
 
+// null consumes a JSON null, if that is what comes next.
+func (d *pageDecoder) null() bool { return d.peek() == 'n' && d.literal("null") }
+
+// stringValue reads a value that must be a string.
+func (d *pageDecoder) stringValue() (string, error) {
+	if d.peek() != '"' {
+		return "", d.errorf("want a string")
+	}
+	return d.str()
+}
+
 // nullableString reads a string; null leaves *out unchanged (encoding/json).
 func (d *pageDecoder) nullableString(out *string) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		return nil
 	}
-	if d.peek() != '"' {
-		return d.errorf("want a string")
-	}
-	s, err := d.str()
+	s, err := d.stringValue()
 	*out = s
 	return err
 }
 
 func (d *pageDecoder) stringPtr(out **string) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		*out = nil
 		return nil
 	}
-	if d.peek() != '"' {
-		return d.errorf("want a string")
-	}
-	s, err := d.str()
+	s, err := d.stringValue()
 	*out = &s
 	return err
 }
 
 func (d *pageDecoder) int64Ptr(out **int64) error {
-	if d.peek() == 'n' && d.literal("null") {
+	if d.null() {
 		*out = nil
 		return nil
 	}
