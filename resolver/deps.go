@@ -135,7 +135,7 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 		active = append(active, s.applyOverrides(r, p.extra)...)
 	}
 	if s.univ != nil {
-		if err := s.univ.checkFork(p.String(), p.extra, c.v, active); err != nil {
+		if err := s.univ.checkFork(p.name, p.String(), p.extra, c.v, active); err != nil {
 			return nil, err
 		}
 	}

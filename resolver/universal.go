@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -104,6 +105,7 @@ type driver struct {
 	stats    Stats
 	prefs    map[string]pep440.Version
 	splits   []pep508.Marker // every fork's conditions, forks that split included
+	forks    int             // forks resolved so far (retries included)
 }
 
 // forkResult is one fork's resolution.
@@ -112,32 +114,72 @@ type forkResult struct {
 	res *Result
 }
 
-// run resolves the fork queue depth first, starting from first.
+// run resolves first and merges the results of its forks.
 func (d *driver) run(first *fork) (*Result, error) {
-	queue := []*fork{first}
-	var done []forkResult
-	for n := 0; len(queue) > 0; n++ {
-		if n >= d.maxForks {
+	done, err := d.resolve(first)
+	if err != nil {
+		return nil, err
+	}
+	out := merge(done, first.marker, d.splits)
+	out.Stats = d.stats
+	return out, nil
+}
+
+// resolve resolves fork f, refining it depth first when it forks. A split
+// lives only as long as the version that caused it: when the children's
+// resolutions all replaced that version by another one of its project
+// (every child backtracked past it), the split is discarded and f is
+// resolved again with that version's dependency list not allowed to fork
+// there, so the requirements of the version chosen instead apply together
+// (uv discards such forks too: packse
+// fork/preferences-dependent-forking-conflicting expects no solution).
+// Forks within f's children may still split on that version.
+func (d *driver) resolve(f *fork) ([]forkResult, error) {
+	for {
+		if d.forks >= d.maxForks {
 			return nil, &BudgetError{Steps: d.stats.Steps, Partial: fmt.Sprintf("more than %d forks were needed", d.maxForks)}
 		}
-		f := queue[0]
-		queue = queue[1:]
+		d.forks++
 		d.splits = append(d.splits, f.split)
 		res, err := d.solve(f)
 		var sig *forkSignal
 		switch {
 		case errors.As(err, &sig):
-			queue = append(append([]*fork(nil), sig.children...), queue...)
 		case err != nil:
-			return nil, d.explain(f, n+1, err)
+			return nil, d.explain(f, d.forks, err)
 		default:
-			done = append(done, forkResult{f, res})
 			d.prefer(res)
+			return []forkResult{{f, res}}, nil
+		}
+		saved := maps.Clone(d.prefs)
+		var out []forkResult
+		for _, c := range sig.children {
+			r, err := d.resolve(c)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r...)
+		}
+		if used, other := usesVersion(out, sig.project, sig.v); used || !other {
+			return out, nil
+		}
+		d.prefs = saved
+		f.forbidFork(sig.project, sig.node, sig.v)
+	}
+}
+
+// usesVersion reports whether some result chose project at version v
+// (used), and whether some chose it at another version (other).
+func usesVersion(rs []forkResult, project string, v pep440.Version) (used, other bool) {
+	for _, r := range rs {
+		for _, p := range r.res.Packages {
+			if p.Name == project {
+				used = used || p.Version.Equal(v)
+				other = other || !p.Version.Equal(v)
+			}
 		}
 	}
-	out := merge(done, first.marker, d.splits)
-	out.Stats = d.stats
-	return out, nil
+	return used, other
 }
 
 // solve runs the ordinary solver in fork f.

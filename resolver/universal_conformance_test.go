@@ -20,48 +20,6 @@ import (
 	"github.com/pylock/pylock/resolver"
 )
 
-// universalPass lists the universal packse scenarios (by topic path) that
-// ResolveUniversal passes. Only these fail `go test` when they regress;
-// the others are run and counted in the "packse universal:" line without
-// failing the test, so the list shows progress. Add a scenario here once
-// it passes (TestPackseUniversal logs "now passes" for it).
-//
-// Not listed, with the reason:
-//   - fork/preferences-dependent-forking-conflicting: uv expects no
-//     solution (its forks are discarded when the version that caused them
-//     is rejected), while forks here are kept and both resolve.
-var universalPass = map[string]bool{
-	"backtracking/wrong-backtracking-indirect":                 true,
-	"fork/allows-non-conflicting-non-overlapping-dependencies": true,
-	"fork/allows-non-conflicting-repeated-dependencies":        true,
-	"fork/basic":                                        true,
-	"fork/conflict-in-fork":                             true,
-	"fork/conflict-unsatisfiable":                       true,
-	"fork/filter-sibling-dependencies":                  true,
-	"fork/fork-upgrade":                                 true,
-	"fork/incomplete-markers":                           true,
-	"fork/marker-disjoint":                              true,
-	"fork/marker-inherit-combined":                      true,
-	"fork/marker-inherit-transitive":                    true,
-	"fork/marker-inherit":                               true,
-	"fork/marker-limited-inherit":                       true,
-	"fork/marker-track":                                 true,
-	"fork/non-fork-marker-transitive":                   true,
-	"fork/non-local-fork-marker-transitive":             true,
-	"fork/overlapping-markers-basic":                    true,
-	"fork/preferences-dependent-forking-bistable":       true,
-	"fork/preferences-dependent-forking":                true,
-	"fork/remaining-universe-partitioning":              true,
-	"fork/requires-python-full":                         true,
-	"fork/requires-python-patch-overlap":                true,
-	"fork/requires-python":                              true,
-	"tag_and_markers/requires-python-wheels":            true,
-	"tag_and_markers/unreachable-wheels":                true,
-	"tag_and_markers/virtual-package-marker-priorities": true,
-	"wheels/requires-python-subset":                     true,
-	"wheels/specific-architecture":                      true,
-}
-
 // packseUniversalSetup turns a universal scenario into a provider, root
 // requirements and options.
 func packseUniversalSetup(s *corpus.Scenario) (*memprovider.Provider, []pep508.Requirement, resolver.UniversalOptions, error) {
@@ -109,13 +67,8 @@ func TestPackseUniversal(t *testing.T) {
 		name := s.Topic(dir)
 		problems := runPackseUniversal(s)
 		t.Run(name, func(t *testing.T) {
-			switch {
-			case len(problems) == 0 && !universalPass[name]:
-				t.Logf("now passes: add %q to universalPass", name)
-			case len(problems) > 0 && universalPass[name]:
+			if len(problems) > 0 {
 				t.Error(strings.Join(problems, "\n"))
-			case len(problems) > 0:
-				t.Logf("known failure (not in universalPass):\n%s", strings.Join(problems, "\n"))
 			}
 		})
 		if len(problems) == 0 {

@@ -18,6 +18,22 @@ type fork struct {
 	// requiresPython is the project's Requires-Python, for explanations.
 	requiresPython string
 	cache          map[string]bool
+	// noFork lists the versions ("node\x00version") whose dependency lists
+	// may not fork here: an earlier split on them was discarded.
+	noFork map[string]bool
+}
+
+// forbidFork records that node (of project) at v may no longer fork f.
+func (f *fork) forbidFork(project, node string, v pep440.Version) {
+	if f.noFork == nil {
+		f.noFork = map[string]bool{}
+	}
+	f.noFork[node+"\x00"+v.String()] = true
+}
+
+// derive returns a child fork of f with marker and split.
+func (f *fork) derive(marker, split pep508.Marker) *fork {
+	return &fork{marker: marker, split: split, requiresPython: f.requiresPython}
 }
 
 // possible reports whether marker m, with extra bound to extra ("" for
@@ -47,6 +63,7 @@ func extraMarker(extra string) pep508.Marker {
 // forkSignal stops a fork's solver: the dependency list of node at version
 // v requires the fork to split into children.
 type forkSignal struct {
+	project  string // node's project ("" for the root)
 	node     string
 	v        pep440.Version
 	name     string
@@ -63,7 +80,10 @@ func (e *forkSignal) Error() string {
 // disjoint environments within the fork.
 // The requirements of an extra's node ("a[x]") carry `extra == "x"`;
 // it is taken off (stripExtra) before splitting.
-func (f *fork) checkFork(node, extra string, v pep440.Version, reqs []pep508.Requirement) error {
+func (f *fork) checkFork(project, node, extra string, v pep440.Version, reqs []pep508.Requirement) error {
+	if f.noFork[node+"\x00"+v.String()] {
+		return nil
+	}
 	var order []string
 	byName := map[string][]pep508.Marker{}
 	for _, r := range reqs {
@@ -81,7 +101,7 @@ func (f *fork) checkFork(node, extra string, v pep440.Version, reqs []pep508.Req
 	}
 	for _, n := range order {
 		if children := f.cut(byName[n]); children != nil {
-			return &forkSignal{node: node, v: v, name: n, children: children}
+			return &forkSignal{project: project, node: node, v: v, name: n, children: children}
 		}
 	}
 	return nil
@@ -123,14 +143,14 @@ func (f *fork) cut(ms []pep508.Marker) []*fork {
 	}
 	children := make([]*fork, len(cells))
 	for i, c := range cells {
-		children[i] = &fork{marker: pep508.And(f.marker, c), split: c, requiresPython: f.requiresPython}
+		children[i] = f.derive(pep508.And(f.marker, c), c)
 	}
 	return children
 }
 
 // child is the fork of f restricted to m.
 func (f *fork) child(m pep508.Marker) *fork {
-	return &fork{marker: pep508.And(f.marker, m), split: pep508.And(f.split, m), requiresPython: f.requiresPython}
+	return f.derive(pep508.And(f.marker, m), pep508.And(f.split, m))
 }
 
 // empty reports whether no environment of the fork satisfies m (as far

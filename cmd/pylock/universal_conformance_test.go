@@ -17,14 +17,6 @@ import (
 	"github.com/pylock/pylock/pypi/pep440"
 )
 
-// knownUniversalFailures are universal scenarios pylock does not pass yet
-// (the resolver's TestPackseUniversal reports the same ones). They are run
-// and counted, but do not fail the test; one that starts passing does, so
-// the list is kept honest.
-var knownUniversalFailures = map[string]string{
-	"fork/preferences-dependent-forking-conflicting": "uv expects no solution; pylock keeps both forks",
-}
-
 // universalCLI runs `pylock resolve --universal` for a scenario: its root
 // requirements as a pyproject.toml when the scenario sets requires_python
 // (the only way to give the CLI a project range), else on stdin.
@@ -100,7 +92,8 @@ func checkUniversal(sc *corpus.Scenario, code int, l *lockfile.Lock) string {
 }
 
 // TestPackseUniversalCLI runs every universal packse scenario through
-// `pylock resolve --universal`.
+// `pylock resolve --universal`; any failure fails the test (there is no
+// list of known failures).
 func TestPackseUniversalCLI(t *testing.T) {
 	dir := filepath.Join(testenv.CorpusDir(t), "packse")
 	scs, err := corpus.LoadAllPackse(dir)
@@ -116,24 +109,16 @@ func TestPackseUniversalCLI(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			code, stderr, l := universalCLI(t, sc)
 			msg := checkUniversal(sc, code, l)
-			known, isKnown := knownUniversalFailures[name]
-			switch {
-			case msg == "" && isKnown:
+			if msg == "" {
 				passed++
-				t.Errorf("now passes: remove %q from knownUniversalFailures", name)
-			case msg == "":
-				passed++
-			case isKnown:
-				failed++
-				t.Logf("known failure (%s): %s", known, msg)
-			default:
-				failed++
-				t.Errorf("%s\nstderr:\n%s", msg, stderr)
+				return
 			}
+			failed++
+			t.Errorf("%s\nstderr:\n%s", msg, stderr)
 		})
 	}
 	if passed+failed == 0 {
 		t.Fatal("no universal scenarios found")
 	}
-	fmt.Printf("packse universal cli: %d passed, %d failed (known: %d)\n", passed, failed, len(knownUniversalFailures))
+	fmt.Printf("packse universal cli: %d passed, %d failed\n", passed, failed)
 }
