@@ -325,7 +325,7 @@ func TestUniversalPackseForks(t *testing.T) {
 				strconv.Quote(rp)+"\ndependencies = ["+strings.Join(deps, ", ")+"]\n")
 			res, err := resolveUniversalFor(t, Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, py), IndexURL: srv.SimpleURL(), Target: TargetSpec{PythonVersion: "3.12"}})
 			if err != nil {
-				t.Skipf("not resolved (the resolver's conformance test covers it): %v", err)
+				t.Fatalf("expected a lock (the scenario is satisfiable), got: %v", err)
 			}
 			l := res.Lock
 			if err := l.Validate(); err != nil {

@@ -156,7 +156,7 @@ func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPytho
 	if requiresPython != "" {
 		rp = pep440.MustParseSpecifierSet(requiresPython).Set()
 	}
-	var problems []string
+	problems := edgeProblems(res)
 	for _, env := range sampleEnvs() {
 		if !rp.Contains(pep440.MustParse(env["python_full_version"])) {
 			continue
@@ -167,6 +167,30 @@ func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPytho
 				break
 			}
 		}
+	}
+	return problems
+}
+
+// edgeProblems checks what a lock file's validation checks: every edge,
+// of the root or of a package, names a package of the result whose entry
+// can hold together with the edge's source (edges to packages the lock
+// leaves out must be left out too).
+func edgeProblems(res *resolver.Result) []string {
+	var problems []string
+	check := func(from string, where pep508.Marker, es []resolver.Edge) {
+		for _, e := range es {
+			found := false
+			for _, t := range res.Packages {
+				found = found || t.Name == e.Name && !pep508.Disjoint(where, t.Marker)
+			}
+			if !found {
+				problems = append(problems, fmt.Sprintf("%s: dependency %s (%s) is not a package of the result", from, e.Name, e.Requirement))
+			}
+		}
+	}
+	check("root", pep508.Marker{}, res.Root)
+	for _, p := range res.Packages {
+		check(p.Name+"=="+p.Version.String(), p.Marker, p.Dependencies)
 	}
 	return problems
 }

@@ -20,8 +20,8 @@ func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Resul
 		markers := reachMarkers(fr.res, fr.f.split)
 		for _, p := range fr.res.Packages {
 			m, ok := markers[p.Name]
-			if !ok || m.IsFalse() {
-				continue
+			if !ok || m.IsFalse() || pep508.Disjoint(m, base) {
+				continue // not reachable in any environment of the fork
 			}
 			k := p.Name + "\x00" + p.Version.String()
 			up := byKey[k]
@@ -56,7 +56,42 @@ func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Resul
 		}
 		return a.Version.Less(b.Version)
 	})
+	out.pruneEdges(base)
 	return out
+}
+
+// pruneEdges drops every edge (of the root or of a package) that reaches
+// no entry of the result: its target is absent, or the target's entries
+// can never hold together with the edge's marker and its source's marker.
+// A fork resolves a dependency wherever its own marker can hold in the
+// fork, even when the dependent is reachable only elsewhere (a parent
+// only on Windows, a child only on Linux); merge leaves such packages out,
+// and the edges to them must go too, or the lock would name a dependency
+// it does not contain.
+func (r *Result) pruneEdges(base pep508.Marker) {
+	reaches := func(where pep508.Marker, e Edge, extras []string) bool {
+		m := pep508.And(where, edgeMarker(e, extras))
+		for _, t := range r.Packages {
+			if t.Name == e.Name && !pep508.Disjoint(m, t.Marker) {
+				return true
+			}
+		}
+		return false
+	}
+	keep := func(where pep508.Marker, es []Edge, extras []string) []Edge {
+		out := es[:0:0]
+		for _, e := range es {
+			if reaches(where, e, extras) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	r.Root = keep(base, r.Root, nil)
+	for i := range r.Packages {
+		p := &r.Packages[i]
+		p.Dependencies = keep(pep508.And(base, p.Marker), p.Dependencies, p.Extras)
+	}
 }
 
 // reachMarkers computes, for each package of one fork's resolution, the
