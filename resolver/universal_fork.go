@@ -3,7 +3,6 @@ package resolver
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -53,7 +52,7 @@ func (f *fork) possible(m pep508.Marker, extra string) bool {
 
 // extraMarker is `extra == "x"`, or `extra == ""` for no extra.
 func extraMarker(extra string) pep508.Marker {
-	m, err := pep508.ParseMarker(fmt.Sprintf("extra == %q", extra))
+	m, err := pep508.Compare("extra", "==", extra)
 	if err != nil {
 		return pep508.Marker{}
 	}
@@ -79,7 +78,7 @@ func (e *forkSignal) Error() string {
 // dependency list name a project with markers in two or more groups of
 // disjoint environments within the fork.
 // The requirements of an extra's node ("a[x]") carry `extra == "x"`;
-// it is taken off (stripExtra) before splitting.
+// it is taken off (pep508.WithoutExtra) before splitting.
 func (f *fork) checkFork(project, node, extra string, v pep440.Version, reqs []pep508.Requirement) error {
 	if f.noFork[node+"\x00"+v.String()] {
 		return nil
@@ -93,7 +92,7 @@ func (f *fork) checkFork(project, node, extra string, v pep440.Version, reqs []p
 		}
 		m := r.Marker
 		if extra != "" {
-			if s, ok := stripExtra(m, extra); ok {
+			if s, ok := pep508.WithoutExtra(m, extra); ok {
 				m = s
 			}
 		}
@@ -118,7 +117,7 @@ func (f *fork) cut(ms []pep508.Marker) []*fork {
 		return nil
 	}
 	for _, m := range ms {
-		if strings.Contains(m.String(), "extra") {
+		if m.Mentions("extra") {
 			return nil
 		}
 	}
@@ -134,7 +133,7 @@ func (f *fork) cut(ms []pep508.Marker) []*fork {
 				next = append(next, c) // m holds in all of c or in none of it
 				continue
 			}
-			next = append(next, simplify(in, pep508.Marker{}, ms), simplify(out, pep508.Marker{}, ms))
+			next = append(next, pep508.Simplify(in, pep508.Marker{}, ms...), pep508.Simplify(out, pep508.Marker{}, ms...))
 		}
 		cells = next
 	}
@@ -160,13 +159,14 @@ func (f *fork) empty(m pep508.Marker) bool {
 }
 
 // requiresPythonMarker turns a Requires-Python specifier into the root
-// fork's marker (python_full_version for every clause, python_version for
-// lower bounds, truncated to X.Y so that ">=3.10.1" keeps
-// `python_version == "3.10"`) and the lowest allowed Python, which
-// candidates' Requires-Python must admit (zero when unbounded).
+// fork's marker (pep508.RequiresPython) and the lowest allowed Python,
+// which candidates' Requires-Python must admit (zero when unbounded).
 func requiresPythonMarker(spec string) (pep508.Marker, pep440.Version, error) {
-	var m pep508.Marker
 	var low pep440.Version
+	m, err := pep508.RequiresPython(spec)
+	if err != nil {
+		return m, low, fmt.Errorf("requires-python %q: %w", spec, err)
+	}
 	if strings.TrimSpace(spec) == "" {
 		return m, low, nil
 	}
@@ -175,25 +175,16 @@ func requiresPythonMarker(spec string) (pep508.Marker, pep440.Version, error) {
 		return m, low, fmt.Errorf("requires-python %q: %w", spec, err)
 	}
 	for _, sp := range ss.Specifiers() {
-		if sp.Op == "===" {
+		if sp.Op != ">=" && sp.Op != ">" && sp.Op != "~=" {
 			continue
 		}
-		text := fmt.Sprintf("python_full_version %s %q", sp.Op, sp.Version)
-		if sp.Op == ">=" || sp.Op == ">" || sp.Op == "~=" {
-			v, err := pep440.Parse(sp.Version)
-			if err != nil {
-				return m, low, fmt.Errorf("requires-python %q: %w", spec, err)
-			}
-			text += fmt.Sprintf(" and python_version >= %q", majorMinor(v))
-			if low.IsZero() || low.Less(v) {
-				low = v
-			}
-		}
-		a, err := pep508.ParseMarker(text)
+		v, err := pep440.Parse(sp.Version)
 		if err != nil {
 			return m, low, fmt.Errorf("requires-python %q: %w", spec, err)
 		}
-		m = pep508.And(m, a)
+		if low.IsZero() || low.Less(v) {
+			low = v
+		}
 	}
 	return m, low, nil
 }
@@ -226,37 +217,6 @@ func (u universalProvider) Candidates(ctx context.Context, name string) ([]Candi
 	return out, err
 }
 
-// stripExtra returns rest when m is `extra == "x" and rest` (in either
-// order, or m is just `extra == "x"`) and rest does not mention extra: the
-// environments of m once extra x is requested. It reports false for any
-// other shape. The split is checked by rebuilding m from its parts.
-func stripExtra(m pep508.Marker, extra string) (pep508.Marker, bool) {
-	em := extraMarker(extra)
-	s, atom := m.String(), em.String()
-	var rest string
-	switch {
-	case s == atom:
-		return pep508.Marker{}, true
-	case strings.HasPrefix(s, atom+" and "):
-		rest = s[len(atom)+len(" and "):]
-	case strings.HasSuffix(s, " and "+atom):
-		rest = s[:len(s)-len(atom)-len(" and ")]
-	default:
-		return m, false
-	}
-	r, err := pep508.ParseMarker(rest)
-	if err != nil || strings.Contains(r.String(), "extra") {
-		return m, false
-	}
-	if !pep508.And(em, r).Equal(m) && !pep508.And(r, em).Equal(m) {
-		return m, false
-	}
-	return r, true
-}
-
-// pythonOperand finds the versions compared with Python markers.
-var pythonOperand = regexp.MustCompile(`python_(?:full_)?version [<>=!~]+ "([0-9][0-9.]*)"`)
-
 // lowestPython is the lowest Python of the fork's environments: the
 // highest version v, among floor and those the fork's marker compares
 // Python with, such that the fork proves Python >= v. Candidates'
@@ -264,9 +224,12 @@ var pythonOperand = regexp.MustCompile(`python_(?:full_)?version [<>=!~]+ "([0-9
 // may use versions that need 3.10 although the project allows 3.8).
 func (f *fork) lowestPython(floor pep440.Version) pep440.Version {
 	var vs []pep440.Version
-	for _, m := range pythonOperand.FindAllStringSubmatch(f.marker.String(), -1) {
-		if v, err := pep440.Parse(m[1]); err == nil {
-			vs = append(vs, v)
+	for _, c := range f.marker.Comparisons() {
+		if key, val, reversed, ok := c.VarValue(); ok && !reversed &&
+			(key == "python_version" || key == "python_full_version") && !strings.Contains(val, "*") {
+			if v, err := pep440.Parse(val); err == nil {
+				vs = append(vs, v)
+			}
 		}
 	}
 	sort.Slice(vs, func(i, j int) bool { return vs[j].Less(vs[i]) })
@@ -284,13 +247,13 @@ func (f *fork) lowestPython(floor pep440.Version) pep440.Version {
 // provesAtLeast reports whether every environment of the fork has
 // Python >= v (by python_full_version, or python_version for "X.Y").
 func (f *fork) provesAtLeast(v pep440.Version) bool {
-	full, err := pep508.ParseMarker(fmt.Sprintf("python_full_version < %q", v.String()))
+	full, err := pep508.Compare("python_full_version", "<", v.String())
 	if err == nil && pep508.Disjoint(f.marker, full) {
 		return true
 	}
 	if strings.Count(v.String(), ".") != 1 {
 		return false
 	}
-	short, err := pep508.ParseMarker(fmt.Sprintf("python_version < %q", v.String()))
+	short, err := pep508.Compare("python_version", "<", v.String())
 	return err == nil && pep508.Disjoint(f.marker, short)
 }

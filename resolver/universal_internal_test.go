@@ -35,29 +35,6 @@ func TestRequiresPythonMarker(t *testing.T) {
 	}
 }
 
-func TestStripExtra(t *testing.T) {
-	tests := []struct {
-		marker, extra, want string
-		ok                  bool
-	}{
-		{`extra == "x"`, "x", "", true},
-		{`extra == "x" and sys_platform == "win32"`, "x", `sys_platform == "win32"`, true},
-		{`sys_platform == "win32" and extra == "x"`, "x", `sys_platform == "win32"`, true},
-		{`extra == "x" and (os_name == "nt" or sys_platform == "linux")`, "x", `os_name == "nt" or sys_platform == "linux"`, true},
-		// `extra == "x" and a or b` is (extra and a) or b: not a conjunction.
-		{`extra == "x" and os_name == "nt" or sys_platform == "linux"`, "x", "", false},
-		{`extra == "y" and os_name == "nt"`, "x", "", false},
-		{`extra == "x" and extra == "y"`, "x", "", false},
-		{`os_name == "nt"`, "x", "", false},
-	}
-	for _, tc := range tests {
-		got, ok := stripExtra(pep508.MustParseMarker(tc.marker), tc.extra)
-		if ok != tc.ok || ok && got.String() != tc.want {
-			t.Errorf("stripExtra(%q, %q) = %q, %v; want %q, %v", tc.marker, tc.extra, got, ok, tc.want, tc.ok)
-		}
-	}
-}
-
 func TestCut(t *testing.T) {
 	m := pep508.MustParseMarker
 	base, _, _ := requiresPythonMarker(">=3.12")

@@ -46,7 +46,7 @@ func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Resul
 	cands := append(append([]pep508.Marker(nil), splits...), edgeMarkers(done)...)
 	for _, k := range keys {
 		up := byKey[k]
-		up.Marker = simplify(up.Marker, base, cands)
+		up.Marker = pep508.Simplify(up.Marker, base, cands...)
 		out.Packages = append(out.Packages, *up)
 	}
 	sort.SliceStable(out.Packages, func(i, j int) bool {
@@ -142,11 +142,11 @@ func edgeMarker(e Edge, extras []string) pep508.Marker {
 	if err != nil {
 		return pep508.Marker{}
 	}
-	if !strings.Contains(r.Marker.String(), "extra") {
+	if !r.Marker.Mentions("extra") {
 		return r.Marker
 	}
 	for _, x := range extras {
-		if rest, ok := stripExtra(r.Marker, x); ok {
+		if rest, ok := pep508.WithoutExtra(r.Marker, x); ok {
 			return rest
 		}
 	}
@@ -198,29 +198,6 @@ func unionStrings(a, b []string) []string {
 	return a
 }
 
-// simplify replaces m by the shortest proven-equivalent marker (within
-// base) among true and the candidates and their negations (fork
-// conditions and edge markers): the Or of the forks that chose one version
-// is often exactly one fork's parent condition or one edge's marker, which
-// pep508.Or cannot see by itself.
-func simplify(m, base pep508.Marker, cands []pep508.Marker) pep508.Marker {
-	if m.IsTrue() || m.IsFalse() {
-		return m
-	}
-	best := m
-	try := func(a pep508.Marker) {
-		if len(a.String()) < len(best.String()) && equivalent(a, m, base) {
-			best = a
-		}
-	}
-	try(pep508.Marker{})
-	for _, c := range cands {
-		try(c)
-		try(pep508.Not(c))
-	}
-	return best
-}
-
 // edgeMarkers lists the distinct markers of every edge in the forks'
 // resolutions, in order of first appearance.
 func edgeMarkers(done []forkResult) []pep508.Marker {
@@ -243,12 +220,6 @@ func edgeMarkers(done []forkResult) []pep508.Marker {
 		}
 	}
 	return out
-}
-
-// equivalent reports whether a and b are proven to hold in the same
-// environments of base.
-func equivalent(a, b, base pep508.Marker) bool {
-	return pep508.Disjoint(pep508.And(a, base), pep508.Not(b)) && pep508.Disjoint(pep508.And(b, base), pep508.Not(a))
 }
 
 // DependencyVersions returns the versions of edge e's target that package

@@ -43,6 +43,7 @@ import (
 	"github.com/pylock/pylock/internal/fakeindex"
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep508"
 )
 
 func main() {
@@ -116,9 +117,6 @@ type result struct {
 	stats                     index.Stats
 }
 
-var reqName = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`)
-var extraMarker = regexp.MustCompile(`\bextra\s*==`)
-
 func walk(simple, cache, mode string, conc int, roots []string) result {
 	c, err := index.New(index.Options{IndexURL: simple, CacheDir: cache, Concurrency: conc})
 	if err != nil {
@@ -169,12 +167,11 @@ func walk(simple, cache, mode string, conc int, roots []string) result {
 					nmeta++
 					mu.Unlock()
 					for _, r := range m.RequiresDist {
-						if _, marker, ok := strings.Cut(r, ";"); ok && extraMarker.MatchString(marker) {
+						req, err := pep508.ParseRequirement(r)
+						if err != nil || req.Marker.Mentions("extra") {
 							continue
 						}
-						if mm := reqName.FindStringSubmatch(r); mm != nil {
-							visit(mm[1], d+1)
-						}
+						visit(req.NormalizedName(), d+1)
 					}
 				}()
 			}

@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep508"
 )
-
-var extraMarker = regexp.MustCompile(`extra\s*==\s*["']([^"']+)["']`)
 
 // LoadResolvelibIndex reads a resolvelib PyPI snapshot
 // ({project: {version: {"dependencies": [...]}}}). Every version becomes one
@@ -83,11 +80,11 @@ func extrasOf(reqs []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range reqs {
-		if !strings.Contains(r, "extra") {
-			continue
+		req, err := pep508.ParseRequirement(r)
+		if err != nil {
+			continue // reported when the requirement is used
 		}
-		for _, m := range extraMarker.FindAllStringSubmatch(r, -1) {
-			e := names.Canonicalize(m[1])
+		for _, e := range req.Marker.Extras() {
 			if !seen[e] {
 				seen[e] = true
 				out = append(out, e)

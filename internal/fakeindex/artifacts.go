@@ -15,13 +15,13 @@ import (
 	"strings"
 
 	"github.com/pylock/pylock/internal/corpus"
+	"github.com/pylock/pylock/pypi/pep508"
 )
 
 const generator = "fakeindex 1.0"
 
 var (
 	distRuns  = regexp.MustCompile(`[-_.]+`)
-	extraRE   = regexp.MustCompile(`\bextra\s*==\s*(['"])(.*?)['"]|(['"])([^'"]*?)['"]\s*==\s*extra\b`)
 	tarMTime  = int64(315532800) // 1980-01-01T00:00:00Z
 	zipDOSDay = uint16(1<<5 | 1) // 1980-01-01 in MS-DOS date format
 )
@@ -50,12 +50,11 @@ func providesExtra(rel *corpus.Release) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, req := range rel.Requires {
-		_, marker, ok := strings.Cut(req, ";")
-		if !ok {
-			continue
+		r, err := pep508.ParseRequirement(req)
+		if err != nil {
+			continue // served as written; the client reports it
 		}
-		for _, m := range extraRE.FindAllStringSubmatch(marker, -1) {
-			e := m[2] + m[4]
+		for _, e := range r.Marker.Extras() {
 			if !seen[e] {
 				seen[e] = true
 				out = append(out, e)

@@ -172,7 +172,7 @@ func (p *Provider) metadata(r *corpus.Release) (resolver.Metadata, error) {
 		if err != nil {
 			return resolver.Metadata{}, fmt.Errorf("Requires-Dist %q: %v: %w", line, err, resolver.ErrInvalidMetadata)
 		}
-		if p.opts.DropMarkers && !req.Marker.IsTrue() && !strings.Contains(req.Marker.String(), "extra") {
+		if p.opts.DropMarkers && !req.Marker.IsTrue() && !req.Marker.Mentions("extra") {
 			continue
 		}
 		md.RequiresDist = append(md.RequiresDist, req)

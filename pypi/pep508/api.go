@@ -1,7 +1,7 @@
 // Package pep508 implements PEP 508 dependency specifiers exactly as the
 // Python packaging library (26.x) reads them: requirement parsing,
-// environment markers (AST, evaluation, normalised printing) and the
-// beginnings of marker algebra for universal locking.
+// environment markers (a walkable tree, evaluation, normalised printing) and
+// the marker algebra universal locking needs.
 //
 // The reference is packaging's behaviour, recorded in the shared conformance
 // vectors (requirements.json, markers.json). The main points:
@@ -22,6 +22,15 @@
 // Deliberate deviations (inputs packaging accepts but that no real marker
 // uses): "\N{name}" escapes in marker strings are rejected, and regex
 // IGNORECASE matching of specifier keywords is ASCII-only.
+//
+// # Marker structure
+//
+// A Marker is a tree: Kind tells its top node (true, false, and, or,
+// compare), Operands lists an and / or node's operands, Comparison returns a
+// comparison's sides and operator, Walk visits every node, Comparisons and
+// Mentions summarise. NewComparison and Compare build comparisons; And, Or
+// and Not combine them. Code that needs to know what a marker says uses
+// these, never its rendered text.
 //
 // # Marker algebra
 //
@@ -58,6 +67,13 @@
 //     (python_version and python_full_version, os_name and sys_platform).
 //     "extra" holds one value per evaluation, so `extra == "a"` and
 //     `extra == "b"` are disjoint.
+//   - Equivalent, Simplify, Restrict and Minimize (minimize.go) simplify
+//     within a region (a lock's requires-python as RequiresPython builds
+//     it, or a fork's environments): proven equivalence, the shortest
+//     equivalent candidate, comparisons the region decides replaced by
+//     their value, and minimisation over a truth table with one
+//     environment per region the comparisons cut. WithoutExtra takes
+//     `extra == "x"` off a conjunction.
 //
 // Parsed markers and requirements are immutable and safe for concurrent use.
 package pep508

@@ -1,0 +1,219 @@
+package pep508
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func mustRP(t testing.TB, spec string) Marker {
+	t.Helper()
+	m, err := RequiresPython(spec)
+	if err != nil {
+		t.Fatalf("RequiresPython(%q): %v", spec, err)
+	}
+	return m
+}
+
+func TestMinimize(t *testing.T) {
+	for _, tc := range []struct {
+		marker, requiresPython, want string
+	}{
+		{`sys_platform == "linux" or sys_platform != "linux"`, ">=3.8", ""},
+		{`sys_platform == "linux"`, ">=3.8", `sys_platform == "linux"`},
+		{`python_version >= "3.11"`, ">=3.11", ""},
+		{`python_version >= "3.11"`, ">=3.10", `python_version >= "3.11"`},
+		{`python_version < "3.12" or python_version >= "3.12"`, "", ""},
+		{`python_full_version < "3.11.4" or python_full_version >= "3.11.4"`, ">=3.8", ""},
+		{`python_full_version < "3.11.4" or python_full_version > "3.11.4"`, ">=3.8", `python_full_version < "3.11.4" or python_full_version > "3.11.4"`},
+		{`python_version < "3.12" and platform_system == "Darwin" or platform_system != "Darwin" or python_version >= "3.12"`, ">=3.8", ""},
+		{`platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`, ">=3.8", `platform_system != "Darwin" or python_version >= "3.12"`},
+		// Fork conditions that add up to one comparison.
+		{`(python_version < "3.10" or platform_system != "Darwin") and python_version >= "3.12" and platform_system == "Windows" or python_version >= "3.10" and python_version < "3.12" and platform_system == "Windows" or python_version < "3.10" and platform_system == "Windows"`, ">=3.9", `platform_system == "Windows"`},
+		{`python_version <= "3.9" and platform_machine == "arm64" or python_version >= "3.10" and python_version < "3.11" or python_version < "3.10" and platform_machine != "arm64"`, ">=3.9", `python_version < "3.11"`},
+		// Nothing shorter is equivalent.
+		{`sys_platform == "linux" and python_version >= "3.12" or sys_platform == "win32" and python_version < "3.10"`, ">=3.8", `sys_platform == "linux" and python_version >= "3.12" or sys_platform == "win32" and python_version < "3.10"`},
+		// Variables and operators it does not enumerate stay as written...
+		{`platform_release == "5" or platform_release != "5"`, ">=3.8", `platform_release == "5" or platform_release != "5"`},
+		{`"linux" in sys_platform or sys_platform != "linux"`, ">=3.8", `"linux" in sys_platform or sys_platform != "linux"`},
+		// ...but comparisons the region decides still go (Restrict).
+		{`platform_release == "5" and python_version >= "3.8"`, ">=3.9", `platform_release == "5"`},
+	} {
+		m := MustParseMarker(tc.marker)
+		want := tc.want
+		if want != "" {
+			want = MustParseMarker(want).String()
+		}
+		if got := Minimize(m, mustRP(t, tc.requiresPython)).String(); got != want {
+			t.Errorf("Minimize(%s, %q) = %q, want %q", tc.marker, tc.requiresPython, got, want)
+		}
+	}
+}
+
+func TestRestrict(t *testing.T) {
+	for _, tc := range []struct{ marker, within, want string }{
+		{`sys_platform == "linux" and python_version >= "3.8"`, `python_version >= "3.10"`, `sys_platform == "linux"`},
+		{`sys_platform == "linux" or python_version < "3.8"`, `python_version >= "3.10"`, `sys_platform == "linux"`},
+		{`sys_platform == "linux" or python_version >= "3.8"`, `python_version >= "3.10"`, ``},
+		{`sys_platform == "linux" and os_name == "nt"`, `sys_platform == "win32"`, `python_version < "0"`},
+		{`sys_platform == "linux" and os_name == "nt"`, `sys_platform != "win32"`, `sys_platform == "linux" and os_name == "nt"`},
+		{`extra == "x" and sys_platform == "linux"`, `sys_platform == "linux"`, `extra == "x"`},
+	} {
+		var within Marker
+		if tc.within != "" {
+			within = MustParseMarker(tc.within)
+		}
+		if got := Restrict(MustParseMarker(tc.marker), within).String(); got != tc.want {
+			t.Errorf("Restrict(%s, %s) = %q, want %q", tc.marker, tc.within, got, tc.want)
+		}
+	}
+}
+
+func TestWithoutExtra(t *testing.T) {
+	tests := []struct {
+		marker, extra, want string
+		ok                  bool
+	}{
+		{`extra == "x"`, "x", "", true},
+		{`extra == "X_"`, "x-", "", true},
+		{`extra == "x" and sys_platform == "win32"`, "x", `sys_platform == "win32"`, true},
+		{`sys_platform == "win32" and extra == "x"`, "x", `sys_platform == "win32"`, true},
+		{`os_name == "nt" and extra == "x" and sys_platform == "win32"`, "x", `os_name == "nt" and sys_platform == "win32"`, true},
+		{`extra == "x" and (os_name == "nt" or sys_platform == "linux")`, "x", `os_name == "nt" or sys_platform == "linux"`, true},
+		// `extra == "x" and a or b` is (extra and a) or b: not a conjunction.
+		{`extra == "x" and os_name == "nt" or sys_platform == "linux"`, "x", "", false},
+		{`extra == "y" and os_name == "nt"`, "x", "", false},
+		{`extra == "x" and extra == "y"`, "x", "", false},
+		{`extra != "x" and os_name == "nt"`, "x", "", false},
+		{`os_name == "nt"`, "x", "", false},
+	}
+	for _, tc := range tests {
+		got, ok := WithoutExtra(MustParseMarker(tc.marker), tc.extra)
+		if ok != tc.ok || ok && got.String() != tc.want {
+			t.Errorf("WithoutExtra(%q, %q) = %q, %v; want %q, %v", tc.marker, tc.extra, got, ok, tc.want, tc.ok)
+		}
+	}
+	if _, ok := WithoutExtra(Marker{}, "x"); ok {
+		t.Error("WithoutExtra(true) reported a conjunction")
+	}
+}
+
+func TestSimplifyEquivalent(t *testing.T) {
+	m := MustParseMarker
+	a := Or(And(m(`sys_platform == "linux"`), m(`python_version >= "3.11"`)), And(m(`sys_platform == "linux"`), m(`python_version < "3.11"`)))
+	if got := Simplify(a, Marker{}, m(`os_name == "nt"`), m(`sys_platform == "linux"`)).String(); got != `sys_platform == "linux"` {
+		t.Errorf("Simplify = %q, want the candidate", got)
+	}
+	if got := Simplify(m(`sys_platform != "linux"`), Marker{}, m(`sys_platform == "linux"`)).String(); got != `sys_platform != "linux"` {
+		t.Errorf("Simplify kept %q; a negated candidate is no shorter", got)
+	}
+	if got := Simplify(m(`python_version >= "3.10"`), mustRP(t, ">=3.11")); !got.IsTrue() {
+		t.Errorf("Simplify within >=3.11 = %q, want true", got)
+	}
+	if !Equivalent(m(`python_version >= "3.10"`), m(`python_version >= "3.10.0"`), Marker{}) {
+		t.Error(`python_version >= "3.10" and >= "3.10.0" are equivalent`)
+	}
+	if Equivalent(m(`sys_platform == "linux"`), m(`os_name == "posix"`), Marker{}) {
+		t.Error("different variables are never equivalent")
+	}
+}
+
+func TestRequiresPython(t *testing.T) {
+	tests := []struct{ spec, want string }{
+		{"", ""},
+		{">=3.10", `python_full_version >= "3.10" and python_version >= "3.10"`},
+		{">=3.10.1", `python_full_version >= "3.10.1" and python_version >= "3.10"`},
+		{">=3.8,<4", `python_full_version >= "3.8" and python_version >= "3.8" and python_full_version < "4"`},
+		{"~=3.11", `python_full_version ~= "3.11" and python_version >= "3.11"`},
+		{"<3.13", `python_full_version < "3.13"`},
+	}
+	for _, tc := range tests {
+		if got := mustRP(t, tc.spec).String(); got != tc.want {
+			t.Errorf("RequiresPython(%q) = %q, want %q", tc.spec, got, tc.want)
+		}
+	}
+	if _, err := RequiresPython(">=three"); err == nil {
+		t.Error(`">=three": no error`)
+	}
+}
+
+// minimizeEnvs is a grid of environments over the variables random markers use.
+func minimizeEnvs() []Env {
+	var out []Env
+	for _, py := range []string{"2.7.18", "3.8.0", "3.9.7", "3.10.0", "3.10.1", "3.11.4", "3.12.0", "3.13.2", "4.0.0"} {
+		for _, pl := range [][2]string{{"linux", "posix"}, {"win32", "nt"}, {"darwin", "posix"}, {"cygwin", "nt"}} {
+			for _, mach := range []string{"x86_64", "arm64"} {
+				out = append(out, Env{"python_full_version": py, "python_version": py[:strings.LastIndexByte(py, '.')],
+					"sys_platform": pl[0], "os_name": pl[1], "platform_machine": mach, "platform_system": "",
+					"implementation_name": "cpython", "platform_python_implementation": "CPython"})
+			}
+		}
+	}
+	return out
+}
+
+var randomAlgebraAtoms = []string{
+	`sys_platform == "linux"`, `sys_platform != "win32"`, `sys_platform == "darwin"`, `os_name == "nt"`,
+	`platform_machine == "arm64"`, `python_version >= "3.10"`, `python_version < "3.12"`, `python_full_version >= "3.10.1"`,
+	`python_full_version < "3.11.4"`, `python_version == "3.9"`, `python_version != "3.13"`, `python_version ~= "3.10"`,
+}
+
+func randomAlgebraMarker(r *rand.Rand, depth int) Marker {
+	if depth == 0 || r.IntN(3) == 0 {
+		return MustParseMarker(randomAlgebraAtoms[r.IntN(len(randomAlgebraAtoms))])
+	}
+	a, b := randomAlgebraMarker(r, depth-1), randomAlgebraMarker(r, depth-1)
+	switch r.IntN(3) {
+	case 0:
+		return And(a, b)
+	case 1:
+		return Or(a, b)
+	}
+	return Not(a)
+}
+
+// TestMinimizeSound checks Minimize and Restrict on random markers: the
+// result agrees with the marker in every grid environment where within
+// holds, and is never longer.
+func TestMinimizeSound(t *testing.T) {
+	envs := minimizeEnvs()
+	withins := []Marker{{}, mustRP(t, ">=3.9"), mustRP(t, ">=3.10.1,<4"), MustParseMarker(`sys_platform != "win32"`)}
+	r := rand.New(rand.NewPCG(508, 1))
+	n := 600
+	if testing.Short() {
+		n = 100
+	}
+	for range n {
+		m := randomAlgebraMarker(r, 4)
+		within := withins[r.IntN(len(withins))]
+		for what, got := range map[string]Marker{"Minimize": Minimize(m, within), "Restrict": Restrict(m, within)} {
+			if len(got.String()) > len(m.String()) {
+				t.Errorf("%s(%s, %s) = %s is longer", what, m, within, got)
+			}
+			for _, env := range envs {
+				in, err1 := within.Evaluate(env)
+				want, err2 := m.Evaluate(env)
+				have, err3 := got.Evaluate(env)
+				if err1 != nil || err2 != nil || err3 != nil {
+					t.Fatalf("evaluation error: %v %v %v", err1, err2, err3)
+				}
+				if in && want != have {
+					t.Errorf("%s(%s, %s) = %s differs at %v", what, m, within, got, env)
+					break
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkMinimize simplifies a merged marker of six forks (the shape a
+// universal resolution gives colorama in the seed stack from Python 3.9).
+func BenchmarkMinimize(b *testing.B) {
+	m := MustParseMarker(`(python_version < "3.10" or platform_system != "Darwin") and python_version >= "3.12" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows" or (python_version < "3.10" or platform_system != "Darwin") and python_version >= "3.11" and python_version < "3.12" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows" or python_version >= "3.10" and (python_version < "3.10" or platform_system != "Darwin") and python_version < "3.11" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows" or (python_version > "3.9" or platform_system != "Darwin" or platform_machine != "arm64") and python_version < "3.10" and (python_version < "3.6" or platform_system != "Linux" or platform_machine != "aarch64") and platform_system == "Windows"`)
+	within := mustRP(b, ">=3.9")
+	for b.Loop() {
+		if got := Minimize(m, within).String(); got != `platform_system == "Windows"` {
+			b.Fatalf("Minimize = %q", got)
+		}
+	}
+}
