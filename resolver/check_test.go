@@ -3,7 +3,6 @@ package resolver_test
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/pylock/pylock/internal/corpus"
 	"github.com/pylock/pylock/pypi/pep440"
@@ -15,8 +14,11 @@ import (
 // every active requirement of the root and of each chosen package (with
 // its activated extras) is met by a chosen version, every chosen version
 // exists, suits the target Python, is not a yanked version the user did not
-// pin, and every package is reachable from the root. drop applies the
-// resolvelib harness rule (requirements with a non-extra marker ignored).
+// pin, satisfies every active constraint, and every package is reachable
+// from the root. A requirement on an overridden project is checked against
+// the overrides instead (those whose marker holds, when the original's
+// does); preferences never excuse anything. drop applies the resolvelib
+// harness rule (requirements with a non-extra marker ignored).
 func verify(idx *corpus.Index, root []pep508.Requirement, opts resolver.Options, res *resolver.Result, drop bool) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -25,7 +27,24 @@ func verify(idx *corpus.Index, root []pep508.Requirement, opts resolver.Options,
 		chosen[p.Name] = p
 	}
 	reached := map[string]bool{}
+	overrides := map[string][]pep508.Requirement{}
+	for _, o := range opts.Overrides {
+		overrides[o.NormalizedName()] = append(overrides[o.NormalizedName()], o)
+	}
+	var needOne func(from string, r pep508.Requirement)
 	need := func(from string, r pep508.Requirement) {
+		ovs, ok := overrides[r.NormalizedName()]
+		if !ok {
+			needOne(from, r)
+			return
+		}
+		for _, o := range ovs {
+			if ok, err := o.Marker.Evaluate(opts.Env); o.Marker.IsTrue() || ok && err == nil {
+				needOne(from+" (overridden by "+o.String()+")", o)
+			}
+		}
+	}
+	needOne = func(from string, r pep508.Requirement) {
 		n := r.NormalizedName()
 		p, ok := chosen[n]
 		if !ok {
@@ -68,12 +87,18 @@ func verify(idx *corpus.Index, root []pep508.Requirement, opts resolver.Options,
 				bad("%s: %v", from, err)
 				continue
 			}
-			if drop && !r.Marker.IsTrue() && !strings.Contains(r.Marker.String(), "extra") {
+			if drop && !r.Marker.IsTrue() && !r.Marker.Mentions("extra") {
 				continue
 			}
 			if activeFor(r, opts.Env, p.Extras) {
 				need(from, r)
 			}
+		}
+	}
+	for _, c := range opts.Constraints {
+		p, ok := chosen[c.NormalizedName()]
+		if active, err := c.Marker.Evaluate(opts.Env); ok && (c.Marker.IsTrue() || active && err == nil) && !c.Specifier.Contains(p.Version) {
+			bad("constraint %s: got %s", c, p.Version)
 		}
 	}
 	for _, p := range res.Packages {

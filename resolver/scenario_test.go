@@ -72,7 +72,7 @@ func runScenario(t *testing.T, path string) {
 	res, err := resolver.Resolve(context.Background(), memprovider.New(idx, tg, memprovider.Options{}), root, opts)
 	got := render(res, err)
 	if res != nil {
-		if problems := verify(idx, root, opts, res, false); len(problems) > 0 && !strings.Contains(sec["options"], "override") && !strings.Contains(sec["options"], "prefer") {
+		if problems := verify(idx, root, opts, res, false); len(problems) > 0 {
 			t.Errorf("checker: %s", strings.Join(problems, "; "))
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
 )
 
 // cliResult is one `pylock resolve` run through run() in-process.
@@ -124,7 +125,7 @@ func checkPackse(sc *corpus.Scenario, r cliResult) string {
 // dependencies dropped (corpus/README.md), which the CLI cannot do, so a
 // package reached only through such a dependency may be extra (chalice gets
 // urllib3 from botocore's `python_version != "3.4"`); every expected pin
-// must match exactly. A case without a known answer must get a verdict
+// must match exactly, and any other extra package fails the case. A case without a known answer must get a verdict
 // (exit 0 or 1).
 func TestResolvelibCLI(t *testing.T) {
 	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(t))
@@ -171,7 +172,64 @@ func checkResolvelib(c *corpus.Case, r cliResult) string {
 			return fmt.Sprintf("resolved %s, want %s", pins(r.packages), pins(c.Resolved))
 		}
 	}
+	if extra := unexplainedExtras(c, r.packages); len(extra) > 0 {
+		return fmt.Sprintf("resolved %s, want %s: %v are neither expected nor required through a marker-guarded dependency",
+			pins(r.packages), pins(c.Resolved), extra)
+	}
 	return ""
+}
+
+// unexplainedExtras lists the packages of got that the corpus answer does
+// not have and that no marker-guarded requirement explains: the corpus
+// harness dropped every dependency carrying a (non-extra) marker, which the
+// CLI evaluates for its target, so a package reached through one (or
+// through a package so reached) may legitimately be extra; any other is an
+// error.
+func unexplainedExtras(c *corpus.Case, got map[string]string) []string {
+	explained := map[string]bool{}
+	for n := range c.Resolved {
+		explained[names.Canonicalize(n)] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for from, v := range got {
+			if !explained[from] {
+				continue
+			}
+			for _, line := range requiresOf(c.Index, from, v) {
+				req, err := pep508.ParseRequirement(line)
+				n := req.NormalizedName()
+				if err != nil || explained[n] || got[n] == "" {
+					continue
+				}
+				if _, expected := c.Resolved[from]; !expected || !req.Marker.IsTrue() && !req.Marker.Mentions("extra") {
+					explained[n], changed = true, true
+				}
+			}
+		}
+	}
+	var out []string
+	for n := range got {
+		if !explained[n] {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// requiresOf is the requirement lines of name at version v in idx.
+func requiresOf(idx *corpus.Index, name, v string) []string {
+	p := idx.Projects[name]
+	if p == nil {
+		return nil
+	}
+	for _, rel := range p.Releases {
+		if versionsEqual(rel.Version, v) {
+			return rel.Requires
+		}
+	}
+	return nil
 }
 
 func equalPins(got, want map[string]string) bool {
@@ -211,4 +269,34 @@ func normVersion(s string) string {
 		return v.String()
 	}
 	return s
+}
+
+// TestCheckResolvelibExtras makes sure checkResolvelib fails on a package
+// the corpus answer does not have, unless a marker-guarded dependency (which
+// the corpus harness dropped) explains it.
+func TestCheckResolvelibExtras(t *testing.T) {
+	idx := &corpus.Index{Projects: map[string]*corpus.Project{
+		"a": {Name: "a", Releases: []*corpus.Release{{Version: "1.0", Requires: []string{"b ; python_version >= '3'", "c"}}}},
+		"b": {Name: "b", Releases: []*corpus.Release{{Version: "1.0", Requires: []string{"d"}}}},
+		"c": {Name: "c", Releases: []*corpus.Release{{Version: "1.0"}}},
+		"d": {Name: "d", Releases: []*corpus.Release{{Version: "1.0"}}},
+		"e": {Name: "e", Releases: []*corpus.Release{{Version: "1.0"}}},
+	}}
+	c := &corpus.Case{Name: "t", Index: idx, Resolved: map[string]string{"a": "1.0", "c": "1.0"}}
+	tests := []struct {
+		got  map[string]string
+		want string // substring of the problem; "" = passes
+	}{
+		{map[string]string{"a": "1.0", "c": "1.0"}, ""},
+		{map[string]string{"a": "1.0", "b": "1.0", "c": "1.0", "d": "1.0"}, ""},
+		{map[string]string{"a": "1.0", "c": "1.0", "e": "1.0"}, "[e] are neither expected"},
+		{map[string]string{"a": "1.0", "c": "2.0"}, "resolved"},
+		{map[string]string{"a": "1.0"}, "resolved"},
+	}
+	for _, tc := range tests {
+		msg := checkResolvelib(c, cliResult{code: 0, packages: tc.got})
+		if tc.want == "" && msg != "" || tc.want != "" && !strings.Contains(msg, tc.want) {
+			t.Errorf("%v: %q, want %q", tc.got, msg, tc.want)
+		}
+	}
 }
