@@ -207,6 +207,9 @@ func (s *solver) unusable(p *pkg, c *cand) string {
 		}
 		return "has no wheel for the target platform and no source distribution"
 	}
+	if s.univ != nil {
+		return s.univ.excluded(p.name, c.v) // required environments (universal_required.go)
+	}
 	return ""
 }
 

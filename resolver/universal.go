@@ -48,8 +48,9 @@ import (
 //
 // Known simplifications: edge markers that mention "extra" count as true
 // when computing package markers (over-approximation, never a missing
-// package), requirements whose markers mention "extra" never fork, and
-// required environments (uv's tool.uv.environments) are not modelled.
+// package), and requirements whose markers mention "extra" never fork.
+// Environments and RequiredEnvironments restrict the lock as uv's
+// environments and required-environments do (universal_required.go).
 
 // DefaultMaxForks bounds the number of forks when UniversalOptions.MaxForks
 // is 0.
@@ -68,6 +69,14 @@ type UniversalOptions struct {
 	// about to be resolved is reported to Options.Progress as an Event of
 	// Kind "fork" whose Message is its marker.
 	MaxForks int
+	// Environments, when set, limit the lock to the environments where one
+	// of them holds (uv's environments): the root fork is Requires-Python
+	// and their Or.
+	Environments []pep508.Marker
+	// RequiredEnvironments are environments every locked package must have
+	// a compatible wheel or an sdist for, wherever it is installed there
+	// (uv's required-environments; see universal_required.go).
+	RequiredEnvironments []pep508.Marker
 }
 
 // ResolveUniversal resolves root requirements against p for every
@@ -82,17 +91,38 @@ func ResolveUniversal(ctx context.Context, p Provider, root []pep508.Requirement
 	if err != nil {
 		return nil, err
 	}
-	d := &driver{ctx: ctx, p: universalProvider{p}, root: root, opts: opts, maxForks: opts.MaxForks}
-	if d.maxForks <= 0 {
-		d.maxForks = DefaultMaxForks
+	if len(opts.Environments) > 0 {
+		envs := pep508.False()
+		for _, e := range opts.Environments {
+			envs = pep508.Or(envs, e)
+		}
+		base = pep508.And(base, envs)
 	}
-	d.opts.Python, d.opts.Env = py, nil
-	res, err := d.run(&fork{marker: base, requiresPython: opts.RequiresPython})
-	if res != nil {
-		res.RequiresPython = opts.RequiresPython
-		res.Stats.Duration = time.Since(start)
+	var exclusions []exclusion
+	var stats Stats
+	for {
+		d := &driver{ctx: ctx, p: universalProvider{p}, root: root, opts: opts, maxForks: opts.MaxForks, stats: stats}
+		if d.maxForks <= 0 {
+			d.maxForks = DefaultMaxForks
+		}
+		d.opts.Python, d.opts.Env = py, nil
+		known := append([]exclusion(nil), exclusions...)
+		res, err := d.run(&fork{marker: base, requiresPython: opts.RequiresPython, exclusions: &known})
+		if err != nil {
+			return nil, err
+		}
+		stats = res.Stats
+		more, err := d.missingRequired(ctx, res, base, exclusions)
+		if err != nil {
+			return nil, err
+		}
+		if len(more) == 0 {
+			res.RequiresPython = opts.RequiresPython
+			res.Stats.Duration = time.Since(start)
+			return res, nil
+		}
+		exclusions = append(exclusions, more...)
 	}
-	return res, err
 }
 
 // driver resolves the forks of one universal resolution.

@@ -36,6 +36,13 @@ func packseUniversalSetup(s *corpus.Scenario) (*memprovider.Provider, []pep508.R
 	if s.Options.Prereleases {
 		opts.Prerelease = resolver.PrereleaseAllow
 	}
+	for _, e := range s.Options.RequiredEnvironments {
+		m, err := pep508.ParseMarker(e)
+		if err != nil {
+			return nil, nil, opts, err
+		}
+		opts.RequiredEnvironments = append(opts.RequiredEnvironments, m)
+	}
 	root, err := parseReqs(s.Root)
 	return memprovider.New(s.Index, tg, memprovider.Options{}), root, opts, err
 }
@@ -147,18 +154,18 @@ func sampleEnvs() []pep508.Env {
 }
 
 // verifyUniversal checks a universal result in every sample environment
-// allowed by requiresPython: at most one version of each package is
-// installed, and every requirement active there (from the root and from
-// the installed packages, with their extras) is met by an installed
-// version.
-func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPython string, res *resolver.Result) []string {
+// allowed by requiresPython (and by one of environments, when given): at
+// most one version of each package is installed, and every requirement
+// active there (from the root and from the installed packages, with their
+// extras) is met by an installed version.
+func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPython string, res *resolver.Result, environments ...pep508.Marker) []string {
 	rp := pep440.Full()
 	if requiresPython != "" {
 		rp = pep440.MustParseSpecifierSet(requiresPython).Set()
 	}
 	problems := edgeProblems(res)
 	for _, env := range sampleEnvs() {
-		if !rp.Contains(pep440.MustParse(env["python_full_version"])) {
+		if !rp.Contains(pep440.MustParse(env["python_full_version"])) || !inSome(environments, env) {
 			continue
 		}
 		if p := verifyEnv(idx, root, res, env); p != "" {
@@ -169,6 +176,16 @@ func verifyUniversal(idx *corpus.Index, root []pep508.Requirement, requiresPytho
 		}
 	}
 	return problems
+}
+
+// inSome reports whether env satisfies one of ms (true when ms is empty).
+func inSome(ms []pep508.Marker, env pep508.Env) bool {
+	for _, m := range ms {
+		if ok, err := m.Evaluate(env); ok && err == nil {
+			return true
+		}
+	}
+	return len(ms) == 0
 }
 
 // edgeProblems checks what a lock file's validation checks: every edge,

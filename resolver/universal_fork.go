@@ -20,6 +20,9 @@ type fork struct {
 	// noFork lists the versions ("node\x00version") whose dependency lists
 	// may not fork here: an earlier split on them was discarded.
 	noFork map[string]bool
+	// exclusions are versions made unusable by required environments
+	// (shared by every fork of one round; see universal_required.go).
+	exclusions *[]exclusion
 }
 
 // forbidFork records that node (of project) at v may no longer fork f.
@@ -32,7 +35,7 @@ func (f *fork) forbidFork(project, node string, v pep440.Version) {
 
 // derive returns a child fork of f with marker and split.
 func (f *fork) derive(marker, split pep508.Marker) *fork {
-	return &fork{marker: marker, split: split, requiresPython: f.requiresPython}
+	return &fork{marker: marker, split: split, requiresPython: f.requiresPython, exclusions: f.exclusions}
 }
 
 // possible reports whether marker m, with extra bound to extra ("" for

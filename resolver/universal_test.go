@@ -21,7 +21,8 @@ import (
 
 // TestUniversalScenarios runs testdata/universal/*.txt, txtar files in the
 // format of TestScenarios whose options may also hold `requires-python
-// SPEC` and `max-forks N`, and whose want section lists
+// SPEC`, `max-forks N`, `environment MARKER` and `required-environment
+// MARKER` (repeatable), and whose want section lists
 // `name version [extras] ; marker` lines then the forks (`fork: marker`),
 // or `error:` / `budget:` and the explanation. Every answer is also
 // checked in sample environments (verifyUniversal) and for determinism.
@@ -63,7 +64,7 @@ func runUniversalScenario(t *testing.T, path string) {
 	res, err := resolve()
 	got := renderUniversal(res, err)
 	if res != nil {
-		if problems := verifyUniversal(idx, root, opts.RequiresPython, res); len(problems) > 0 {
+		if problems := verifyUniversal(idx, root, opts.RequiresPython, res, opts.Environments...); len(problems) > 0 {
 			t.Errorf("checker: %s", strings.Join(problems, "; "))
 		}
 	}
@@ -96,6 +97,16 @@ func parseUniversalOptions(src string) (resolver.UniversalOptions, error) {
 		switch k {
 		case "requires-python":
 			opts.RequiresPython = strings.TrimSpace(v)
+		case "environment", "required-environment":
+			m, err := pep508.ParseMarker(strings.TrimSpace(v))
+			if err != nil {
+				return opts, err
+			}
+			if k == "environment" {
+				opts.Environments = append(opts.Environments, m)
+			} else {
+				opts.RequiredEnvironments = append(opts.RequiredEnvironments, m)
+			}
 		case "max-forks":
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
