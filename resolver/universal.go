@@ -52,6 +52,10 @@ import (
 // Environments and RequiredEnvironments restrict the lock as uv's
 // environments and required-environments do (universal_required.go).
 
+// maxRequiredRounds bounds the resolutions one universal resolution runs
+// to meet its required environments (each excludes at least one version).
+const maxRequiredRounds = 64
+
 // DefaultMaxForks bounds the number of forks when UniversalOptions.MaxForks
 // is 0.
 const DefaultMaxForks = 256
@@ -100,7 +104,10 @@ func ResolveUniversal(ctx context.Context, p Provider, root []pep508.Requirement
 	}
 	var exclusions []exclusion
 	var stats Stats
-	for {
+	for round := 0; ; round++ {
+		if round >= maxRequiredRounds {
+			return nil, &BudgetError{Steps: stats.Steps, Partial: fmt.Sprintf("more than %d resolutions were needed to meet the required environments", maxRequiredRounds)}
+		}
 		d := &driver{ctx: ctx, p: universalProvider{p}, root: root, opts: opts, maxForks: opts.MaxForks, stats: stats}
 		if d.maxForks <= 0 {
 			d.maxForks = DefaultMaxForks
