@@ -52,6 +52,14 @@ type Options struct {
 	// LockOptions.Universal.
 	// Target.Platform must be empty.
 	Universal bool
+	// Environments limit a universal lock to the environments where one of
+	// them holds (--environment; written as the lock's environments), and
+	// RequiredEnvironments are environments every locked package must have
+	// a compatible wheel or an sdist for (--required-environment). When
+	// nil, a pyproject.toml input's [tool.pylock] environments /
+	// required-environments apply. Universal only.
+	Environments         []pep508.Marker
+	RequiredEnvironments []pep508.Marker
 
 	Prerelease      resolver.PrereleaseMode // "": if-necessary-or-explicit (allow with --pre in a file)
 	Resolution      resolver.ResolutionMode // "": highest
@@ -123,6 +131,9 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	start := time.Now()
 	if req.Budget < 0 {
 		return nil, usageErr(fmt.Errorf("invalid --timeout %s: must be positive", req.Budget))
+	}
+	if !req.Universal && len(req.Environments)+len(req.RequiredEnvironments) > 0 {
+		return nil, usageErr(errors.New("--environment and --required-environment apply to universal locks: add --universal"))
 	}
 	ctx, cancelBudget := withBudget(ctx, req.Budget)
 	defer cancelBudget()

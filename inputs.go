@@ -26,6 +26,9 @@ type inputs struct {
 
 	requiresPython string // from pyproject.toml
 
+	// [tool.pylock] environments / required-environments of a pyproject.toml
+	environments, requiredEnvironments []pep508.Marker
+
 	hashPins map[string]*hashPin // canonical name -> --hash options given (see hashpins.go)
 }
 
@@ -42,6 +45,9 @@ func newInputs(s *pyinputs.Set) (*inputs, error) {
 		format:         s.Format,
 		warnings:       s.Warnings,
 		requiresPython: s.RequiresPython,
+
+		environments:         s.Environments,
+		requiredEnvironments: s.RequiredEnvironments,
 	}
 	var err error
 	if in.requirements, err = entries(s.Requirements); err != nil {

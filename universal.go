@@ -18,7 +18,10 @@ import (
 // version, the marker of the environments that install it, every wheel of
 // that version (whatever its platform) and the sdist. Its requires-python
 // is the project's (pyproject.toml) or ">=X.Y" of the target Python
-// (--python-version, else the host's); it has no environments key.
+// (--python-version, else the host's). Options.Environments (or a
+// pyproject's [tool.pylock] environments) limit it and become its
+// environments key; Options.RequiredEnvironments (or [tool.pylock]
+// required-environments) must have files for every locked package.
 // [tool.pylock] options carry universal = "true".
 
 // universalRequiresPython is the lock's requires-python: the project's
@@ -51,13 +54,24 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	stop := p.StartPrefetch(ctx)
 	defer stop()
 	rp := universalRequiresPython(in, t)
-	sol, err := resolver.ResolveUniversal(ctx, p, in.requirements, resolver.UniversalOptions{Options: opts, RequiresPython: rp})
+	uo := resolver.UniversalOptions{Options: opts, RequiresPython: rp,
+		Environments: req.Environments, RequiredEnvironments: req.RequiredEnvironments}
+	if uo.Environments == nil {
+		uo.Environments = in.environments
+	}
+	if uo.RequiredEnvironments == nil {
+		uo.RequiredEnvironments = in.requiredEnvironments
+	}
+	sol, err := resolver.ResolveUniversal(ctx, p, in.requirements, uo)
 	if err != nil {
 		return nil, budgetErr(ctx, req.Budget, err)
 	}
 	stop()
 	lo := LockOptions{RequiresPython: rp, Format: in.format, ExcludeNewer: req.ExcludeNewer,
 		Universal: true, Tool: universalTool(req, in, iopts, t, rp)}
+	for _, e := range uo.Environments {
+		lo.Environments = append(lo.Environments, e.String())
+	}
 	lock, _, err := lockResolution(ctx, req, p, sol, lo)
 	if err != nil {
 		return nil, err

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/pypi/inputs"
+	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
 )
@@ -35,6 +38,8 @@ type rawResolveFlags struct {
 	prerelease     string
 	resolution     string
 	excludeNewer   string
+	environments   []string
+	requiredEnvs   []string
 }
 
 // parse builds the pylock.Options of one `pylock resolve` (positional
@@ -76,6 +81,19 @@ func (f *resolveFlags) parse(args []string) (pylock.Options, string, error) {
 	return o, format, nil
 }
 
+// parseMarkers parses the values of a repeatable marker flag.
+func parseMarkers(flag string, values []string) ([]pep508.Marker, error) {
+	var out []pep508.Marker
+	for _, v := range values {
+		m, err := pep508.ParseMarker(v)
+		if err != nil {
+			return nil, fmt.Errorf("invalid %s %q: %w", flag, v, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
 // parseValues parses the flag strings with a value syntax into o.
 func (r *rawResolveFlags) parseValues(o *pylock.Options) error {
 	var err error
@@ -102,6 +120,15 @@ func (r *rawResolveFlags) parseValues(o *pylock.Options) error {
 	var fc reqfile.FormatControl
 	if err := pylock.ApplyFormatControl(&fc, o.OnlyBinary, o.NoBinary); err != nil {
 		return err
+	}
+	if o.Environments, err = parseMarkers("--environment", r.environments); err != nil {
+		return err
+	}
+	if o.RequiredEnvironments, err = parseMarkers("--required-environment", r.requiredEnvs); err != nil {
+		return err
+	}
+	if !o.Universal && len(o.Environments)+len(o.RequiredEnvironments) > 0 {
+		return errors.New("--environment and --required-environment apply to universal locks: add --universal")
 	}
 	o.Target = pylock.TargetSpec{PythonVersion: r.pythonVersion, Platform: r.pythonPlatform}
 	if o.Target != (pylock.TargetSpec{}) {

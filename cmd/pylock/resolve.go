@@ -38,6 +38,13 @@ its wheels and the sdist, and carries a marker when it is needed only in some
 environments; a project may appear at several versions with disjoint
 markers. Pinned requirements write "name==version ; marker", which pip skips
 where the marker is false. It cannot be combined with --python-platform.
+--environment MARKER (repeatable) limits the lock to the environments where
+one of the markers holds (they become the lock's environments);
+--required-environment MARKER (repeatable) requires every locked package to
+have a compatible wheel or an sdist for that environment wherever it is
+installed there, going back to older versions when the newest have none.
+Both default to [tool.pylock] environments / required-environments of a
+pyproject.toml input.
 
 The index is --index-url, else -i in a requirements file, else
 $PYLOCK_INDEX_URL or $PIP_INDEX_URL, else https://pypi.org/simple; it may be
@@ -67,6 +74,8 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.StringVar(&r.pythonVersion, "python-version", "", "target Python `VERSION`, e.g. 3.11 or 3.12.4 (default: python3 on PATH, else 3.12)")
 	fl.StringVar(&r.pythonPlatform, "python-platform", "", "target `PLATFORM`: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin... (default: host)")
 	fl.BoolVar(&r.Universal, "universal", false, "lock every platform and Python allowed by requires-python at once (not with --python-platform)")
+	fl.StringArrayVar(&r.environments, "environment", nil, "with --universal: lock only the environments where `MARKER` holds (repeatable: any of them)")
+	fl.StringArrayVar(&r.requiredEnvs, "required-environment", nil, "with --universal: every locked package must have a wheel or sdist for `MARKER` (repeatable)")
 	fl.StringArrayVar(&r.pyproject.Extras, "extra", nil, "include the optional dependencies of `EXTRA` of a pyproject.toml input (repeatable)")
 	fl.BoolVar(&r.pyproject.AllExtras, "all-extras", false, "include every optional dependency of a pyproject.toml input")
 	fl.StringArrayVar(&r.pyproject.Groups, "group", nil, "include the [dependency-groups] `GROUP` of a pyproject.toml input (repeatable)")

@@ -50,6 +50,9 @@ func universalCLI(t *testing.T, sc *corpus.Scenario) (code int, stderr string, l
 	for _, p := range sc.Options.NoBuild {
 		args = append(args, "--only-binary", p)
 	}
+	for _, e := range sc.Options.RequiredEnvironments {
+		args = append(args, "--required-environment", e)
+	}
 	var so, se bytes.Buffer
 	code = run(args, strings.NewReader(stdin), &so, &se)
 	if code == 0 {

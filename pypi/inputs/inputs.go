@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/reqfile"
 )
 
@@ -93,6 +94,12 @@ type Set struct {
 	Warnings       []string
 
 	RequiresPython string // of the first pyproject.toml that sets it
+
+	// Environments and RequiredEnvironments are [tool.pylock]
+	// environments / required-environments of the first pyproject.toml
+	// that sets each (universal locks).
+	Environments         []pep508.Marker
+	RequiredEnvironments []pep508.Marker
 }
 
 // Hash is the lock's inputs-hash over the files read: see HashContents.
@@ -236,6 +243,12 @@ func (l *loader) loadPyproject(in Input) error {
 	l.set.Requirements = append(l.set.Requirements, p.Requirements...)
 	if l.set.RequiresPython == "" {
 		l.set.RequiresPython = p.RequiresPython
+	}
+	if l.set.Environments == nil {
+		l.set.Environments = p.Environments
+	}
+	if l.set.RequiredEnvironments == nil {
+		l.set.RequiredEnvironments = p.RequiredEnvironments
 	}
 	return nil
 }

@@ -43,6 +43,12 @@ type Pyproject struct {
 	// dependencies, then each extra, then each group, with requirements of
 	// the project on itself expanded and each entry of the file at most once.
 	Requirements []Entry
+
+	// Environments and RequiredEnvironments are [tool.pylock] environments
+	// and required-environments (markers limiting a universal lock, and
+	// environments every locked package must have files for), parsed.
+	Environments         []pep508.Marker
+	RequiredEnvironments []pep508.Marker
 }
 
 // ParsePyproject parses a pyproject.toml named name and selects its
@@ -63,7 +69,50 @@ func ParsePyproject(name string, data []byte, opts PyprojectOptions) (*Pyproject
 	if err := r.selectReqs(p, opts); err != nil {
 		return nil, err
 	}
+	if err := r.toolPylock(p, doc); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// toolPylock reads [tool.pylock] environments and required-environments:
+// arrays of marker strings.
+func (r *tomlReader) toolPylock(p *Pyproject, doc map[string]any) error {
+	tool, ok := doc["tool"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	raw, ok := tool["pylock"]
+	if !ok {
+		return nil
+	}
+	t, ok := raw.(map[string]any)
+	if !ok {
+		return r.wrongType([]string{"tool", "pylock"}, "a table", raw)
+	}
+	for _, f := range []struct {
+		key string
+		dst *[]pep508.Marker
+	}{{"environments", &p.Environments}, {"required-environments", &p.RequiredEnvironments}} {
+		key, dst := f.key, f.dst
+		v, ok := t[key]
+		if !ok {
+			continue
+		}
+		path := []string{"tool", "pylock", key}
+		ss, err := r.strs(path, v)
+		if err != nil {
+			return err
+		}
+		for i, s := range ss {
+			m, err := pep508.ParseMarker(s)
+			if err != nil {
+				return r.errAt(append(path, strconv.Itoa(i)), "invalid marker in tool.pylock."+key, s, err)
+			}
+			*dst = append(*dst, m)
+		}
+	}
+	return nil
 }
 
 func tomlError(name string, err error) error {
