@@ -217,3 +217,40 @@ func BenchmarkMinimize(b *testing.B) {
 		}
 	}
 }
+
+// FuzzMarkerAlgebra checks, for any marker that parses, that the marker
+// rebuilt from its structure, Minimize, Restrict and Not agree with it in
+// a grid of environments (where it evaluates without error).
+func FuzzMarkerAlgebra(f *testing.F) {
+	for _, s := range append(append([]string(nil), randomAlgebraAtoms...),
+		`os_name == "nt" and (sys_platform == "win32" or python_version >= "3.10")`,
+		`python_full_version > "3.8" or extra == "x"`, `"linux" in sys_platform and platform_machine != "arm64"`,
+		`(python_version < "3.10" or sys_platform != "darwin") and python_version >= "3.12" or sys_platform == "win32"`) {
+		f.Add(s)
+	}
+	envs := minimizeEnvs()
+	within := MustParseMarker(`python_full_version >= "3.9"`)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseMarker(s)
+		if err != nil {
+			return
+		}
+		checks := map[string]Marker{"rebuilt": rebuild(t, m), "Minimize": Minimize(m, within), "Restrict": Restrict(m, within)}
+		for _, env := range envs {
+			want, err := m.Evaluate(env)
+			if err != nil {
+				continue
+			}
+			if in, _ := within.Evaluate(env); in {
+				for what, x := range checks {
+					if got, err := x.Evaluate(env); err == nil && got != want {
+						t.Fatalf("%s(%q) = %q gives %v at %v, want %v", what, s, x, got, env, want)
+					}
+				}
+			}
+			if got, err := Not(m).Evaluate(env); err == nil && got == want {
+				t.Fatalf("Not(%q) = %q gives %v at %v", s, Not(m), got, env)
+			}
+		}
+	})
+}
