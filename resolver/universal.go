@@ -35,11 +35,16 @@ import (
 //     requirements), forks that fork again are refined depth first, and
 //     each finished fork's choices become preferences for the next, so
 //     forks settle on the same versions where they can.
+//   - A split lives only as long as the version whose dependency list
+//     caused it: when every child replaced that version by another of its
+//     project, the split is discarded and the parent fork is resolved again
+//     with that version not allowed to fork there (driver.resolve).
 //   - Results merge: the same name and version from several forks gets the
 //     Or of their markers, different versions stay separate entries with
 //     disjoint markers. A package's marker is the Or, over the paths that
 //     reach it, of the fork marker and the markers of the edges along the
-//     path.
+//     path. A package no environment reaches (its dependent and its own
+//     marker never hold together) is left out, with every edge to it.
 //   - Every wheel counts as compatible (a universal lock lists all wheels);
 //     a candidate's Requires-Python must admit the lowest Python of the
 //     fork (the lower bound of the project's Requires-Python, raised by
