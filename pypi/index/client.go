@@ -50,14 +50,14 @@ func New(opts Options) (*Client, error) {
 	for _, loc := range append([]string{opts.IndexURL}, opts.ExtraIndexURLs...) {
 		s, err := c.newIndex(loc)
 		if err != nil {
-			return nil, err
+			return nil, RedactError(err, loc)
 		}
 		c.indexes = append(c.indexes, s)
 	}
 	for _, loc := range opts.FindLinks {
 		s, err := c.newFindLinks(loc)
 		if err != nil {
-			return nil, err
+			return nil, RedactError(err, loc)
 		}
 		c.findLinks = append(c.findLinks, s)
 	}
@@ -300,6 +300,9 @@ func (c *Client) searchIndexes(ctx context.Context, cn string) ([]indexResult, e
 // http(s) URL, a file:// URL or a local directory.
 func (c *Client) newIndex(loc string) (source, error) {
 	u, err := url.Parse(loc)
+	if err != nil && isHTTPURL(loc) {
+		return nil, fmt.Errorf("index URL %q: %w", Redact(loc), parseError(loc, err))
+	}
 	if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		if u.Host == "" {
 			return nil, fmt.Errorf("index URL %q has no host", Redact(loc))
@@ -320,15 +323,25 @@ func (c *Client) newIndex(loc string) (source, error) {
 	return &localIndex{c: c, dir: dir}, nil
 }
 
+// isHTTPURL reports whether loc starts with http:// or https://.
+func isHTTPURL(loc string) bool {
+	l := strings.ToLower(loc)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
 // localPath turns a file:// URL or a path into an absolute directory path.
 func localPath(loc string) (string, error) {
 	p := loc
 	if strings.HasPrefix(loc, "file:") {
 		u, err := url.Parse(loc)
 		if err != nil {
-			return "", err
+			return "", cleanNetErr(err)
 		}
 		p = u.Path
+	} else if userinfo(loc) != "" && !strings.Contains(loc, "://") {
+		if _, err := os.Stat(loc); err != nil {
+			return "", errors.New("not an http(s) URL (no scheme) or an existing directory")
+		}
 	} else if u, err := url.Parse(loc); err == nil && len(u.Scheme) > 1 {
 		return "", fmt.Errorf("unsupported URL scheme %q", u.Scheme)
 	}
@@ -338,7 +351,10 @@ func localPath(loc string) (string, error) {
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return "", fmt.Errorf("not a URL or an existing directory: %w", err)
+		if userinfo(loc) != "" {
+			return "", errors.New("not an http(s) URL (no scheme) or an existing directory")
+		}
+		return "", fmt.Errorf("not a URL or an existing directory: %w", unwrapPath(err))
 	}
 	if !st.IsDir() {
 		return "", fmt.Errorf("%s is not a directory", abs)
