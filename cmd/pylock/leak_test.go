@@ -145,3 +145,32 @@ func TestMalformedURLsLeakNoCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeLineNotEchoed: a megabyte-long requirement line is bad input
+// (exit 2) and the error quotes only a short excerpt of it.
+func TestHugeLineNotEchoed(t *testing.T) {
+	localIndex := filepath.Join(testenv.ModuleRoot(), "testdata", "index")
+	huge := strings.Repeat("a", 1<<20)
+	for i, line := range []string{huge, huge + ">=1", "sniffio[" + huge + "]", "sniffio " + huge, "-i " + huge, "sniffio --hash=sha256:" + huge} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			dir := t.TempDir()
+			req := filepath.Join(dir, "req.txt")
+			if err := os.WriteFile(req, []byte(line+"\n"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			args := []string{"resolve", req, "--index-url", localIndex}
+			if strings.HasPrefix(line, "-i") {
+				args = args[:2]
+			}
+			code := run(append(args, "--no-cache", "--python-version", "3.11",
+				"--python-platform", "linux", "-o", filepath.Join(dir, "pylock.toml")), strings.NewReader(""), &stdout, &stderr)
+			if code != 2 && code != 3 {
+				t.Errorf("exit %d, want 2 (bad input) or 3 (index)", code)
+			}
+			if n := stderr.Len() + stdout.Len(); n == 0 || n > 1500 {
+				t.Errorf("output is %d bytes (want a short error): %.600s", n, stderr.String())
+			}
+		})
+	}
+}

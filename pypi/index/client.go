@@ -16,6 +16,9 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// maxLocation is the longest index URL or path accepted.
+const maxLocation = 4096
+
 // DefaultIndexURL is used when Options.IndexURL is empty.
 const DefaultIndexURL = "https://pypi.org/simple"
 
@@ -46,6 +49,11 @@ func New(opts Options) (*Client, error) {
 			return nil, err
 		}
 		c.cache = cache
+	}
+	for _, loc := range append(append([]string{opts.IndexURL}, opts.ExtraIndexURLs...), opts.FindLinks...) {
+		if len(loc) > maxLocation {
+			return nil, fmt.Errorf("index location %q... is %d bytes long (at most %d)", truncate(Redact(loc), 100), len(loc), maxLocation)
+		}
 	}
 	for _, loc := range append([]string{opts.IndexURL}, opts.ExtraIndexURLs...) {
 		s, err := c.newIndex(loc)
