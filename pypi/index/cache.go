@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -132,8 +133,43 @@ func parseEntry(data []byte) (*cacheEntry, error) {
 	return &e, nil
 }
 
+// writes tracks cache writes in flight in this process, so that the
+// process can wait for them before it exits (FinishWrites) and no
+// temporary file is left behind.
+var writes struct {
+	sync.Mutex
+	wg     sync.WaitGroup
+	closed bool
+}
+
+var errShutdown = errors.New("cache: process is exiting")
+
+// FinishWrites waits for the cache writes in flight and makes later ones
+// fail: call it just before the process exits (after an interrupt, say),
+// so that no temporary file is left in the cache.
+func FinishWrites() {
+	writes.Lock()
+	writes.closed = true
+	writes.Unlock()
+	writes.wg.Wait()
+}
+
+func beginWrite() bool {
+	writes.Lock()
+	defer writes.Unlock()
+	if writes.closed {
+		return false
+	}
+	writes.wg.Add(1)
+	return true
+}
+
 // write stores an entry atomically (temp file + rename).
 func (d *diskCache) write(path string, hdr cacheHeader, body []byte) error {
+	if !beginWrite() {
+		return errShutdown
+	}
+	defer writes.wg.Done()
 	sum := sha256.Sum256(body)
 	hdr.SHA256, hdr.Size = hex.EncodeToString(sum[:]), len(body)
 	line, err := json.Marshal(hdr)
