@@ -57,7 +57,7 @@ type Options struct {
 	Refresh        bool
 	NetrcPath      string        // "" = ~/.netrc
 	Concurrency    int           // max HTTP requests in flight (default 16)
-	Timeout        time.Duration // per request (default 30s)
+	Timeout        time.Duration // read timeout: longest wait for response headers or for the next body bytes (default 15s); a request gives up after 2 timed-out attempts
 	Retries        int           // default 5
 	MaxRetryAfter  time.Duration // cap for Retry-After (default 10s)
 	MaxBodyBytes   int64         // default 64 MiB for pages/metadata
@@ -74,9 +74,11 @@ type Options struct {
 
 // Event reports client activity for progress display.
 type Event struct {
-	Kind    string // "request", "cache-hit", "revalidated", "retry", "project", "cache-corrupt"
+	Kind    string // "request", "cache-hit", "revalidated", "retry", "project", "cache-corrupt", "waiting", "warning"
 	Project string
-	URL     string // redacted
+	URL     string        // redacted
+	Waited  time.Duration // "waiting": how long the request has been waiting for a response
+	Message string        // "warning": what is wrong (already redacted)
 }
 
 // File is one distribution file listed for a project.

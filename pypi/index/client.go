@@ -81,7 +81,7 @@ func New(opts Options) (*Client, error) {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = opts.Concurrency // the default (2) would defeat keep-alive under fan-out
 		t.MaxIdleConns = 4 * opts.Concurrency
-		t.DialContext = (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		t.DialContext = (&net.Dialer{Timeout: min(opts.Timeout, 10*time.Second), KeepAlive: 30 * time.Second}).DialContext
 		base = t
 	}
 	c.rc = c.newRetryClient(base)
@@ -104,7 +104,7 @@ func setDefaults(o *Options) error {
 			*p = d
 		}
 	}
-	def(&o.Timeout, 30*time.Second)
+	def(&o.Timeout, 15*time.Second)
 	def(&o.MaxRetryAfter, 10*time.Second)
 	def(&o.TotalTimeout, 5*time.Minute)
 	def(&o.RetryWaitMin, 100*time.Millisecond)
