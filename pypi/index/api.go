@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/sync/semaphore"
 )
 
 // Strategy is --index-strategy.
@@ -60,14 +61,15 @@ type Options struct {
 	Timeout        time.Duration // read timeout: longest wait for response headers or for the next body bytes (default 15s); a request gives up after 2 timed-out attempts
 	Retries        int           // default 5
 	MaxRetryAfter  time.Duration // cap for Retry-After (default 10s)
-	MaxBodyBytes   int64         // default 64 MiB for pages/metadata
+	MaxBodyBytes   int64         // in-memory limit of a project page or JSON API response (default 32 MiB); metadata files get maxMetadataBytes
 	HTTPClient     *http.Client  // nil = default transport with keep-alive
 	UserAgent      string
 	Events         func(Event) // progress events; may be nil; calls are serialised
 
 	JSONAPIURL   string        // PyPI JSON API root; "" = derived from IndexURL (".../simple" -> ".../pypi")
 	TotalTimeout time.Duration // per logical fetch, retries and backoff included (default 5m)
-	MaxFileBytes int64         // limit for whole distribution downloads (default 512 MiB)
+	MaxFileBytes int64         // limit for whole distribution downloads (default 512 MiB); they stream to a temporary file
+	MaxDownloads int           // whole-file downloads at once (default 4)
 	RetryWaitMin time.Duration // first backoff step without Retry-After (default 100ms)
 	RetryWaitMax time.Duration // backoff cap without Retry-After (default 5s)
 }
@@ -112,6 +114,12 @@ type Metadata struct {
 	RequiresPython  string
 	ProvidesExtra   []string
 	Dynamic         []string
+
+	// Verified is true when a hash the index published covers the bytes
+	// this was read from: a PEP 658 metadata file with its hash, or the
+	// whole distribution file with its hash. Metadata read with HTTP range
+	// requests (a part of the file) is not verified.
+	Verified bool
 }
 
 // Stats counts client work.
@@ -144,6 +152,8 @@ type Client struct {
 
 	cache     *diskCache // nil with NoCache
 	rc        *retryablehttp.Client
+	stream    *http.Client        // whole-file downloads (download.go)
+	dlSem     *semaphore.Weighted // bounds them
 	creds     *credentials
 	indexes   []source
 	findLinks []source

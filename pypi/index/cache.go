@@ -152,6 +152,7 @@ func FinishWrites() {
 	writes.closed = true
 	writes.Unlock()
 	writes.wg.Wait()
+	removeTemps()
 }
 
 func beginWrite() bool {

@@ -85,6 +85,7 @@ func New(opts Options) (*Client, error) {
 		base = t
 	}
 	c.rc = c.newRetryClient(base)
+	c.newStreamClient(base)
 	return c, nil
 }
 
@@ -119,7 +120,10 @@ func setDefaults(o *Options) error {
 		o.Retries = 0
 	}
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 64 << 20
+		o.MaxBodyBytes = 32 << 20
+	}
+	if o.MaxDownloads <= 0 {
+		o.MaxDownloads = 4
 	}
 	if o.MaxFileBytes <= 0 {
 		o.MaxFileBytes = 512 << 20

@@ -183,16 +183,8 @@ func (c *Client) newRetryClient(base http.RoundTripper) *retryablehttp.Client {
 	rc.CheckRetry = c.checkRetry
 	rc.Backoff = c.backoff
 	rc.HTTPClient = &http.Client{
-		Transport: &transport{c: c, base: base, sem: semaphore.NewWeighted(int64(c.opts.Concurrency)), timeout: c.opts.Timeout},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("refusing redirect to %s URL", req.URL.Scheme)
-			}
-			return nil
-		},
+		Transport:     &transport{c: c, base: base, sem: semaphore.NewWeighted(int64(c.opts.Concurrency)), timeout: c.opts.Timeout},
+		CheckRedirect: checkRedirect,
 	}
 	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 		if attempt == 0 {
@@ -207,6 +199,17 @@ func (c *Client) newRetryClient(base http.RoundTripper) *retryablehttp.Client {
 		c.emit(Event{Kind: "retry", URL: Redact(req.URL.String())})
 	}
 	return rc
+}
+
+// checkRedirect follows at most 10 redirects, to http(s) URLs only.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refusing redirect to %s URL", req.URL.Scheme)
+	}
+	return nil
 }
 
 // checkRetry retries transport errors (resets, truncated bodies, timeouts
