@@ -96,13 +96,23 @@ type File struct {
 	CoreMetadata       bool      // PEP 658/714 metadata file available at URL+".metadata"
 	CoreMetadataHashes map[string]string
 	Index              string // redacted index URL the file came from
+
+	Reject string // set by page parsing when the entry is unusable (an index fault); such files are never in Project.Files
+}
+
+// Rejection is a file an index listed that pylock could not use, and why:
+// an unsafe file name, a file:// URL on a remote page, a malformed link.
+type Rejection struct {
+	Filename string
+	Reason   string
 }
 
 // Project is a project's file list merged across indexes per Strategy.
 type Project struct {
-	Name  string // canonical
-	Index string // redacted URL of the (first) index that served it
-	Files []File
+	Name     string // canonical
+	Index    string // redacted URL of the (first) index that served it
+	Files    []File
+	Rejected []Rejection // files dropped for index faults (a "warning" event names them too)
 }
 
 // Metadata is parsed core metadata (METADATA / PKG-INFO / .metadata).
@@ -134,6 +144,11 @@ type Stats struct {
 
 // ErrNotFound is wrapped when a project or file does not exist (404/410).
 var ErrNotFound = errors.New("not found")
+
+// ErrIndexFault is wrapped when an index answers with something unusable:
+// a page that is neither HTML nor JSON, or a project all of whose files
+// were rejected (unsafe names, file:// URLs, malformed links).
+var ErrIndexFault = errors.New("index fault")
 
 // ErrNeedsBuild is wrapped when a version has only an sdist whose metadata
 // is dynamic or too old (pylock does not build sdists).

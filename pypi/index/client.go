@@ -212,6 +212,10 @@ func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 	seen := map[string]bool{}
 	add := func(files []File, from string) {
 		for _, f := range files {
+			if f.Reject != "" {
+				p.Rejected = append(p.Rejected, Rejection{Filename: f.Filename, Reason: f.Reject})
+				continue
+			}
 			if seen[f.Filename] || distExt(f.Filename) == "" || !filenameMatches(f.Filename, cn) {
 				continue
 			}
@@ -266,7 +270,28 @@ func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 		}
 		return nil, &Error{Op: "project", Project: cn, URL: strings.Join(locs, ", "), Status: status, Err: ErrNotFound}
 	}
+	if len(p.Rejected) > 0 {
+		msg := fmt.Sprintf("%s on %s: %s", cn, p.Index, describeRejected(p.Rejected))
+		if len(p.Files) == 0 {
+			return nil, &Error{Op: "project", Project: cn, URL: p.Index, Err: fmt.Errorf("%w: every file was rejected: %s", ErrIndexFault, describeRejected(p.Rejected))}
+		}
+		c.emit(Event{Kind: "warning", Project: cn, URL: p.Index, Message: scrub(msg)})
+	}
 	return p, nil
+}
+
+// describeRejected names the first few rejected files and why.
+func describeRejected(rs []Rejection) string {
+	const show = 3
+	var parts []string
+	for i, r := range rs {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("and %d more", len(rs)-show))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%q (%s)", truncate(r.Filename, 80), r.Reason))
+	}
+	return fmt.Sprintf("%d file(s) rejected: %s", len(rs), strings.Join(parts, ", "))
 }
 
 type indexResult struct {
@@ -400,9 +425,19 @@ func (s *httpIndex) files(ctx context.Context, project string) ([]File, error) {
 	}
 	out := files[:0]
 	for _, f := range files {
+		if f.Reject != "" {
+			out = append(out, f)
+			continue
+		}
 		fu, err := url.Parse(f.URL)
 		if err != nil || (fu.Scheme != "http" && fu.Scheme != "https") {
-			continue // a remote page may not point at local files
+			// A remote page may not point at local files.
+			f.Reject = "not an http(s) URL on a remote index"
+			if err == nil && fu.Scheme == "file" {
+				f.Reject = "file:// URL on a remote index"
+			}
+			out = append(out, f)
+			continue
 		}
 		if fu.User == nil && s.base.User != nil && strings.EqualFold(fu.Host, s.base.Host) {
 			fu.User = s.base.User // credentials kept for fetching (File.URL contract)
