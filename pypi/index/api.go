@@ -59,7 +59,7 @@ type Options struct {
 	NetrcPath      string        // "" = ~/.netrc
 	Concurrency    int           // max HTTP requests in flight (default 16)
 	Timeout        time.Duration // read timeout: longest wait for response headers or for the next body bytes (default 15s); a request gives up after 2 timed-out attempts
-	Retries        int           // default 5
+	Retries        int           // default $PYLOCK_HTTP_RETRIES, else 5; < 0 = none
 	MaxRetryAfter  time.Duration // cap for Retry-After (default 10s)
 	MaxBodyBytes   int64         // in-memory limit of a project page or JSON API response (default 32 MiB); metadata files get maxMetadataBytes
 	HTTPClient     *http.Client  // nil = default transport with keep-alive

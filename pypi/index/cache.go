@@ -225,3 +225,46 @@ func cachePolicy(h http.Header) (store bool, maxAge int64, immutable bool) {
 	}
 	return store, maxAge, immutable
 }
+
+// CheckCache validates every entry of the cache at dir (magic line,
+// header, size and checksum of the body) and reports how many there are.
+// Leftover temporary files count as damage too. It does not modify the
+// cache.
+func CheckCache(dir string) (entries int, err error) {
+	var bad []string
+	for _, sub := range []string{"http-v1", "meta-v1", "tmp-v1"} {
+		root := filepath.Join(dir, sub)
+		werr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p == root {
+					return nil
+				}
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if sub == "tmp-v1" || strings.HasPrefix(d.Name(), ".tmp") {
+				bad = append(bad, p+": temporary file left behind")
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if _, perr := parseEntry(data); perr != nil {
+				bad = append(bad, p+": "+perr.Error())
+				return nil
+			}
+			entries++
+			return nil
+		})
+		if werr != nil {
+			return entries, fmt.Errorf("cache: %w", werr)
+		}
+	}
+	if len(bad) > 0 {
+		return entries, fmt.Errorf("%w: %d damaged: %s", errCorrupt, len(bad), strings.Join(bad[:min(len(bad), 5)], "; "))
+	}
+	return entries, nil
+}

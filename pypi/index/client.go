@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,6 +113,14 @@ func setDefaults(o *Options) error {
 	def(&o.RetryWaitMax, 5*time.Second)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 16
+	}
+	if o.Retries == 0 {
+		if n, err := strconv.Atoi(os.Getenv("PYLOCK_HTTP_RETRIES")); err == nil {
+			o.Retries = n
+			if n == 0 {
+				o.Retries = -1
+			}
+		}
 	}
 	switch {
 	case o.Retries == 0:
