@@ -88,6 +88,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log index requests and solver decisions to stderr")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
+	fl.BoolVar(&r.VerifyFiles, "verify-files", false, "download every locked file and check its hash and size before writing the lock (exit 3 on a mismatch)")
 	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
 	fl.DurationVar(&r.Budget, "timeout", 0, "give up the whole resolve (index fetching and solving) after `DURATION`, e.g. 2m (default: no limit)")
