@@ -14,16 +14,24 @@
 // callers collapsed) → on-disk cache (ETag / Last-Modified revalidation,
 // Cache-Control max-age, content-addressed metadata) → retries
 // (hashicorp/go-retryablehttp: 429/5xx/resets/truncated bodies, capped
-// Retry-After with jitter, never 4xx) → a semaphore around each attempt
-// (Concurrency) → keep-alive transport.
+// Retry-After with jitter, never 4xx; a request gives up after two attempts
+// that hit the read timeout) → a semaphore around each attempt
+// (Concurrency) → keep-alive transport. Whole-file downloads (download.go)
+// bypass the buffering: they stream to a temporary file while hashed,
+// MaxDownloads at a time.
 //
 // Deliberate choices: under FirstIndex a project found on an earlier index
 // is never taken from a later one, even if the earlier one lacks a version
 // (the dependency-confusion defence); --find-links files are always added.
-// A remote page may not point at file:// URLs. Metadata read with range
-// requests cannot be hash-checked; its Name and Version are checked against
-// the filename instead. Credentials (URL userinfo, ~/.netrc) are sent as
-// basic auth and never appear in errors, events, logs or the cache.
+// A remote page may not point at file:// URLs; such entries, unsafe file
+// names and malformed links are rejected loudly (a "warning" event,
+// Project.Rejected, ErrIndexFault when nothing is left). Metadata read with
+// range requests cannot be hash-checked: its Name and Version are checked
+// against the filename, it is marked unverified (Metadata.Verified) and
+// cached by URL, never by the file's hash; VerifyFile checks a whole file.
+// Credentials (URL userinfo, ~/.netrc) are sent as basic auth and never
+// appear in errors (RedactError redacts even malformed URLs where they
+// enter), events, logs or the cache.
 package index
 
 import (

@@ -47,3 +47,28 @@ func TestRedactError(t *testing.T) {
 		t.Error("RedactError changed an error without credentials")
 	}
 }
+
+// FuzzRedact: a password in the userinfo of a URL-like string never
+// survives Redact or RedactError, whatever surrounds it.
+func FuzzRedact(f *testing.F) {
+	for _, s := range [][2]string{{"http", "host/simple"}, {"https", "[::1/x"}, {"http", "h:notaport/"}, {"", "host/simple"},
+		{"file", "/x"}, {"http", "a b/c"}, {"http", "x?y#z@w"}} {
+		f.Add(s[0], s[1])
+	}
+	const secret = "Zq9Secret"
+	f.Fuzz(func(t *testing.T, scheme, rest string) {
+		if strings.ContainsAny(scheme, " \t\n\"'/?#@:") || strings.ContainsAny(rest, " \t\n") {
+			return // outside the property: free text or a scheme with delimiters
+		}
+		u := "user:" + secret + "@" + rest
+		if scheme != "" {
+			u = scheme + "://" + u
+		}
+		if got := Redact(u); strings.Contains(got, secret) {
+			t.Errorf("Redact(%q) = %q", u, got)
+		}
+		if err := RedactError(errors.New("stat /x/"+u+": no such file"), u); strings.Contains(err.Error(), secret) {
+			t.Errorf("RedactError: %v", err)
+		}
+	})
+}
