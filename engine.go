@@ -75,7 +75,11 @@ type Options struct {
 	NoCache     bool
 	CacheDir    string
 	MaxSteps    int           // solver step budget (0: the solver's default)
-	HTTPTimeout time.Duration // per HTTP request (0: the client default)
+	HTTPTimeout time.Duration // HTTP read timeout (0: the client default)
+	// VerifyFiles downloads every locked file and checks it against its
+	// hash and size before the lock is returned (--verify-files): metadata
+	// read with range requests is otherwise not covered by any hash.
+	VerifyFiles bool
 	// Budget bounds the whole resolve, index fetching and solving (0 =
 	// none): past it the solver stops with a *resolver.BudgetError
 	// (KindNoSolution), a fetch in progress fails as KindIndex.
@@ -178,6 +182,9 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	stop()
 	lock, snap, err := lockResolution(ctx, req, p, sol, singleLockOptions(req, in, iopts, t))
 	if err != nil {
+		return nil, err
+	}
+	if err := verifyFiles(ctx, req, client, lock); err != nil {
 		return nil, err
 	}
 	res.Lock, res.Resolution = lock, sol

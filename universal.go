@@ -76,6 +76,9 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	if err != nil {
 		return nil, err
 	}
+	if err := verifyFiles(ctx, req, client, lock); err != nil {
+		return nil, err
+	}
 	res.Lock, res.Universal, res.Resolution = lock, sol, sol
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -26,6 +28,7 @@ type auditFlags struct {
 	sitePackages []string
 	indexURLs    []string
 	offline      bool
+	verifyFiles  bool
 	format       string
 	failOn       string
 	cacheDir     string
@@ -71,6 +74,7 @@ to skip the index checks).`,
 	fl.StringArrayVar(&f.sitePackages, "site-packages", nil, "audit the distributions installed in `DIR` (repeatable)")
 	fl.StringArrayVar(&f.indexURLs, "index-url", nil, "index `URL` to compare with (default: the index recorded per package)")
 	fl.BoolVar(&f.offline, "offline", false, "skip the index checks")
+	fl.BoolVar(&f.verifyFiles, "verify-files", false, "download every locked file and check its hash and size (exit 3 on a mismatch)")
 	fl.StringVar(&f.format, "format", "text", "report format: text or json")
 	fl.StringVar(&f.failOn, "fail-on", "warning", "exit 1 when a finding is at or above this severity: info, warning or error")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "HTTP cache `DIR` (default: $PYLOCK_CACHE_DIR, else the user cache dir); responses are always revalidated")
@@ -114,6 +118,14 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 	if !f.offline {
 		opts.Lookup = newClientPool(f.indexURLs, f.cacheDir, true).lookup
 	}
+	if f.verifyFiles {
+		if f.offline {
+			return usageError("--verify-files downloads the locked files: it cannot be combined with --offline")
+		}
+		if err := verifyLocked(ctx, l, f, a.stderr); err != nil {
+			return err
+		}
+	}
 	rep, err := audit.Run(ctx, opts)
 	if err != nil {
 		return &codeError{code: exitIndex, err: fmt.Errorf("audit: index check failed: %w", err)}
@@ -129,6 +141,29 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 	if rep.Count(sev) > 0 {
 		return &codeError{code: exitNoSolution, err: fmt.Errorf("drift found"), silent: true}
 	}
+	return nil
+}
+
+// verifyLocked is audit --verify-files: every locked file, downloaded from
+// the URL the lock records, must match the lock's hash and size.
+func verifyLocked(ctx context.Context, l *lockfile.Lock, f auditFlags, stderr io.Writer) error {
+	cp := newClientPool(f.indexURLs, f.cacheDir, false)
+	n := 0
+	for _, p := range l.Packages {
+		files := pylock.LockedFiles(&lockfile.Lock{Packages: []lockfile.Package{p}}, filepath.Dir(f.lock))
+		if len(files) == 0 {
+			continue
+		}
+		c, err := cp.client(p.Index)
+		if err != nil {
+			return &codeError{code: exitIndex, err: fmt.Errorf("audit: --verify-files: %w", err)}
+		}
+		if err := c.VerifyFiles(ctx, files); err != nil {
+			return &codeError{code: exitIndex, err: fmt.Errorf("audit: --verify-files: %w", err)}
+		}
+		n += len(files)
+	}
+	fmt.Fprintf(stderr, "verified %d locked file(s): hashes and sizes match\n", n)
 	return nil
 }
 

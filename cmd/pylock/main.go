@@ -19,14 +19,19 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/pypi/index"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	index.FinishWrites() // background prefetches may still be writing to the cache
+	os.Exit(code)
 }
 
 // app is one invocation's I/O.
@@ -41,7 +46,7 @@ var extraCommands []func(a *app) *cobra.Command
 
 // run executes pylock with args and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, sig, stop := notifySignals()
 	defer stop()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args}
 	root := a.rootCommand()
@@ -50,6 +55,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if code, ok := interrupted(sig); ok {
+		fmt.Fprintln(stderr, "interrupted")
+		return code
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -84,6 +93,44 @@ func exitCode(err error) int {
 		return exitIndex
 	}
 	return exitUsage
+}
+
+// notifySignals returns a context cancelled by the first SIGINT or
+// SIGTERM and a function reporting which one arrived. After the first
+// signal the default handling is restored, so a second Ctrl-C kills the
+// process at once.
+func notifySignals() (context.Context, func() os.Signal, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			got.Store(s)
+			signal.Stop(ch)
+			cancel()
+		case <-done:
+		}
+	}()
+	which := func() os.Signal {
+		s, _ := got.Load().(os.Signal)
+		return s
+	}
+	return ctx, which, func() { signal.Stop(ch); close(done); cancel() }
+}
+
+// interrupted maps a received signal to the shell's exit status for it:
+// 130 for SIGINT, 143 for SIGTERM.
+func interrupted(sig func() os.Signal) (int, bool) {
+	switch sig() {
+	case os.Interrupt:
+		return 128 + int(syscall.SIGINT), true
+	case syscall.SIGTERM:
+		return 128 + int(syscall.SIGTERM), true
+	}
+	return 0, false
 }
 
 // codeError carries an exit code through cobra; silent ones were already

@@ -29,6 +29,7 @@ type progress struct {
 	local     int // metadata of local files served from the cache: neither a request nor "cached"
 	decided   int
 	conflict  string
+	waiting   string // what a slow request is waiting for ("" when none)
 	lastDraw  time.Time
 	drawnLine bool
 }
@@ -49,8 +50,21 @@ func (p *progress) indexEvent(e index.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch e.Kind {
+	case "warning":
+		// Index faults are shown with or without -v (unless -q).
+		if !p.quiet {
+			p.clearLine()
+			fmt.Fprintf(p.w, "warning: %s\n", e.Message)
+		}
+		return
+	case "waiting":
+		p.waiting = fmt.Sprintf("waiting %s for %s", e.Waited, e.URL)
+		if p.live {
+			p.lastDraw = time.Time{}
+		}
 	case "project":
 		p.projects++
+		p.waiting = ""
 	case "request":
 		p.requests++
 	case "cache-hit", "revalidated":
@@ -98,7 +112,9 @@ func (p *progress) draw() {
 	}
 	p.lastDraw = time.Now()
 	line := fmt.Sprintf("Resolving: %d projects fetched, %d decided, %d requests, %d cached", p.projects, p.decided, p.requests, p.cached)
-	if p.conflict != "" {
+	if p.waiting != "" {
+		line = "Resolving: " + p.waiting
+	} else if p.conflict != "" {
 		line += " — backtracking: " + p.conflict
 	}
 	if len(line) > 100 {
@@ -106,6 +122,15 @@ func (p *progress) draw() {
 	}
 	fmt.Fprintf(p.w, "\r\x1b[2K%s", line)
 	p.drawnLine = true
+}
+
+// clearLine erases the live line before a line of text; callers hold mu.
+func (p *progress) clearLine() {
+	if p.drawnLine {
+		fmt.Fprint(p.w, "\r\x1b[2K")
+		p.drawnLine = false
+		p.lastDraw = time.Time{}
+	}
 }
 
 // stop clears the live line.

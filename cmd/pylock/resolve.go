@@ -97,10 +97,11 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log index requests and solver decisions to stderr")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
+	fl.BoolVar(&r.VerifyFiles, "verify-files", false, "download every locked file and check its hash and size before writing the lock (exit 3 on a mismatch)")
 	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
 	fl.DurationVar(&r.Budget, "timeout", 0, "give up the whole resolve (index fetching and solving) after `DURATION`, e.g. 2m (default: no limit)")
-	fl.DurationVar(&r.HTTPTimeout, "http-timeout", 0, "per-request HTTP timeout (`DURATION`, e.g. 10s; default 30s)")
+	fl.DurationVar(&r.HTTPTimeout, "http-timeout", 0, "HTTP read timeout (`DURATION`, > 0): longest wait for a response or its next bytes; a request gives up after 2 such waits (default 15s)")
 	completeValues(c, "format", "toml", "requirements", "json")
 	completeValues(c, "index-strategy", "first-index", "unsafe-best-match")
 	completeValues(c, "prerelease", "if-necessary-or-explicit", "disallow", "allow", "if-necessary", "explicit")
@@ -122,6 +123,9 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	req, format, err := f.parse(args)
 	if err != nil {
 		return err
+	}
+	if c.Flags().Changed("http-timeout") && req.HTTPTimeout <= 0 {
+		return usageError("invalid --http-timeout %s: want a positive duration such as 15s (there is no \"no timeout\")", req.HTTPTimeout)
 	}
 	req.Stdin = a.stdin
 	req.Command = regenerateCommand(a.args)

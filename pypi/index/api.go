@@ -14,16 +14,24 @@
 // callers collapsed) → on-disk cache (ETag / Last-Modified revalidation,
 // Cache-Control max-age, content-addressed metadata) → retries
 // (hashicorp/go-retryablehttp: 429/5xx/resets/truncated bodies, capped
-// Retry-After with jitter, never 4xx) → a semaphore around each attempt
-// (Concurrency) → keep-alive transport.
+// Retry-After with jitter, never 4xx; a request gives up after two attempts
+// that hit the read timeout) → a semaphore around each attempt
+// (Concurrency) → keep-alive transport. Whole-file downloads (download.go)
+// bypass the buffering: they stream to a temporary file while hashed,
+// MaxDownloads at a time.
 //
 // Deliberate choices: under FirstIndex a project found on an earlier index
 // is never taken from a later one, even if the earlier one lacks a version
 // (the dependency-confusion defence); --find-links files are always added.
-// A remote page may not point at file:// URLs. Metadata read with range
-// requests cannot be hash-checked; its Name and Version are checked against
-// the filename instead. Credentials (URL userinfo, ~/.netrc) are sent as
-// basic auth and never appear in errors, events, logs or the cache.
+// A remote page may not point at file:// URLs; such entries, unsafe file
+// names and malformed links are rejected loudly (a "warning" event,
+// Project.Rejected, ErrIndexFault when nothing is left). Metadata read with
+// range requests cannot be hash-checked: its Name and Version are checked
+// against the filename, it is marked unverified (Metadata.Verified) and
+// cached by URL, never by the file's hash; VerifyFile checks a whole file.
+// Credentials (URL userinfo, ~/.netrc) are sent as basic auth and never
+// appear in errors (RedactError redacts even malformed URLs where they
+// enter), events, logs or the cache.
 package index
 
 import (
@@ -34,6 +42,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/sync/semaphore"
 )
 
 // Strategy is --index-strategy.
@@ -57,26 +66,29 @@ type Options struct {
 	Refresh        bool
 	NetrcPath      string        // "" = ~/.netrc
 	Concurrency    int           // max HTTP requests in flight (default 16)
-	Timeout        time.Duration // per request (default 30s)
-	Retries        int           // default 5
+	Timeout        time.Duration // read timeout: longest wait for response headers or for the next body bytes (default 15s); a request gives up after 2 timed-out attempts
+	Retries        int           // default $PYLOCK_HTTP_RETRIES, else 5; < 0 = none
 	MaxRetryAfter  time.Duration // cap for Retry-After (default 10s)
-	MaxBodyBytes   int64         // default 64 MiB for pages/metadata
+	MaxBodyBytes   int64         // in-memory limit of a project page or JSON API response (default 32 MiB); metadata files get maxMetadataBytes
 	HTTPClient     *http.Client  // nil = default transport with keep-alive
 	UserAgent      string
 	Events         func(Event) // progress events; may be nil; calls are serialised
 
 	JSONAPIURL   string        // PyPI JSON API root; "" = derived from IndexURL (".../simple" -> ".../pypi")
 	TotalTimeout time.Duration // per logical fetch, retries and backoff included (default 5m)
-	MaxFileBytes int64         // limit for whole distribution downloads (default 512 MiB)
+	MaxFileBytes int64         // limit for whole distribution downloads (default 512 MiB); they stream to a temporary file
+	MaxDownloads int           // whole-file downloads at once (default 4)
 	RetryWaitMin time.Duration // first backoff step without Retry-After (default 100ms)
 	RetryWaitMax time.Duration // backoff cap without Retry-After (default 5s)
 }
 
 // Event reports client activity for progress display.
 type Event struct {
-	Kind    string // "request", "cache-hit", "revalidated", "retry", "project", "cache-corrupt"
+	Kind    string // "request", "cache-hit", "revalidated", "retry", "project", "cache-corrupt", "waiting", "warning"
 	Project string
-	URL     string // redacted
+	URL     string        // redacted
+	Waited  time.Duration // "waiting": how long the request has been waiting for a response
+	Message string        // "warning": what is wrong (already redacted)
 }
 
 // File is one distribution file listed for a project.
@@ -92,13 +104,23 @@ type File struct {
 	CoreMetadata       bool      // PEP 658/714 metadata file available at URL+".metadata"
 	CoreMetadataHashes map[string]string
 	Index              string // redacted index URL the file came from
+
+	Reject string // set by page parsing when the entry is unusable (an index fault); such files are never in Project.Files
+}
+
+// Rejection is a file an index listed that pylock could not use, and why:
+// an unsafe file name, a file:// URL on a remote page, a malformed link.
+type Rejection struct {
+	Filename string
+	Reason   string
 }
 
 // Project is a project's file list merged across indexes per Strategy.
 type Project struct {
-	Name  string // canonical
-	Index string // redacted URL of the (first) index that served it
-	Files []File
+	Name     string // canonical
+	Index    string // redacted URL of the (first) index that served it
+	Files    []File
+	Rejected []Rejection // files dropped for index faults (a "warning" event names them too)
 }
 
 // Metadata is parsed core metadata (METADATA / PKG-INFO / .metadata).
@@ -110,6 +132,12 @@ type Metadata struct {
 	RequiresPython  string
 	ProvidesExtra   []string
 	Dynamic         []string
+
+	// Verified is true when a hash the index published covers the bytes
+	// this was read from: a PEP 658 metadata file with its hash, or the
+	// whole distribution file with its hash. Metadata read with HTTP range
+	// requests (a part of the file) is not verified.
+	Verified bool
 }
 
 // Stats counts client work.
@@ -124,6 +152,11 @@ type Stats struct {
 
 // ErrNotFound is wrapped when a project or file does not exist (404/410).
 var ErrNotFound = errors.New("not found")
+
+// ErrIndexFault is wrapped when an index answers with something unusable:
+// a page that is neither HTML nor JSON, or a project all of whose files
+// were rejected (unsafe names, file:// URLs, malformed links).
+var ErrIndexFault = errors.New("index fault")
 
 // ErrNeedsBuild is wrapped when a version has only an sdist whose metadata
 // is dynamic or too old (pylock does not build sdists).
@@ -142,6 +175,8 @@ type Client struct {
 
 	cache     *diskCache // nil with NoCache
 	rc        *retryablehttp.Client
+	stream    *http.Client        // whole-file downloads (download.go)
+	dlSem     *semaphore.Weighted // bounds them
 	creds     *credentials
 	indexes   []source
 	findLinks []source

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -132,8 +133,44 @@ func parseEntry(data []byte) (*cacheEntry, error) {
 	return &e, nil
 }
 
+// writes tracks cache writes in flight in this process, so that the
+// process can wait for them before it exits (FinishWrites) and no
+// temporary file is left behind.
+var writes struct {
+	sync.Mutex
+	wg     sync.WaitGroup
+	closed bool
+}
+
+var errShutdown = errors.New("cache: process is exiting")
+
+// FinishWrites waits for the cache writes in flight and makes later ones
+// fail: call it just before the process exits (after an interrupt, say),
+// so that no temporary file is left in the cache.
+func FinishWrites() {
+	writes.Lock()
+	writes.closed = true
+	writes.Unlock()
+	writes.wg.Wait()
+	removeTemps()
+}
+
+func beginWrite() bool {
+	writes.Lock()
+	defer writes.Unlock()
+	if writes.closed {
+		return false
+	}
+	writes.wg.Add(1)
+	return true
+}
+
 // write stores an entry atomically (temp file + rename).
 func (d *diskCache) write(path string, hdr cacheHeader, body []byte) error {
+	if !beginWrite() {
+		return errShutdown
+	}
+	defer writes.wg.Done()
 	sum := sha256.Sum256(body)
 	hdr.SHA256, hdr.Size = hex.EncodeToString(sum[:]), len(body)
 	line, err := json.Marshal(hdr)
@@ -187,4 +224,47 @@ func cachePolicy(h http.Header) (store bool, maxAge int64, immutable bool) {
 		}
 	}
 	return store, maxAge, immutable
+}
+
+// CheckCache validates every entry of the cache at dir (magic line,
+// header, size and checksum of the body) and reports how many there are.
+// Leftover temporary files count as damage too. It does not modify the
+// cache.
+func CheckCache(dir string) (entries int, err error) {
+	var bad []string
+	for _, sub := range []string{"http-v1", "meta-v1", "tmp-v1"} {
+		root := filepath.Join(dir, sub)
+		werr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p == root {
+					return nil
+				}
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if sub == "tmp-v1" || strings.HasPrefix(d.Name(), ".tmp") {
+				bad = append(bad, p+": temporary file left behind")
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if _, perr := parseEntry(data); perr != nil {
+				bad = append(bad, p+": "+perr.Error())
+				return nil
+			}
+			entries++
+			return nil
+		})
+		if werr != nil {
+			return entries, fmt.Errorf("cache: %w", werr)
+		}
+	}
+	if len(bad) > 0 {
+		return entries, fmt.Errorf("%w: %d damaged: %s", errCorrupt, len(bad), strings.Join(bad[:min(len(bad), 5)], "; "))
+	}
+	return entries, nil
 }

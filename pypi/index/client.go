@@ -9,12 +9,16 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pylock/pylock/pypi/names"
 	"golang.org/x/sync/errgroup"
 )
+
+// maxLocation is the longest index URL or path accepted.
+const maxLocation = 4096
 
 // DefaultIndexURL is used when Options.IndexURL is empty.
 const DefaultIndexURL = "https://pypi.org/simple"
@@ -47,17 +51,22 @@ func New(opts Options) (*Client, error) {
 		}
 		c.cache = cache
 	}
+	for _, loc := range append(append([]string{opts.IndexURL}, opts.ExtraIndexURLs...), opts.FindLinks...) {
+		if len(loc) > maxLocation {
+			return nil, fmt.Errorf("index location %q... is %d bytes long (at most %d)", truncate(Redact(loc), 100), len(loc), maxLocation)
+		}
+	}
 	for _, loc := range append([]string{opts.IndexURL}, opts.ExtraIndexURLs...) {
 		s, err := c.newIndex(loc)
 		if err != nil {
-			return nil, err
+			return nil, RedactError(err, loc)
 		}
 		c.indexes = append(c.indexes, s)
 	}
 	for _, loc := range opts.FindLinks {
 		s, err := c.newFindLinks(loc)
 		if err != nil {
-			return nil, err
+			return nil, RedactError(err, loc)
 		}
 		c.findLinks = append(c.findLinks, s)
 	}
@@ -73,10 +82,11 @@ func New(opts Options) (*Client, error) {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = opts.Concurrency // the default (2) would defeat keep-alive under fan-out
 		t.MaxIdleConns = 4 * opts.Concurrency
-		t.DialContext = (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		t.DialContext = (&net.Dialer{Timeout: min(opts.Timeout, 10*time.Second), KeepAlive: 30 * time.Second}).DialContext
 		base = t
 	}
 	c.rc = c.newRetryClient(base)
+	c.newStreamClient(base)
 	return c, nil
 }
 
@@ -96,13 +106,21 @@ func setDefaults(o *Options) error {
 			*p = d
 		}
 	}
-	def(&o.Timeout, 30*time.Second)
+	def(&o.Timeout, 15*time.Second)
 	def(&o.MaxRetryAfter, 10*time.Second)
 	def(&o.TotalTimeout, 5*time.Minute)
 	def(&o.RetryWaitMin, 100*time.Millisecond)
 	def(&o.RetryWaitMax, 5*time.Second)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 16
+	}
+	if o.Retries == 0 {
+		if n, err := strconv.Atoi(os.Getenv("PYLOCK_HTTP_RETRIES")); err == nil {
+			o.Retries = n
+			if n == 0 {
+				o.Retries = -1
+			}
+		}
 	}
 	switch {
 	case o.Retries == 0:
@@ -111,7 +129,10 @@ func setDefaults(o *Options) error {
 		o.Retries = 0
 	}
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 64 << 20
+		o.MaxBodyBytes = 32 << 20
+	}
+	if o.MaxDownloads <= 0 {
+		o.MaxDownloads = 4
 	}
 	if o.MaxFileBytes <= 0 {
 		o.MaxFileBytes = 512 << 20
@@ -200,6 +221,10 @@ func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 	seen := map[string]bool{}
 	add := func(files []File, from string) {
 		for _, f := range files {
+			if f.Reject != "" {
+				p.Rejected = append(p.Rejected, Rejection{Filename: f.Filename, Reason: f.Reject})
+				continue
+			}
 			if seen[f.Filename] || distExt(f.Filename) == "" || !filenameMatches(f.Filename, cn) {
 				continue
 			}
@@ -254,7 +279,28 @@ func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 		}
 		return nil, &Error{Op: "project", Project: cn, URL: strings.Join(locs, ", "), Status: status, Err: ErrNotFound}
 	}
+	if len(p.Rejected) > 0 {
+		msg := fmt.Sprintf("%s on %s: %s", cn, p.Index, describeRejected(p.Rejected))
+		if len(p.Files) == 0 {
+			return nil, &Error{Op: "project", Project: cn, URL: p.Index, Err: fmt.Errorf("%w: every file was rejected: %s", ErrIndexFault, describeRejected(p.Rejected))}
+		}
+		c.emit(Event{Kind: "warning", Project: cn, URL: p.Index, Message: scrub(msg)})
+	}
 	return p, nil
+}
+
+// describeRejected names the first few rejected files and why.
+func describeRejected(rs []Rejection) string {
+	const show = 3
+	var parts []string
+	for i, r := range rs {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("and %d more", len(rs)-show))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%q (%s)", truncate(r.Filename, 80), r.Reason))
+	}
+	return fmt.Sprintf("%d file(s) rejected: %s", len(rs), strings.Join(parts, ", "))
 }
 
 type indexResult struct {
@@ -300,6 +346,9 @@ func (c *Client) searchIndexes(ctx context.Context, cn string) ([]indexResult, e
 // http(s) URL, a file:// URL or a local directory.
 func (c *Client) newIndex(loc string) (source, error) {
 	u, err := url.Parse(loc)
+	if err != nil && isHTTPURL(loc) {
+		return nil, fmt.Errorf("index URL %q: %w", Redact(loc), parseError(loc, err))
+	}
 	if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		if u.Host == "" {
 			return nil, fmt.Errorf("index URL %q has no host", Redact(loc))
@@ -320,15 +369,25 @@ func (c *Client) newIndex(loc string) (source, error) {
 	return &localIndex{c: c, dir: dir}, nil
 }
 
+// isHTTPURL reports whether loc starts with http:// or https://.
+func isHTTPURL(loc string) bool {
+	l := strings.ToLower(loc)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
 // localPath turns a file:// URL or a path into an absolute directory path.
 func localPath(loc string) (string, error) {
 	p := loc
 	if strings.HasPrefix(loc, "file:") {
 		u, err := url.Parse(loc)
 		if err != nil {
-			return "", err
+			return "", cleanNetErr(err)
 		}
 		p = u.Path
+	} else if userinfo(loc) != "" && !strings.Contains(loc, "://") {
+		if _, err := os.Stat(loc); err != nil {
+			return "", errors.New("not an http(s) URL (no scheme) or an existing directory")
+		}
 	} else if u, err := url.Parse(loc); err == nil && len(u.Scheme) > 1 {
 		return "", fmt.Errorf("unsupported URL scheme %q", u.Scheme)
 	}
@@ -338,7 +397,10 @@ func localPath(loc string) (string, error) {
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return "", fmt.Errorf("not a URL or an existing directory: %w", err)
+		if userinfo(loc) != "" {
+			return "", errors.New("not an http(s) URL (no scheme) or an existing directory")
+		}
+		return "", fmt.Errorf("not a URL or an existing directory: %w", unwrapPath(err))
 	}
 	if !st.IsDir() {
 		return "", fmt.Errorf("%s is not a directory", abs)
@@ -372,9 +434,19 @@ func (s *httpIndex) files(ctx context.Context, project string) ([]File, error) {
 	}
 	out := files[:0]
 	for _, f := range files {
+		if f.Reject != "" {
+			out = append(out, f)
+			continue
+		}
 		fu, err := url.Parse(f.URL)
 		if err != nil || (fu.Scheme != "http" && fu.Scheme != "https") {
-			continue // a remote page may not point at local files
+			// A remote page may not point at local files.
+			f.Reject = "not an http(s) URL on a remote index"
+			if err == nil && fu.Scheme == "file" {
+				f.Reject = "file:// URL on a remote index"
+			}
+			out = append(out, f)
+			continue
 		}
 		if fu.User == nil && s.base.User != nil && strings.EqualFold(fu.Host, s.base.Host) {
 			fu.User = s.base.User // credentials kept for fetching (File.URL contract)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -96,12 +98,124 @@ var userinfoRE = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#@\s"']*@`)
 func scrub(s string) string { return userinfoRE.ReplaceAllString(s, "$1") }
 
 // Redact removes credentials (user:pass@, or a bare token@) from a URL
-// string. Strings that are not URLs are scrubbed of anything URL-like.
+// string, also from malformed ones: a URL that does not parse (a bad port,
+// an unclosed "[::1", a password holding a '/'), "user:pass@host/path"
+// without a scheme, or a percent-encoded password. Text that is not a URL
+// is returned unchanged.
 func Redact(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.User == nil {
-		return scrub(u)
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		if p.User == nil {
+			return scrub(u)
+		}
+		p.User = nil
+		return p.String()
 	}
-	p.User = nil
-	return p.String()
+	u = scrub(u)
+	if strings.ContainsAny(u, " \t\n") {
+		return u // free text: scrub did what it can
+	}
+	if ui := userinfo(u); ui != "" {
+		i := strings.Index(u, ui+"@")
+		return u[:i] + u[i+len(ui)+1:]
+	}
+	return u
+}
+
+var schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:/+`)
+
+// userinfo returns the credentials part of a URL-like string (without the
+// '@'), or "": after "scheme://" everything up to the last '@' before any
+// '?' or '#' (a password may hold an unencoded '/'); without a scheme
+// ("user:pass@host/simple", perhaps joined to a directory by a
+// requirements file), the text before the '@' of the first path segment
+// that holds one.
+func userinfo(u string) string {
+	if m := schemeRE.FindString(u); m != "" {
+		rest := u[len(m):]
+		if i := strings.IndexAny(rest, "?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+			return rest[:at]
+		}
+		return ""
+	}
+	for _, seg := range strings.Split(u, "/") {
+		if at := strings.LastIndexByte(seg, '@'); at >= 0 {
+			return seg[:at]
+		}
+	}
+	return ""
+}
+
+// secrets lists the strings of loc that must not be shown: its userinfo
+// as written and percent-decoded, and the decoded password alone.
+func secrets(loc string) []string {
+	ui := userinfo(loc)
+	if ui == "" {
+		return nil
+	}
+	out := []string{ui}
+	if dec, err := url.PathUnescape(ui); err == nil && dec != ui {
+		out = append(out, dec)
+	}
+	for _, s := range slices.Clone(out) {
+		if _, pw, ok := strings.Cut(s, ":"); ok {
+			out = append(out, pw)
+		}
+	}
+	return out
+}
+
+// RedactError returns err with every credential of loc (see Redact) cut
+// out of its message; errors.Is and errors.As still see the cause. Use it
+// at the boundary where a user-supplied location enters, so that errors of
+// other packages (os.Stat, url.Parse) that quote the raw text leak nothing.
+func RedactError(err error, loc string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, s := range secrets(loc) {
+		msg = strings.ReplaceAll(msg, s+"@", "")
+		if len(s) >= 6 { // short strings would hit innocent text
+			msg = strings.ReplaceAll(msg, s, "***")
+		}
+	}
+	msg = scrub(msg)
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// unwrapPath drops the path of an *fs.PathError ("stat /x: no such file"
+// -> "no such file"): the caller names the location, redacted.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// parseError explains why url.Parse rejected loc without quoting its
+// credentials: the cause found by parsing the redacted text, or, when that
+// parses, a hint that the credentials themselves are malformed.
+func parseError(loc string, err error) error {
+	if userinfo(loc) == "" {
+		return cleanNetErr(err)
+	}
+	if _, rerr := url.Parse(Redact(loc)); rerr != nil {
+		return cleanNetErr(rerr)
+	}
+	return errors.New("malformed credentials (user:password@): percent-encode reserved characters such as '/', '@' or ':' in them")
 }

@@ -130,6 +130,9 @@ func metadataOf(t *testing.T, c *Client, project, filename string) (*Metadata, e
 var wantFooBar = &Metadata{MetadataVersion: "2.1", Name: "foo-bar", Version: "1.0", RequiresPython: ">=3.8",
 	RequiresDist: []string{"baz>=1", `pytest ; extra == "test"`}, ProvidesExtra: []string{"test"}}
 
+// verifiedFooBar is wantFooBar read from a hash-checked source.
+var verifiedFooBar = func() *Metadata { m := *wantFooBar; m.Verified = true; return &m }()
+
 func TestMetadataPaths(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -152,7 +155,9 @@ func TestMetadataPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(wantFooBar, m); d != "" {
+			want := *wantFooBar
+			want.Verified = !tc.ranges || tc.opts.NoRange // range-read metadata is not hash-checked
+			if d := cmp.Diff(&want, m); d != "" {
 				t.Errorf("metadata (-want +got):\n%s", d)
 			}
 			st := s.Stats()
@@ -772,7 +777,7 @@ func TestLocalDirectoryIndex(t *testing.T) {
 			t.Fatalf("%s: %+v", loc, p.Files[0])
 		}
 		m, err := metadataOf(t, c, "foo-bar", "foo_bar-1.0-py3-none-any.whl")
-		if err != nil || !cmp.Equal(m, wantFooBar) {
+		if err != nil || !cmp.Equal(m, verifiedFooBar) {
 			t.Errorf("%s: %v %+v", loc, err, m)
 		}
 		if m, err := metadataOf(t, c, "baz", "baz-1.0.tar.gz"); err != nil || m.Name != "baz" {
@@ -805,7 +810,7 @@ func TestFindLinks(t *testing.T) {
 		t.Fatalf("find-links dir: %+v", p)
 	}
 	m, err := c.Metadata(context.Background(), byName(p)["foo_bar-1.0-py3-none-any.whl"])
-	if err != nil || !cmp.Equal(m, wantFooBar) {
+	if err != nil || !cmp.Equal(m, verifiedFooBar) {
 		t.Errorf("%v %+v", err, m)
 	}
 	// A page of links (served over HTTP).

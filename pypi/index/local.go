@@ -129,12 +129,21 @@ type findLinks struct {
 
 func (c *Client) newFindLinks(loc string) (source, error) {
 	u, err := url.Parse(loc)
+	if err != nil && isHTTPURL(loc) {
+		return nil, fmt.Errorf("--find-links %q: %w", Redact(loc), parseError(loc, err))
+	}
 	if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if u.Host == "" {
+			return nil, fmt.Errorf("--find-links URL %q has no host", Redact(loc))
+		}
 		c.creds.remember(u)
 		return &findLinks{c: c, loc: loc, page: loc}, nil
 	}
 	p := loc
 	if strings.HasPrefix(loc, "file:") {
+		if err != nil {
+			return nil, fmt.Errorf("--find-links %q: %w", Redact(loc), parseError(loc, err))
+		}
 		p = u.Path
 	}
 	abs, err := filepath.Abs(p)
@@ -143,7 +152,10 @@ func (c *Client) newFindLinks(loc string) (source, error) {
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return nil, fmt.Errorf("--find-links %q: %w", Redact(loc), err)
+		if userinfo(loc) != "" {
+			return nil, fmt.Errorf("--find-links %q: not an http(s) URL (no scheme) or an existing file or directory", Redact(loc))
+		}
+		return nil, fmt.Errorf("--find-links %q: %w", Redact(loc), unwrapPath(err))
 	}
 	if st.IsDir() {
 		return &findLinks{c: c, loc: abs, dir: abs}, nil

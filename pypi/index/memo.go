@@ -56,3 +56,24 @@ func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (
 		}
 	}
 }
+
+// peek returns the stored result of key when its call has finished
+// without error.
+func (m *memo[V]) peek(key string) (V, bool) {
+	m.mu.Lock()
+	call, ok := m.m[key]
+	m.mu.Unlock()
+	var zero V
+	if !ok {
+		return zero, false
+	}
+	select {
+	case <-call.done:
+		if call.err != nil {
+			return zero, false
+		}
+		return call.v, true
+	default:
+		return zero, false
+	}
+}

@@ -3,7 +3,6 @@ package index
 import (
 	"archive/tar"
 	"archive/zip"
-	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
 	"context"
@@ -205,19 +204,25 @@ func (c *Client) loadMetadata(ctx context.Context, f File) (*Metadata, error) {
 	}
 	sdist := !isWheel(f.Filename)
 	name := metaCacheName(f)
-	if name != "" && c.cache != nil {
-		e, _, err := c.cache.read(c.cache.metaPath(name), name)
-		if err != nil {
-			return nil, mkErr(err)
-		}
-		if e != nil {
-			if m, err := ParseMetadata(e.body); err == nil {
-				c.countHit(project, f.URL)
-				return m, nil
+	if c.cache != nil {
+		for _, n := range []string{name, unverifiedCacheName(f)} {
+			if n == "" {
+				continue
+			}
+			e, _, err := c.cache.read(c.cache.metaPath(n), n)
+			if err != nil {
+				return nil, mkErr(err)
+			}
+			if e != nil {
+				if m, err := ParseMetadata(e.body); err == nil {
+					m.Verified = n == name
+					c.countHit(project, f.URL)
+					return m, nil
+				}
 			}
 		}
 	}
-	raw, err := c.fetchMetadata(ctx, f, project, version)
+	raw, verified, err := c.fetchMetadata(ctx, f, project, version)
 	if err != nil {
 		return nil, mkErr(err)
 	}
@@ -233,12 +238,27 @@ func (c *Client) loadMetadata(ctx context.Context, f File) (*Metadata, error) {
 			return nil, mkErr(err)
 		}
 	}
+	m.Verified = verified
+	if !verified {
+		// Not checked against any hash (range requests): cached under this
+		// URL and the index's claims about it, never under the file's hash,
+		// so it cannot stand in for the file elsewhere.
+		name = unverifiedCacheName(f)
+	}
 	if name != "" && c.cache != nil {
-		if err := c.cache.write(c.cache.metaPath(name), cacheHeader{Key: name, Immutable: true}, raw); err != nil {
+		if err := c.cache.write(c.cache.metaPath(name), cacheHeader{Key: name, URL: Redact(stripFragment(f.URL)), Immutable: verified}, raw); err != nil {
 			return nil, mkErr(err)
 		}
 	}
 	return m, nil
+}
+
+// unverifiedCacheName names metadata that no hash vouches for (read with
+// range requests): by the file's redacted URL and the hash and size the
+// index claims for it.
+func unverifiedCacheName(f File) string {
+	a, v := bestHash(f.Hashes)
+	return "unverified-" + hashKey(Redact(stripFragment(f.URL))+"\x00"+a+":"+strings.ToLower(v)+"\x00"+strconv.FormatInt(f.Size, 10))
 }
 
 // checkIdentity rejects metadata that names another project or version
@@ -268,10 +288,17 @@ func sameVersion(a, b string) bool {
 	return norm(a) == norm(b)
 }
 
-func (c *Client) fetchMetadata(ctx context.Context, f File, project, version string) ([]byte, error) {
+// maxMetadataBytes bounds a metadata file, a METADATA or PKG-INFO member,
+// and each range response (they are held in memory).
+const maxMetadataBytes = 4 << 20
+
+// fetchMetadata returns a file's raw core metadata and whether a hash the
+// index published vouches for it (a PEP 658 file with its hash, or a member
+// of the whole file with its hash checked).
+func (c *Client) fetchMetadata(ctx context.Context, f File, project, version string) ([]byte, bool, error) {
 	u, err := url.Parse(f.URL)
 	if err != nil {
-		return nil, fmt.Errorf("bad file URL: %w", err)
+		return nil, false, fmt.Errorf("bad file URL: %w", err)
 	}
 	if u.Scheme == "file" {
 		return c.localMetadata(f, u)
@@ -279,22 +306,26 @@ func (c *Client) fetchMetadata(ctx context.Context, f File, project, version str
 	if f.CoreMetadata {
 		body, err := c.pep658(ctx, f, project, version)
 		if !errors.Is(err, ErrNotFound) {
-			return body, err
+			return body, len(f.CoreMetadataHashes) > 0, err
 		}
 	}
 	if isWheel(f.Filename) {
 		return c.wheelMetadata(ctx, f, project, version)
 	}
-	data, err := c.download(ctx, f, project, version)
+	d, err := c.downloadFile(ctx, f, project, version)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return sdistPKGINFO(f.Filename, data, c.opts.MaxBodyBytes)
+	defer d.Close()
+	data, err := sdistPKGINFO(f.Filename, d, d.size, c.metaLimit())
+	return data, len(f.Hashes) > 0, err
 }
+
+func (c *Client) metaLimit() int64 { return min(c.opts.MaxBodyBytes, maxMetadataBytes) }
 
 func (c *Client) pep658(ctx context.Context, f File, project, version string) ([]byte, error) {
 	u := stripFragment(f.URL) + ".metadata"
-	r, err := c.get(ctx, getReq{url: u, limit: c.opts.MaxBodyBytes, op: "metadata", project: project, version: version})
+	r, err := c.get(ctx, getReq{url: u, limit: c.metaLimit(), op: "metadata", project: project, version: version})
 	if err != nil {
 		return nil, err
 	}
@@ -304,39 +335,31 @@ func (c *Client) pep658(ctx context.Context, f File, project, version string) ([
 	return r.body, nil
 }
 
-// download fetches a whole distribution file and verifies its hash.
-func (c *Client) download(ctx context.Context, f File, project, version string) ([]byte, error) {
-	r, err := c.get(ctx, getReq{url: stripFragment(f.URL), limit: c.opts.MaxFileBytes, op: "metadata", project: project, version: version})
-	if err != nil {
-		return nil, err
-	}
-	if err := verifyHashes(r.body, f.Hashes); err != nil {
-		return nil, &Error{Op: "metadata", Project: project, Version: version, URL: Redact(f.URL), Err: err}
-	}
-	return r.body, nil
-}
-
 // wheelMetadata reads .dist-info/METADATA with range requests on the zip
-// central directory, falling back to a whole download when the server
-// does not do ranges or the archive needs more than a few reads.
-func (c *Client) wheelMetadata(ctx context.Context, f File, project, version string) ([]byte, error) {
+// central directory (unverified: no hash covers a part of a file), falling
+// back to a whole, hash-checked download when the server does not do
+// ranges, answers with more than maxMetadataBytes, or the archive needs
+// more than a few reads.
+func (c *Client) wheelMetadata(ctx context.Context, f File, project, version string) ([]byte, bool, error) {
 	rr := &rangeReader{c: c, ctx: ctx, f: f, project: project, version: version}
 	if err := rr.open(); err == nil {
-		data, err := wheelMETADATA(rr, rr.size, project, c.opts.MaxBodyBytes)
+		data, err := wheelMETADATA(rr, rr.size, project, c.metaLimit())
 		if err == nil || rr.full != nil {
-			return data, err
+			return data, rr.full != nil && len(f.Hashes) > 0, err
 		}
 		if errors.Is(err, errNotZip) && rr.err == nil {
-			return nil, err
+			return nil, false, err
 		}
-	} else if ctx.Err() != nil {
-		return nil, err
+	} else if ctx.Err() != nil || errors.Is(err, ErrHashMismatch) {
+		return nil, false, err
 	}
-	data, err := c.download(ctx, f, project, version)
+	d, err := c.downloadFile(ctx, f, project, version)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return wheelMETADATA(bytes.NewReader(data), int64(len(data)), project, c.opts.MaxBodyBytes)
+	defer d.Close()
+	data, err := wheelMETADATA(d, d.size, project, c.metaLimit())
+	return data, len(f.Hashes) > 0, err
 }
 
 var errNotZip = errors.New("not a valid wheel (zip)")
@@ -383,10 +406,10 @@ func wheelMETADATA(r io.ReaderAt, size int64, project string, limit int64) ([]by
 }
 
 // sdistPKGINFO extracts <top>/PKG-INFO from an sdist.
-func sdistPKGINFO(filename string, data []byte, limit int64) ([]byte, error) {
+func sdistPKGINFO(filename string, ra io.ReaderAt, size int64, limit int64) ([]byte, error) {
 	ext := distExt(filename)
 	if ext == ".zip" {
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		zr, err := zip.NewReader(ra, size)
 		if err != nil {
 			return nil, fmt.Errorf("%w: bad zip sdist: %v", ErrInvalidMetadata, err)
 		}
@@ -402,7 +425,7 @@ func sdistPKGINFO(filename string, data []byte, limit int64) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%w: no PKG-INFO in sdist", ErrNeedsBuild)
 	}
-	var r io.Reader = bytes.NewReader(data)
+	var r io.Reader = io.NewSectionReader(ra, 0, size)
 	switch ext {
 	case ".tar.gz", ".tgz":
 		gz, err := gzip.NewReader(r)
@@ -416,7 +439,7 @@ func sdistPKGINFO(filename string, data []byte, limit int64) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: cannot read %s sdists", ErrNeedsBuild, ext)
 	}
-	tr := tar.NewReader(io.LimitReader(r, 16*int64(len(data))+(64<<20)))
+	tr := tar.NewReader(io.LimitReader(r, 16*size+(64<<20)))
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -437,28 +460,49 @@ func isTopPKGINFO(name string) bool {
 	return ok && dir != "" && base == "PKG-INFO"
 }
 
-// localMetadata reads metadata of a file:// distribution.
-func (c *Client) localMetadata(f File, u *url.URL) ([]byte, error) {
+// localMetadata reads metadata of a file:// distribution, hashing the
+// file as it is read (never loading it whole).
+func (c *Client) localMetadata(f File, u *url.URL) ([]byte, bool, error) {
 	p := u.Path
 	if f.CoreMetadata {
-		if data, err := os.ReadFile(p + ".metadata"); err == nil {
+		if data, err := readFileLimit(p+".metadata", c.metaLimit()); err == nil {
 			if err := verifyHashes(data, f.CoreMetadataHashes); err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			return data, nil
+			return data, len(f.CoreMetadataHashes) > 0, nil
 		}
 	}
-	data, err := readFileLimit(p, c.opts.MaxFileBytes)
+	fh, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, false, fmt.Errorf("%w: %s", ErrNotFound, path.Base(p))
+	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if err := verifyHashes(data, f.Hashes); err != nil {
-		return nil, err
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, false, err
 	}
+	if st.Size() > c.opts.MaxFileBytes {
+		return nil, false, fmt.Errorf("%w: %s is larger than %d bytes", ErrTooLarge, path.Base(p), c.opts.MaxFileBytes)
+	}
+	if algo, want := bestHash(f.Hashes); algo != "" {
+		h := newHash(algo)
+		if _, err := io.Copy(h, fh); err != nil {
+			return nil, false, err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(want) {
+			return nil, false, fmt.Errorf("%w: %s is %s, the index says %s", ErrHashMismatch, algo, got, want)
+		}
+	}
+	var data []byte
 	if isWheel(f.Filename) {
-		return wheelMETADATA(bytes.NewReader(data), int64(len(data)), projectOfFilename(f.Filename), c.opts.MaxBodyBytes)
+		data, err = wheelMETADATA(fh, st.Size(), projectOfFilename(f.Filename), c.metaLimit())
+	} else {
+		data, err = sdistPKGINFO(f.Filename, fh, st.Size(), c.metaLimit())
 	}
-	return sdistPKGINFO(f.Filename, data, c.opts.MaxBodyBytes)
+	return data, len(f.Hashes) > 0, err
 }
 
 func readFileLimit(p string, limit int64) ([]byte, error) {

@@ -62,7 +62,7 @@ func (r *rangeReader) open() error {
 // fetch GETs one range; total < 0 means the server sent the whole file.
 func (r *rangeReader) fetch(rng string) (start int64, data []byte, total int64, err error) {
 	r.reads++
-	resp, err := r.c.get(r.ctx, getReq{url: stripFragment(r.f.URL), rangeHdr: rng, limit: r.c.opts.MaxFileBytes,
+	resp, err := r.c.get(r.ctx, getReq{url: stripFragment(r.f.URL), rangeHdr: rng, limit: r.c.metaLimit() + tailSize,
 		op: "metadata", project: r.project, version: r.version})
 	if err != nil {
 		return 0, nil, 0, err

@@ -56,7 +56,7 @@ type jsonFile struct {
 func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
 	var p jsonPage
 	if err := decodeJSONPage(body, &p); err != nil {
-		return nil, fmt.Errorf("bad PEP 691 page: %w", err)
+		return nil, fmt.Errorf("%w: bad PEP 691 page: %w", ErrIndexFault, err)
 	}
 	if major, _, _ := strings.Cut(p.Meta.APIVersion, "."); major != "" && major != "1" {
 		return nil, fmt.Errorf("unsupported Simple API version %q", p.Meta.APIVersion)
@@ -72,6 +72,7 @@ func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
 			u, _ := url.Parse(abs)
 			f.Filename = filenameOf(u)
 		}
+		f.Reject = unsafeName(f.Filename)
 		if jf.RequiresPython != nil {
 			f.RequiresPython = *jf.RequiresPython
 		}
@@ -244,8 +245,32 @@ func plainAbsURL(s string) bool {
 	return true
 }
 
-// filenameOf is the last path segment of u, unescaped.
-func filenameOf(u *url.URL) string { return path.Base(u.Path) }
+// filenameOf is the last segment of u's escaped path, unescaped (so that
+// "..%2Fx.whl" stays one, unsafe, name instead of becoming "x.whl").
+func filenameOf(u *url.URL) string {
+	p := u.EscapedPath()
+	seg := p[strings.LastIndexByte(p, '/')+1:]
+	if name, err := url.PathUnescape(seg); err == nil {
+		return name
+	}
+	return path.Base(u.Path)
+}
+
+// unsafeName says why a distribution file name from an index cannot be
+// used (it names the file pylock and installers write), or "".
+func unsafeName(name string) string {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return "empty file name"
+	case strings.ContainsAny(name, "/\\"):
+		return "unsafe file name (path separator)"
+	case strings.HasPrefix(name, "."):
+		return "unsafe file name (starts with '.')"
+	case strings.IndexFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
+		return "unsafe file name (control character)"
+	}
+	return ""
+}
 
 var (
 	tagRE  = regexp.MustCompile(`(?is)<!--.*?-->|<(a|base)\b((?:[^>"']|"[^"]*"|'[^']*')*)>`)
@@ -256,9 +281,13 @@ var (
 // 658, 714 attributes). A <base href> changes the base URL.
 func parseHTMLPage(body []byte, base *url.URL) ([]File, error) {
 	var files []File
+	anchors := 0
 	for _, m := range tagRE.FindAllSubmatch(body, -1) {
 		if len(m[1]) == 0 { // comment
 			continue
+		}
+		if !strings.EqualFold(string(m[1]), "base") {
+			anchors++
 		}
 		attrs := parseAttrs(string(m[2]))
 		href, ok := attrs["href"]
@@ -273,6 +302,7 @@ func parseHTMLPage(body []byte, base *url.URL) ([]File, error) {
 		}
 		u, err := base.Parse(href)
 		if err != nil {
+			files = append(files, File{Filename: truncate(href, 80), Reject: "unparsable link", Size: -1})
 			continue
 		}
 		f := File{URL: u.String(), Size: -1, Hashes: map[string]string{}}
@@ -282,6 +312,7 @@ func parseHTMLPage(body []byte, base *url.URL) ([]File, error) {
 		u.Fragment = ""
 		f.URL = u.String()
 		f.Filename = filenameOf(u)
+		f.Reject = unsafeName(f.Filename)
 		f.RequiresPython = attrs["data-requires-python"]
 		if r, ok := attrs["data-yanked"]; ok {
 			f.Yanked, f.YankedReason = true, r
@@ -300,8 +331,24 @@ func parseHTMLPage(body []byte, base *url.URL) ([]File, error) {
 		}
 		files = append(files, f)
 	}
+	if len(files) == 0 && !looksLikeHTML(body) {
+		return nil, fmt.Errorf("%w: the response is neither a PEP 503 HTML nor a PEP 691 JSON page (%d bytes)", ErrIndexFault, len(body))
+	}
+	if n := len(anchorOpenRE.FindAllIndex(commentRE.ReplaceAll(body, nil), -1)); n > anchors {
+		files = append(files, File{Filename: fmt.Sprintf("%d link(s)", n-anchors), Reject: "malformed <a> tag", Size: -1})
+	}
 	return files, nil
 }
+
+var (
+	anchorOpenRE = regexp.MustCompile(`(?i)<a\s`)
+	commentRE    = regexp.MustCompile(`(?s)<!--.*?-->`)
+	htmlTagRE    = regexp.MustCompile(`(?i)<(!doctype|html|head|body|meta|title|a\s|h1|pre)`)
+)
+
+// looksLikeHTML reports whether a body with no links is still an HTML page
+// (a project with no files), not junk.
+func looksLikeHTML(body []byte) bool { return htmlTagRE.Match(body) }
 
 func parseAttrs(s string) map[string]string {
 	out := map[string]string{}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,11 +52,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.c.beginRequest(req)
 	defer t.c.endRequest()
 
-	actx, cancel := context.WithTimeout(ctx, t.timeout)
-	defer cancel()
+	actx, idle, stop := t.c.attemptContext(ctx, req, t.timeout)
+	defer stop()
 	resp, err := t.base.RoundTrip(req.WithContext(actx))
 	if err != nil {
-		return nil, err
+		return nil, attemptErr(actx, ctx, err, t.timeout)
 	}
 	defer resp.Body.Close()
 	limit, _ := ctx.Value(limitKey{}).(int64)
@@ -65,13 +66,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, resp.ContentLength, limit)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := io.ReadAll(io.LimitReader(idle(resp.Body), limit+1))
 	t.c.addBytes(int64(len(body)))
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, fmt.Errorf("reading body: timeout after %s: %w", t.timeout, err)
-		}
-		return nil, fmt.Errorf("reading body: %w", err)
+		return nil, fmt.Errorf("reading body: %w", attemptErr(actx, ctx, err, t.timeout))
 	}
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
@@ -84,10 +82,96 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// errTimeout is wrapped when one attempt got no response, or no body
+// bytes, for the read timeout (Options.Timeout).
+var errTimeout = errors.New("timeout")
+
+// waitNotice is how long an attempt waits for its response before the
+// client reports what it is waiting for (a "waiting" event, repeated
+// every waitNotice while the wait goes on).
+const waitNotice = 3 * time.Second
+
+// attemptContext derives the context of one attempt: it is cancelled when
+// no response headers, or no body bytes, arrived for timeout (a read
+// timeout, not a limit on the whole transfer). idle wraps the body so
+// that every read restarts the clock; stop releases the timer.
+func (c *Client) attemptContext(ctx context.Context, req *http.Request, timeout time.Duration) (actx context.Context, idle func(io.Reader) io.Reader, stop func()) {
+	actx, cancel := context.WithCancelCause(ctx)
+	timer := time.AfterFunc(timeout, func() { cancel(errTimeout) })
+	var mu sync.Mutex
+	start, got := time.Now(), false
+	var notice *time.Timer
+	if c.opts.Events != nil {
+		u := Redact(req.URL.String())
+		var tick func()
+		tick = func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if got || actx.Err() != nil {
+				return
+			}
+			c.emit(Event{Kind: "waiting", URL: u, Waited: time.Since(start).Round(time.Second)})
+			notice.Reset(waitNotice)
+		}
+		mu.Lock()
+		notice = time.AfterFunc(waitNotice, tick)
+		mu.Unlock()
+	}
+	idle = func(r io.Reader) io.Reader {
+		mu.Lock()
+		got = true
+		mu.Unlock()
+		return &idleReader{r: r, timer: timer, d: timeout}
+	}
+	stop = func() {
+		timer.Stop()
+		mu.Lock()
+		got = true
+		if notice != nil {
+			notice.Stop()
+		}
+		mu.Unlock()
+		cancel(nil)
+	}
+	return actx, idle, stop
+}
+
+// idleReader restarts a read timeout on every read that returns data.
+type idleReader struct {
+	r     io.Reader
+	timer *time.Timer
+	d     time.Duration
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.timer.Reset(r.d)
+	}
+	return n, err
+}
+
+// attemptErr names a read timeout of one attempt as such (the caller's
+// own cancellation is left alone).
+func attemptErr(actx, ctx context.Context, err error, timeout time.Duration) error {
+	if ctx.Err() == nil && errors.Is(context.Cause(actx), errTimeout) {
+		return fmt.Errorf("%w: nothing received for %s", errTimeout, timeout)
+	}
+	return err
+}
+
 // retryKey carries a *retryCounter: retries of one logical request.
 type retryKey struct{}
 
-type retryCounter struct{ n int }
+type retryCounter struct {
+	n        int
+	timeouts int // attempts that timed out
+}
+
+// maxTimeouts is how many timed-out attempts a logical request makes
+// before giving up (other transient failures get Options.Retries): a
+// silent index fails after 2 × Options.Timeout, 30 s by default.
+const maxTimeouts = 2
 
 func (c *Client) newRetryClient(base http.RoundTripper) *retryablehttp.Client {
 	rc := retryablehttp.NewClient()
@@ -99,16 +183,8 @@ func (c *Client) newRetryClient(base http.RoundTripper) *retryablehttp.Client {
 	rc.CheckRetry = c.checkRetry
 	rc.Backoff = c.backoff
 	rc.HTTPClient = &http.Client{
-		Transport: &transport{c: c, base: base, sem: semaphore.NewWeighted(int64(c.opts.Concurrency)), timeout: c.opts.Timeout},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("refusing redirect to %s URL", req.URL.Scheme)
-			}
-			return nil
-		},
+		Transport:     &transport{c: c, base: base, sem: semaphore.NewWeighted(int64(c.opts.Concurrency)), timeout: c.opts.Timeout},
+		CheckRedirect: checkRedirect,
 	}
 	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 		if attempt == 0 {
@@ -125,6 +201,17 @@ func (c *Client) newRetryClient(base http.RoundTripper) *retryablehttp.Client {
 	return rc
 }
 
+// checkRedirect follows at most 10 redirects, to http(s) URLs only.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refusing redirect to %s URL", req.URL.Scheme)
+	}
+	return nil
+}
+
 // checkRetry retries transport errors (resets, truncated bodies, timeouts
 // of one attempt), 429 and 5xx except 501; never 4xx, oversized bodies,
 // certificate errors or a cancelled caller.
@@ -133,6 +220,16 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, ctx.Err()
 	}
 	if err != nil {
+		var ne net.Error
+		if errors.Is(err, errTimeout) || (errors.As(err, &ne) && ne.Timeout()) {
+			if rc, ok := ctx.Value(retryKey{}).(*retryCounter); ok {
+				rc.timeouts++
+				if rc.timeouts >= maxTimeouts {
+					return false, err
+				}
+			}
+			return true, nil
+		}
 		var cert *x509.UnknownAuthorityError
 		var host x509.HostnameError
 		switch {

@@ -88,6 +88,9 @@ func Validate(name string) error {
 	if IsValid(name) {
 		return nil
 	}
+	if len(name) > 200 {
+		return fmt.Errorf("invalid project name %q... (%d bytes): must", name[:200], len(name))
+	}
 	return fmt.Errorf("invalid project name %q: must start and end with an ASCII letter or digit and contain only letters, digits, '-', '_' and '.'", name)
 }
 

@@ -1,6 +1,7 @@
 package pep508
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -33,6 +34,9 @@ func ParseRequirement(s string) (Requirement, error) {
 	end := matchIdentifier(s, i)
 	if end < 0 {
 		return Requirement{}, p.errAt(i, i, "expected package name at the start of dependency specifier")
+	}
+	if end-i > MaxNameLength {
+		return Requirement{}, p.errAt(i, end, fmt.Sprintf("package name is %d characters long (at most %d)", end-i, MaxNameLength))
 	}
 	r.Name = s[i:end]
 	i = skipWS(s, end)
@@ -70,6 +74,9 @@ func (p *parser) extras(i int) ([]string, int, error) {
 	i = skipWS(s, i+1)
 	var extras []string
 	if end := matchIdentifier(s, i); end >= 0 {
+		if end-i > MaxNameLength {
+			return nil, i, p.errAt(i, end, fmt.Sprintf("extra name is %d characters long (at most %d)", end-i, MaxNameLength))
+		}
 		extras = append(extras, s[i:end])
 		i = end
 		for {
@@ -84,6 +91,9 @@ func (p *parser) extras(i int) ([]string, int, error) {
 			end := matchIdentifier(s, i)
 			if end < 0 {
 				return nil, i, p.errAt(i, i, "expected extra name after comma")
+			}
+			if end-i > MaxNameLength {
+				return nil, i, p.errAt(i, end, fmt.Sprintf("extra name is %d characters long (at most %d)", end-i, MaxNameLength))
 			}
 			extras = append(extras, s[i:end])
 			i = end

@@ -3,13 +3,16 @@ package reqfile
 import (
 	"strconv"
 	"strings"
+
+	"github.com/pylock/pylock/pypi/pep508"
 )
 
 // Error is a problem in an input file. Its message reads
 //
 //	requirements.txt:3:5: invalid requirement "foo>>1": <reason>
 //
-// with the position, Msg, the quoted Text (when set) and Err (when set).
+// with the position, Msg, the quoted Text (when set; at most
+// pep508.MaxQuote characters of it) and Err (when set).
 type Error struct {
 	File string // file name as given or joined from an include
 	Line int    // 1-based line; 0 when unknown
@@ -35,7 +38,7 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(e.Msg)
 	if e.Text != "" {
-		b.WriteString(" " + strconv.Quote(e.Text))
+		b.WriteString(" " + pep508.Excerpt(e.Text, e.Col-1))
 	}
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
