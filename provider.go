@@ -50,6 +50,8 @@ type Provider struct {
 	target target.Target
 	tags   *wheel.Supported // target.Supported(), built once: ranking every file rebuilds it otherwise
 
+	builds *sdistBuilds // nil: sdists without static PKG-INFO stay unusable (ErrNeedsBuild)
+
 	mu       sync.Mutex
 	projects map[string]*project
 	meta     map[string]*index.Metadata // "name==version"
@@ -292,6 +294,12 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 		}
 		if !errors.Is(err, index.ErrNeedsBuild) && !errors.Is(err, index.ErrNotFound) {
 			break
+		}
+	}
+	if md == nil && errors.Is(firstErr, index.ErrNeedsBuild) && p.builds != nil {
+		md, err = p.builds.fromSdist(ctx, name, v, r, firstErr)
+		if err != nil {
+			return nil, err
 		}
 	}
 	if md == nil {

@@ -1,15 +1,11 @@
 package build
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,37 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pylock/pylock/internal/buildtest"
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/wheel"
 )
-
-// localWheel finds a bundled wheel: CPython's ensurepip/_bundled, or
-// Debian's /usr/share/python-wheels (python3-setuptools-whl,
-// python3-wheel-whl, installed by .ci/run).
-func localWheel(t *testing.T, py *Interpreter, project string) string {
-	t.Helper()
-	var dirs []string
-	if out, err := exec.Command(py.Path, "-I", "-c", "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))").Output(); err == nil {
-		d := strings.TrimSpace(string(out))
-		dirs = append(dirs, filepath.Join(d, "_bundled"), d)
-	}
-	dirs = append(dirs, "/usr/share/python-wheels")
-	for _, d := range dirs {
-		m, _ := filepath.Glob(filepath.Join(d, project+"-*-py3-none-any.whl"))
-		if len(m) > 0 {
-			sort.Strings(m)
-			return m[len(m)-1]
-		}
-	}
-	if os.Getenv("PYLOCK_REQUIRE_SHARED") != "" {
-		t.Fatalf("no %s wheel in %v (.ci/run installs python3-%s-whl)", project, dirs, project)
-	}
-	t.Skipf("no %s wheel in %v", project, dirs)
-	return ""
-}
 
 // dirResolver pins build requirements from a local directory index through
 // index.Client: the newest wheel matching each requirement, following
@@ -107,24 +79,6 @@ func (r *dirResolver) ResolveBuildEnv(ctx context.Context, py *Interpreter, reqs
 	return out, nil
 }
 
-func tarGzSdist(t *testing.T, files map[string]string) []byte {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	keys := make([]string, 0, len(files))
-	for k := range files {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		tw.WriteHeader(&tar.Header{Name: k, Mode: 0o644, Size: int64(len(files[k])), Typeflag: tar.TypeReg})
-		tw.Write([]byte(files[k]))
-	}
-	tw.Close()
-	gz.Close()
-	return buf.Bytes()
-}
-
 func normReqs(t *testing.T, in []string) []string {
 	var out []string
 	for _, s := range in {
@@ -145,21 +99,13 @@ func normReqs(t *testing.T, in []string) []string {
 func TestSetuptoolsLegacySdist(t *testing.T) {
 	py := needPython(t)
 	idx := t.TempDir()
-	for _, p := range []string{"setuptools", "wheel"} {
-		src := localWheel(t, py, p)
-		os.MkdirAll(filepath.Join(idx, p), 0o755)
-		data, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(idx, p, filepath.Base(src)), data, 0o644)
-	}
+	buildtest.IndexWith(t, idx, py.Path, "setuptools", "wheel")
 	c, err := index.New(index.Options{IndexURL: idx, NoCache: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	sdist := tarGzSdist(t, map[string]string{
+	sdist := buildtest.TarGz(map[string]string{
 		"oldpkg-1.0/PKG-INFO": "Metadata-Version: 1.1\nName: oldpkg\nVersion: 1.0\nSummary: old style\n",
 		"oldpkg-1.0/setup.py": `from setuptools import setup
 setup(name="oldpkg", version="1.0", packages=["oldpkg"], python_requires=">=3.6",
