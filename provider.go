@@ -121,7 +121,7 @@ func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *s
 		for _, h := range hints {
 			wg.Go(func() {
 				if ctx.Err() == nil {
-					_, _ = p.metadata(ctx, h.name, h.version)
+					_, _ = p.metadata(withoutBuilds(ctx), h.name, h.version) // never builds sdists
 				}
 			})
 		}
@@ -296,7 +296,7 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 			break
 		}
 	}
-	if md == nil && errors.Is(firstErr, index.ErrNeedsBuild) && p.builds != nil {
+	if md == nil && errors.Is(firstErr, index.ErrNeedsBuild) && p.builds != nil && buildsAllowed(ctx) {
 		md, err = p.builds.fromSdist(ctx, name, v, r, firstErr)
 		if err != nil {
 			return nil, err

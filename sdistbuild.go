@@ -237,7 +237,9 @@ func (r *buildEnvResolver) ResolveBuildEnv(ctx context.Context, py *build.Interp
 	if err != nil {
 		return nil, err
 	}
-	p := NewProvider(ctx, r.client, t)
+	p := NewProvider(r.client, t)
+	stop := p.StartPrefetch(ctx)
+	defer stop()
 	sol, err := resolver.Resolve(ctx, p, reqs, resolver.Options{Env: t.Env(), Python: t.Python, OnlyBinary: resolver.BinaryPolicy{All: true}})
 	if err != nil {
 		return nil, err
@@ -250,7 +252,7 @@ func (r *buildEnvResolver) ResolveBuildEnv(ctx context.Context, py *build.Interp
 		}
 		var pick *file
 		for i := range rel.files {
-			if rel.files[i].wheel && rel.files[i].compat {
+			if rel.files[i].Wheel && rel.files[i].Compatible {
 				pick = &rel.files[i]
 				break
 			}
@@ -278,7 +280,7 @@ func bytesReaderAt(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 // metadata: it takes the release's sdist (.tar.gz preferred) to metadata.
 func (s *sdistBuilds) fromSdist(ctx context.Context, name string, v pep440.Version, r *release, needErr error) (*index.Metadata, error) {
 	for _, f := range r.files {
-		if !f.wheel {
+		if !f.Wheel {
 			return s.metadata(ctx, name, v, f.File, needErr)
 		}
 	}
@@ -289,3 +291,13 @@ func (s *sdistBuilds) fromSdist(ctx context.Context, name string, v pep440.Versi
 // from static pyproject.toml or a PEP 517 build (s shared by every
 // provider of a run).
 func (p *Provider) enableBuilds(s *sdistBuilds) { p.builds = s }
+
+type noBuildsKey struct{}
+
+// withoutBuilds marks a context whose metadata calls must not download or
+// build sdists (prefetching: only versions the solver asks for are built).
+func withoutBuilds(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noBuildsKey{}, true)
+}
+
+func buildsAllowed(ctx context.Context) bool { return ctx.Value(noBuildsKey{}) == nil }

@@ -62,8 +62,9 @@ func resolveWithBuilds(t *testing.T, dir string, bo BuildOptions, reqs ...string
 		t.Fatal(err)
 	}
 	s := newSdistBuilds(c, bo, t.TempDir())
-	p := NewProvider(context.Background(), c, tg)
+	p := NewProvider(c, tg)
 	p.enableBuilds(s)
+	t.Cleanup(p.StartPrefetch(context.Background()))
 	var rs []pep508.Requirement
 	for _, r := range reqs {
 		q, err := pep508.ParseRequirement(r)
