@@ -147,3 +147,30 @@ func TestBuildNoInterpreter(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// Prefetching (withoutBuilds) never downloads or builds an sdist: only the
+// solver's own metadata calls do.
+func TestPrefetchDoesNotBuild(t *testing.T) {
+	dir := buildIndex(t)
+	c, err := index.New(index.Options{IndexURL: dir, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tg, _ := target.New("3.11", "linux")
+	var log lines
+	p := NewProvider(context.Background(), c, tg)
+	p.enableBuilds(newSdistBuilds(c, BuildOptions{Log: log.add}, t.TempDir()))
+	cands, err := p.Candidates(context.Background(), "oldpkg")
+	if err != nil || len(cands) != 1 {
+		t.Fatalf("%v %v", cands, err)
+	}
+	_, err = p.Metadata(withoutBuilds(context.Background()), "oldpkg", cands[0].Version)
+	if !errors.Is(err, index.ErrNeedsBuild) || log.String() != "" {
+		t.Fatalf("prefetch-style call: err = %v, log = %q", err, log.String())
+	}
+	md, err := p.Metadata(context.Background(), "oldpkg", cands[0].Version)
+	if err != nil || len(md.RequiresDist) != 1 || md.RequiresDist[0].Name != "six" {
+		t.Fatalf("solver call: %+v %v", md, err)
+	}
+}
