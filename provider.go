@@ -287,6 +287,7 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 	for _, f := range r.files {
 		md, err = p.client.Metadata(ctx, f.File)
 		if err == nil {
+			p.builds.noteSource(name, v, f)
 			break
 		}
 		if firstErr == nil {

@@ -48,6 +48,7 @@ type sdistBuilds struct {
 	mu       sync.Mutex
 	warnings []string
 	calls    map[string]*sdistCall // "name==version": one download and build per run
+	logged   map[string]bool       // "name==version" whose index metadata source was logged
 }
 
 type sdistCall struct {
@@ -57,7 +58,7 @@ type sdistCall struct {
 }
 
 func newSdistBuilds(client *index.Client, opts BuildOptions, cacheDir string) *sdistBuilds {
-	s := &sdistBuilds{client: client, opts: opts, noBuild: map[string]bool{}, calls: map[string]*sdistCall{}}
+	s := &sdistBuilds{client: client, opts: opts, noBuild: map[string]bool{}, calls: map[string]*sdistCall{}, logged: map[string]bool{}}
 	if opts.NoBuild {
 		s.noBuild[""] = true
 	}
@@ -301,3 +302,27 @@ func withoutBuilds(ctx context.Context) context.Context {
 }
 
 func buildsAllowed(ctx context.Context) bool { return ctx.Value(noBuildsKey{}) == nil }
+
+// noteSource logs (-v) where index metadata came from, once per version
+// read (prefetched versions included); s may be nil.
+func (s *sdistBuilds) noteSource(name string, v pep440.Version, f file) {
+	if s == nil || s.opts.Log == nil {
+		return
+	}
+	key := names.Canonicalize(name) + "==" + v.String()
+	s.mu.Lock()
+	seen := s.logged[key]
+	s.logged[key] = true
+	s.mu.Unlock()
+	if seen {
+		return
+	}
+	src := "static PKG-INFO"
+	switch {
+	case f.wheel && f.CoreMetadata:
+		src = "PEP 658 metadata"
+	case f.wheel:
+		src = "wheel METADATA"
+	}
+	s.logf("%s %s: metadata from %s (%s)", names.Canonicalize(name), v, src, f.Filename)
+}

@@ -98,6 +98,7 @@ func TestSdistBuildInResolve(t *testing.T) {
 	for _, want := range []string{
 		"oldpkg 1.0: metadata from PEP 517 build (oldpkg-1.0.tar.gz)",
 		"modern 1.0: metadata from static pyproject.toml (modern-1.0.tar.gz)",
+		"six 1.16.0: metadata from wheel METADATA (six-1.16.0-py3-none-any.whl)",
 	} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())
