@@ -319,9 +319,9 @@ func (s *sdistBuilds) noteSource(name string, v pep440.Version, f file) {
 	}
 	src := "static PKG-INFO"
 	switch {
-	case f.wheel && f.CoreMetadata:
+	case f.Wheel && f.CoreMetadata:
 		src = "PEP 658 metadata"
-	case f.wheel:
+	case f.Wheel:
 		src = "wheel METADATA"
 	}
 	s.logf("%s %s: metadata from %s (%s)", names.Canonicalize(name), v, src, f.Filename)

@@ -160,7 +160,7 @@ func TestPrefetchDoesNotBuild(t *testing.T) {
 	defer c.Close()
 	tg, _ := target.New("3.11", "linux")
 	var log lines
-	p := NewProvider(context.Background(), c, tg)
+	p := NewProvider(c, tg)
 	p.enableBuilds(newSdistBuilds(c, BuildOptions{Log: log.add}, t.TempDir()))
 	cands, err := p.Candidates(context.Background(), "oldpkg")
 	if err != nil || len(cands) != 1 {
