@@ -179,7 +179,7 @@ func (s *sdistBuilds) load(ctx context.Context, name string, v pep440.Version, f
 		s.warnings = append(s.warnings, fmt.Sprintf("skipped %s %s: %v", cn, v, err))
 		s.mu.Unlock()
 		first, _, _ := strings.Cut(err.Error(), "\n")
-		return nil, &errBuildFailed{msg: "its sdist failed to build (" + first + "; see the warning)"}
+		return nil, &errBuildFailed{msg: "its sdist failed to build (" + first + ")"}
 	}
 	s.logf("%s %s: metadata from %s (%s)", cn, v, describeSource(res.Source), f.Filename)
 	return res.Metadata, nil
@@ -326,3 +326,41 @@ func (s *sdistBuilds) noteSource(name string, v pep440.Version, f file) {
 	}
 	s.logf("%s %s: metadata from %s (%s)", names.Canonicalize(name), v, src, f.Filename)
 }
+
+// buildCacheDir is the cache directory builds use: the index client's
+// (--cache-dir, PYLOCK_CACHE_DIR, else the user cache dir), none with
+// --no-cache.
+func buildCacheDir(o index.Options) string {
+	if o.NoCache {
+		return ""
+	}
+	if o.CacheDir != "" {
+		return o.CacheDir
+	}
+	if d := os.Getenv("PYLOCK_CACHE_DIR"); d != "" {
+		return d
+	}
+	if ucd, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(ucd, "pylock")
+	}
+	return ""
+}
+
+// annotate appends the failed builds to a resolution error, since the
+// warnings of a failed run are not shown otherwise. The error's kind is
+// unchanged.
+func (s *sdistBuilds) annotate(err error) error {
+	w := s.Warnings()
+	if err == nil || len(w) == 0 {
+		return err
+	}
+	return &annotated{err: err, notes: "sdist builds that failed:\n" + strings.Join(w, "\n")}
+}
+
+type annotated struct {
+	err   error
+	notes string
+}
+
+func (a *annotated) Error() string { return a.err.Error() + "\n\n" + a.notes }
+func (a *annotated) Unwrap() error { return a.err }
