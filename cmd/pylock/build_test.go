@@ -60,3 +60,33 @@ func TestResolveBuildsSdist(t *testing.T) {
 		t.Errorf("missing --python: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestUniversalBuildsOnce: a universal lock uses one built metadata for
+// every environment.
+func TestUniversalBuildsOnce(t *testing.T) {
+	py := buildtest.Python(t)
+	idx := t.TempDir()
+	buildtest.IndexWith(t, idx, py, "setuptools", "wheel")
+	buildtest.Put(t, idx, "oldpkg", "oldpkg-1.0.tar.gz", buildtest.SetuptoolsSdist("oldpkg", "1.0",
+		[]string{"six>=1.0", `colorama; sys_platform == "win32"`}, ""))
+	for _, w := range [][2]string{{"six", "1.16.0"}, {"colorama", "0.4.6"}} {
+		fn, data := buildtest.Wheel(w[0], w[1])
+		buildtest.Put(t, idx, w[0], fn, data)
+	}
+	dir := t.TempDir()
+	reqs := filepath.Join(dir, "requirements.txt")
+	os.WriteFile(reqs, []byte("oldpkg\n"), 0o644)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"resolve", reqs, "--index-url", idx, "--no-cache", "--universal", "--python-version", "3.11",
+		"-o", filepath.Join(dir, "pylock.toml"), "--python", py, "-v"}, nil, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "oldpkg 1.0: metadata from a PEP 517 build"); n != 1 {
+		t.Errorf("built %d times, want once:\n%s", n, stderr.String())
+	}
+	out, _ := os.ReadFile(filepath.Join(dir, "pylock.toml"))
+	if !strings.Contains(string(out), "name = \"colorama\"\nversion = \"0.4.6\"\nmarker = 'sys_platform == \"win32\"'") {
+		t.Errorf("universal lock lacks colorama for win32:\n%s", out)
+	}
+}

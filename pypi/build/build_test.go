@@ -326,3 +326,24 @@ func slicesEqual(a, b []string) bool {
 	sort.Strings(b)
 	return cmp.Equal(a, b)
 }
+
+// NoIsolation runs hooks with the caller's interpreter and environment;
+// isolated builds see a clean environment.
+func TestNoIsolation(t *testing.T) {
+	needPython(t)
+	t.Setenv("PYLOCK_TEST_MARK", "from-caller")
+	t.Setenv("TMPDIR", t.TempDir())
+	body := `
+if os.environ.get("PYLOCK_TEST_MARK") != "from-caller":
+    raise RuntimeError("isolated environment: PYLOCK_TEST_MARK is %r" % os.environ.get("PYLOCK_TEST_MARK"))
+if sys.prefix != sys.base_prefix and "pylock-build-" in sys.prefix:
+    raise RuntimeError("running in the build venv " + sys.prefix)`
+	res, err := New(Options{NoIsolation: true}).DirMetadata(context.Background(), writeBackend(t, "noiso", body), Package{Name: "noiso"}, "")
+	if err != nil || res.Source != SourceBuild {
+		t.Fatalf("--no-build-isolation: %v", err)
+	}
+	_, err = New(Options{}).DirMetadata(context.Background(), writeBackend(t, "iso", body), Package{Name: "iso"}, "")
+	if err == nil || !strings.Contains(err.Error(), "isolated environment: PYLOCK_TEST_MARK is None") {
+		t.Fatalf("isolated: err = %v", err)
+	}
+}
