@@ -22,6 +22,7 @@ import (
 //   - modern 1.0: sdist with PKG-INFO 2.1 and a static [project] needing six
 func buildIndex(t *testing.T) string {
 	py := buildtest.Python(t)
+	t.Setenv("TMPDIR", t.TempDir()) // failed builds keep their directory
 	dir := t.TempDir()
 	buildtest.IndexWith(t, dir, py, "setuptools", "wheel")
 	buildtest.Put(t, dir, "oldpkg", "oldpkg-1.0.tar.gz", buildtest.SetuptoolsSdist("oldpkg", "1.0", []string{"six>=1.0"}, ""))
