@@ -3,7 +3,6 @@ package build
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -106,22 +105,28 @@ func (j *job) installFile(ctx context.Context, f PinnedFile, sp schemePaths) err
 			return fmt.Errorf("%s: no local path and no way to fetch %s", f.Filename, f.URL)
 		}
 	}
-	data, err := os.ReadFile(p)
+	fh, err := os.Open(p)
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != strings.ToLower(f.SHA256) {
+	defer fh.Close()
+	h := sha256.New()
+	size, err := io.Copy(h, fh)
+	if err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(f.SHA256) {
 		return fmt.Errorf("%s: sha256 is %s, expected %s", f.Filename, got, strings.ToLower(f.SHA256))
 	}
-	return installWheel(data, sp, j.python)
+	return installWheel(fh, size, sp, j.python)
 }
 
 // installWheel unpacks a wheel into a venv's scheme (the parts of the
 // wheel spec a build environment needs: the root, .data/ directories,
 // "#!python" script shebangs and console_scripts entry points).
-func installWheel(data []byte, sp schemePaths, python string) error {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+// The file is read through r (bounded memory), after its hash was checked.
+func installWheel(r io.ReaderAt, size int64, sp schemePaths, python string) error {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return fmt.Errorf("not a wheel: %w", err)
 	}
@@ -166,18 +171,11 @@ func installWheel(data []byte, sp schemePaths, python string) error {
 		if rel == "" {
 			continue
 		}
-		b, err := readZip(zf)
-		if err != nil {
-			return err
-		}
 		mode := os.FileMode(0o644)
 		if zf.Mode()&0o111 != 0 || script {
 			mode = 0o755
 		}
-		if script && bytes0(b, "#!python") {
-			b = append([]byte("#!"+python), b[len("#!python"):]...)
-		}
-		if err := writeFile(filepath.Join(dest, filepath.FromSlash(rel)), b, mode); err != nil {
+		if err := extract(zf, filepath.Join(dest, filepath.FromSlash(rel)), mode, script, python); err != nil {
 			return err
 		}
 	}
@@ -187,8 +185,39 @@ func installWheel(data []byte, sp schemePaths, python string) error {
 	return nil
 }
 
-func bytes0(b []byte, prefix string) bool {
-	return strings.HasPrefix(string(b[:min(len(b), len(prefix))]), prefix)
+// extract copies one wheel member to p, rewriting a script's "#!python"
+// shebang to the venv's interpreter.
+func extract(zf *zip.File, p string, mode os.FileMode, script bool, python string) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var rd io.Reader = io.LimitReader(rc, 4<<30)
+	if script {
+		br := bufio.NewReader(rd)
+		if head, _ := br.Peek(len("#!python")); string(head) == "#!python" {
+			br.Discard(len("#!python"))
+			rd = io.MultiReader(strings.NewReader("#!"+python), br)
+		} else {
+			rd = br
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	out, err := os.OpenFile(p, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, rd)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", zf.Name, err)
+	}
+	return nil
 }
 
 // checkMember refuses absolute names, "..", backslashes and drive letters.
