@@ -171,7 +171,7 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 
 	p := NewProvider(client, t)
-	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts))
+	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer)
 	p.enableBuilds(builds)
 	stop := p.StartPrefetch(ctx)
 	defer stop()

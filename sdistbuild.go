@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pylock/pylock/pypi/build"
 	"github.com/pylock/pylock/pypi/index"
@@ -57,7 +58,9 @@ type sdistCall struct {
 	err  error
 }
 
-func newSdistBuilds(client *index.Client, opts BuildOptions, cacheDir string) *sdistBuilds {
+// newSdistBuilds makes the run's builder; build requirements are resolved
+// against client with the run's --exclude-newer cutoff (zero: none).
+func newSdistBuilds(client *index.Client, opts BuildOptions, cacheDir string, excludeNewer time.Time) *sdistBuilds {
 	s := &sdistBuilds{client: client, opts: opts, noBuild: map[string]bool{}, calls: map[string]*sdistCall{}, logged: map[string]bool{}}
 	if opts.NoBuild {
 		s.noBuild[""] = true
@@ -78,7 +81,7 @@ func newSdistBuilds(client *index.Client, opts BuildOptions, cacheDir string) *s
 		NoIsolation: opts.NoBuildIsolation,
 		CacheDir:    bcache,
 		Jobs:        opts.Jobs,
-		Resolver:    &buildEnvResolver{client: client},
+		Resolver:    &buildEnvResolver{client: client, excludeNewer: excludeNewer},
 		Fetch:       s.fetch,
 		Log:         opts.Log,
 	})
@@ -206,7 +209,8 @@ func (s *sdistBuilds) fetch(ctx context.Context, f build.PinnedFile, dst string)
 // buildEnvResolver resolves [build-system] requirements against the run's
 // indexes, for the build interpreter, wheels only.
 type buildEnvResolver struct {
-	client *index.Client
+	client       *index.Client
+	excludeNewer time.Time
 
 	mu      sync.Mutex
 	targets map[string]target.Target
@@ -241,7 +245,8 @@ func (r *buildEnvResolver) ResolveBuildEnv(ctx context.Context, py *build.Interp
 	p := NewProvider(r.client, t)
 	stop := p.StartPrefetch(ctx)
 	defer stop()
-	sol, err := resolver.Resolve(ctx, p, reqs, resolver.Options{Env: t.Env(), Python: t.Python, OnlyBinary: resolver.BinaryPolicy{All: true}})
+	sol, err := resolver.Resolve(ctx, p, reqs, resolver.Options{Env: t.Env(), Python: t.Python,
+		OnlyBinary: resolver.BinaryPolicy{All: true}, ExcludeNewer: r.excludeNewer})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pylock/pylock/internal/buildtest"
 	"github.com/pylock/pylock/pypi/index"
@@ -62,7 +63,7 @@ func resolveWithBuilds(t *testing.T, dir string, bo BuildOptions, reqs ...string
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newSdistBuilds(c, bo, t.TempDir())
+	s := newSdistBuilds(c, bo, t.TempDir(), time.Time{})
 	p := NewProvider(c, tg)
 	p.enableBuilds(s)
 	t.Cleanup(p.StartPrefetch(context.Background()))
@@ -162,7 +163,7 @@ func TestPrefetchDoesNotBuild(t *testing.T) {
 	tg, _ := target.New("3.11", "linux")
 	var log lines
 	p := NewProvider(c, tg)
-	p.enableBuilds(newSdistBuilds(c, BuildOptions{Log: log.add}, t.TempDir()))
+	p.enableBuilds(newSdistBuilds(c, BuildOptions{Log: log.add}, t.TempDir(), time.Time{}))
 	cands, err := p.Candidates(context.Background(), "oldpkg")
 	if err != nil || len(cands) != 1 {
 		t.Fatalf("%v %v", cands, err)

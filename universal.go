@@ -51,7 +51,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 	opts.Env = nil
 	p := NewProvider(client, t)
-	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts)) // one per run: built metadata serves every fork
+	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer) // one per run: built metadata serves every fork
 	p.enableBuilds(builds)
 	stop := p.StartPrefetch(ctx)
 	defer stop()
