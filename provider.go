@@ -121,7 +121,7 @@ func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *s
 		for _, h := range hints {
 			wg.Go(func() {
 				if ctx.Err() == nil {
-					_, _ = p.metadata(withoutBuilds(ctx), h.name, h.version) // never builds sdists
+					_, _ = p.metadata(p.prefetchContext(ctx, h.name, h.version), h.name, h.version) // builds only a project's newest release
 				}
 			})
 		}

@@ -137,6 +137,9 @@ func (s *sdistBuilds) metadata(ctx context.Context, name string, v pep440.Versio
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		if c.err != nil && ctx.Err() == nil && (errors.Is(c.err, context.Canceled) || errors.Is(c.err, context.DeadlineExceeded)) {
+			return s.metadata(ctx, name, v, f, needErr) // the first caller (a prefetch) was cancelled, not us
+		}
 	}
 	return c.md, c.err
 }
@@ -300,8 +303,41 @@ func (p *Provider) enableBuilds(s *sdistBuilds) { p.builds = s }
 
 type noBuildsKey struct{}
 
+// prefetchContext is the context of a background metadata prefetch of
+// name==v. Prefetches may build only the project's newest final release
+// (its newest release when it has no final one) — the version the solver
+// tries first, so that independent sdists build concurrently — never the
+// older versions hinted for backtracking.
+func (p *Provider) prefetchContext(ctx context.Context, name string, v pep440.Version) context.Context {
+	if p.builds == nil {
+		return ctx
+	}
+	p.mu.Lock()
+	pr := p.projects[names.Canonicalize(name)]
+	p.mu.Unlock()
+	if pr == nil {
+		return withoutBuilds(ctx)
+	}
+	var newest, newestFinal *pep440.Version
+	for _, r := range pr.releases {
+		if newest == nil || newest.Less(r.version) {
+			newest = &r.version
+		}
+		if !r.version.IsPrerelease() && (newestFinal == nil || newestFinal.Less(r.version)) {
+			newestFinal = &r.version
+		}
+	}
+	if newestFinal != nil {
+		newest = newestFinal
+	}
+	if newest == nil || !newest.Equal(v) {
+		return withoutBuilds(ctx)
+	}
+	return ctx
+}
+
 // withoutBuilds marks a context whose metadata calls must not download or
-// build sdists (prefetching: only versions the solver asks for are built).
+// build sdists.
 func withoutBuilds(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noBuildsKey{}, true)
 }

@@ -3,6 +3,7 @@ package pylock
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pylock/pylock/internal/buildtest"
 	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
@@ -151,10 +153,12 @@ func TestBuildNoInterpreter(t *testing.T) {
 	t.Log(err)
 }
 
-// Prefetching (withoutBuilds) never downloads or builds an sdist: only the
-// solver's own metadata calls do.
-func TestPrefetchDoesNotBuild(t *testing.T) {
+// A prefetch builds only a project's newest final release; older versions
+// (hinted for backtracking) are never built in the background.
+func TestPrefetchBuildsOnlyNewest(t *testing.T) {
 	dir := buildIndex(t)
+	buildtest.Put(t, dir, "oldpkg", "oldpkg-0.9.tar.gz", buildtest.SetuptoolsSdist("oldpkg", "0.9", nil, ""))
+	buildtest.Put(t, dir, "oldpkg", "oldpkg-1.1rc1.tar.gz", buildtest.SetuptoolsSdist("oldpkg", "1.1rc1", nil, ""))
 	c, err := index.New(index.Options{IndexURL: dir, NoCache: true})
 	if err != nil {
 		t.Fatal(err)
@@ -164,16 +168,54 @@ func TestPrefetchDoesNotBuild(t *testing.T) {
 	var log lines
 	p := NewProvider(c, tg)
 	p.enableBuilds(newSdistBuilds(c, BuildOptions{Log: log.add}, t.TempDir(), time.Time{}))
-	cands, err := p.Candidates(context.Background(), "oldpkg")
-	if err != nil || len(cands) != 1 {
-		t.Fatalf("%v %v", cands, err)
+	if _, err := p.Candidates(context.Background(), "oldpkg"); err != nil {
+		t.Fatal(err)
 	}
-	_, err = p.Metadata(withoutBuilds(context.Background()), "oldpkg", cands[0].Version)
-	if !errors.Is(err, index.ErrNeedsBuild) || log.String() != "" {
-		t.Fatalf("prefetch-style call: err = %v, log = %q", err, log.String())
+	ctx := context.Background()
+	for _, v := range []string{"0.9", "1.1rc1"} {
+		_, err = p.Metadata(p.prefetchContext(ctx, "oldpkg", pep440.MustParse(v)), "oldpkg", pep440.MustParse(v))
+		if !errors.Is(err, index.ErrNeedsBuild) || log.String() != "" {
+			t.Fatalf("prefetch of %s: err = %v, log = %q", v, err, log.String())
+		}
 	}
-	md, err := p.Metadata(context.Background(), "oldpkg", cands[0].Version)
+	v := pep440.MustParse("1.0")
+	md, err := p.Metadata(p.prefetchContext(ctx, "oldpkg", v), "oldpkg", v)
 	if err != nil || len(md.RequiresDist) != 1 || md.RequiresDist[0].Name != "six" {
-		t.Fatalf("solver call: %+v %v", md, err)
+		t.Fatalf("prefetch of the newest: %+v %v", md, err)
+	}
+}
+
+// Independent sdists build concurrently during one resolve: each backend
+// waits for the other to start (a sequential pipeline would time out).
+func TestSdistsBuildConcurrently(t *testing.T) {
+	buildtest.Python(t)
+	dir := t.TempDir()
+	meet := t.TempDir()
+	for _, n := range []string{"alpha", "beta"} {
+		other := map[string]string{"alpha": "beta", "beta": "alpha"}[n]
+		be := "import os, time\n" +
+			"def prepare_metadata_for_build_wheel(md, config_settings=None):\n" +
+			"    open(os.path.join(" + strconv.Quote(meet) + ", '" + n + "'), 'w').close()\n" +
+			"    for _ in range(600):\n" +
+			"        if os.path.exists(os.path.join(" + strconv.Quote(meet) + ", '" + other + "')):\n" +
+			"            break\n" +
+			"        time.sleep(0.05)\n" +
+			"    else:\n" +
+			"        raise RuntimeError('" + other + " never started: builds are sequential')\n" +
+			"    d = os.path.join(md, '" + n + "-1.0.dist-info')\n" +
+			"    os.makedirs(d)\n" +
+			"    open(os.path.join(d, 'METADATA'), 'w').write('Metadata-Version: 2.1\\nName: " + n + "\\nVersion: 1.0\\n')\n" +
+			"    return os.path.basename(d)\n"
+		buildtest.Put(t, dir, n, n+"-1.0.tar.gz", buildtest.TarGz(map[string]string{
+			n + "-1.0/pyproject.toml": "[build-system]\nrequires = []\nbuild-backend = \"be\"\nbackend-path = [\"_b\"]\n",
+			n + "-1.0/_b/be.py":       be,
+		}))
+	}
+	sol, s, err := resolveWithBuilds(t, dir, BuildOptions{Jobs: 2}, "alpha", "beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pins(sol) != "alpha==1.0 beta==1.0" || len(s.Warnings()) != 0 {
+		t.Fatalf("pins %s, warnings %q", pins(sol), s.Warnings())
 	}
 }

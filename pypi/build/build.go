@@ -231,6 +231,9 @@ func (b *Builder) once(ctx context.Context, key string, pkg Package, fn func(con
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		if c.err != nil && isCtxErr(c.err) && ctx.Err() == nil {
+			return b.once(ctx, key, pkg, fn) // the first caller was cancelled, not us
+		}
 	}
 	if c.err != nil {
 		return nil, c.err
@@ -291,4 +294,8 @@ func isHex(s string) bool {
 		}
 	}
 	return true
+}
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
