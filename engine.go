@@ -96,6 +96,9 @@ type Options struct {
 	Command string
 	// ABIGuard applies the audit ABI rules while resolving.
 	ABIGuard bool
+	// Build governs versions whose sdist has no static metadata
+	// (--no-build, --no-build-package, --no-build-isolation, --python).
+	Build BuildOptions
 
 	Stdin          io.Reader            // for "-" (nil = empty)
 	Getenv         func(string) string  // nil = os.Getenv
@@ -172,14 +175,17 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 
 	p := NewProvider(client, t)
+	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer)
+	p.enableBuilds(builds)
 	stop := p.StartPrefetch(ctx)
 	defer stop()
 	guard := newABIGuard(ctx, req, client, &opts)
 	sol, err := resolver.Resolve(ctx, p, in.requirements, opts)
 	if err != nil {
-		return nil, budgetErr(ctx, req.Budget, err)
+		return nil, builds.annotate(budgetErr(ctx, req.Budget, err))
 	}
 	stop()
+	res.Warnings = append(res.Warnings, builds.Warnings()...)
 	lock, snap, err := lockResolution(ctx, req, p, sol, singleLockOptions(req, in, iopts, t))
 	if err != nil {
 		return nil, err

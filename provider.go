@@ -50,6 +50,8 @@ type Provider struct {
 	target target.Target
 	tags   *wheel.Supported // target.Supported(), built once: ranking every file rebuilds it otherwise
 
+	builds *sdistBuilds // nil: sdists without static PKG-INFO stay unusable (ErrNeedsBuild)
+
 	mu       sync.Mutex
 	projects map[string]*project
 	meta     map[string]*index.Metadata // "name==version"
@@ -119,7 +121,7 @@ func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *s
 		for _, h := range hints {
 			wg.Go(func() {
 				if ctx.Err() == nil {
-					_, _ = p.metadata(ctx, h.name, h.version)
+					_, _ = p.metadata(p.prefetchContext(ctx, h.name, h.version), h.name, h.version) // builds only a project's newest release
 				}
 			})
 		}
@@ -285,6 +287,7 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 	for _, f := range r.files {
 		md, err = p.client.Metadata(ctx, f.File)
 		if err == nil {
+			p.builds.noteSource(name, v, f)
 			break
 		}
 		if firstErr == nil {
@@ -292,6 +295,12 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 		}
 		if !errors.Is(err, index.ErrNeedsBuild) && !errors.Is(err, index.ErrNotFound) {
 			break
+		}
+	}
+	if md == nil && errors.Is(firstErr, index.ErrNeedsBuild) && p.builds != nil && buildsAllowed(ctx) {
+		md, err = p.builds.fromSdist(ctx, name, v, r, firstErr)
+		if err != nil {
+			return nil, err
 		}
 	}
 	if md == nil {

@@ -51,6 +51,8 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 	opts.Env = nil
 	p := NewProvider(client, t)
+	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer) // one per run: built metadata serves every fork
+	p.enableBuilds(builds)
 	stop := p.StartPrefetch(ctx)
 	defer stop()
 	rp := universalRequiresPython(in, t)
@@ -64,9 +66,10 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	}
 	sol, err := resolver.ResolveUniversal(ctx, p, in.requirements, uo)
 	if err != nil {
-		return nil, budgetErr(ctx, req.Budget, err)
+		return nil, builds.annotate(budgetErr(ctx, req.Budget, err))
 	}
 	stop()
+	res.Warnings = append(res.Warnings, builds.Warnings()...)
 	lo := LockOptions{RequiresPython: rp, Format: in.format, ExcludeNewer: req.ExcludeNewer,
 		Universal: true, Tool: universalTool(req, in, iopts, t, rp)}
 	for _, e := range uo.Environments {

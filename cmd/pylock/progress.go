@@ -95,6 +95,15 @@ func (p *progress) resolverEvent(e resolver.Event) {
 	p.draw()
 }
 
+// buildLog prints where metadata came from and build progress (-v).
+func (p *progress) buildLog(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.verbose {
+		fmt.Fprintln(p.w, "metadata: "+msg)
+	}
+}
+
 func joinNonEmpty(parts ...string) string {
 	var out []string
 	for _, s := range parts {

@@ -46,6 +46,17 @@ installed there, going back to older versions when the newest have none.
 Both default to [tool.pylock] environments / required-environments of a
 pyproject.toml input.
 
+A version whose only file is an sdist without static metadata (PKG-INFO
+Metadata-Version 2.2+ not marking its dependencies Dynamic, or a static
+pyproject.toml [project] table) gets its metadata from a PEP 517 build:
+[build-system] requires are resolved against the same indexes, installed
+hash-checked into a throwaway virtual environment, and the backend's
+prepare_metadata_for_build_wheel (else build_wheel) is run by --python
+(default python3 on PATH). Built metadata is cached by the sdist's sha256. A
+version whose build fails is skipped with a warning. --no-build and
+--no-build-package turn building off; -v says where each version's metadata
+came from.
+
 The index is --index-url, else -i in a requirements file, else
 $PYLOCK_INDEX_URL or $PIP_INDEX_URL, else https://pypi.org/simple; it may be
 a local directory laid out as a PEP 503 index.
@@ -99,6 +110,10 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
 	fl.BoolVar(&r.VerifyFiles, "verify-files", false, "download every locked file and check its hash and size before writing the lock (exit 3 on a mismatch)")
 	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
+	fl.BoolVar(&r.Build.NoBuild, "no-build", false, "never build sdists for their metadata: a version whose sdist has no static metadata is unusable")
+	fl.StringArrayVar(&r.Build.NoBuildPackages, "no-build-package", nil, "never build `PKG`'s sdists (repeatable, comma lists allowed)")
+	fl.BoolVar(&r.Build.NoBuildIsolation, "no-build-isolation", false, "build sdists in the --python interpreter's own environment instead of a fresh one")
+	fl.StringVar(&r.Build.Python, "python", "", "the Python interpreter (`PATH`) that builds sdists' metadata (default: python3 on PATH)")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
 	fl.DurationVar(&r.Budget, "timeout", 0, "give up the whole resolve (index fetching and solving) after `DURATION`, e.g. 2m (default: no limit)")
 	fl.DurationVar(&r.HTTPTimeout, "http-timeout", 0, "HTTP read timeout (`DURATION`, > 0): longest wait for a response or its next bytes; a request gives up after 2 such waits (default 15s)")
@@ -130,7 +145,7 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	req.Stdin = a.stdin
 	req.Command = regenerateCommand(a.args)
 	p := newProgress(a.stderr, f.quiet, f.verbose, f.noProgress)
-	req.IndexEvents, req.ResolverEvents = p.indexEvent, p.resolverEvent
+	req.IndexEvents, req.ResolverEvents, req.Build.Log = p.indexEvent, p.resolverEvent, p.buildLog
 	start := time.Now()
 	res, err := pylock.Resolve(c.Context(), req)
 	p.stop()

@@ -252,3 +252,31 @@ func (c *Client) newStreamClient(base http.RoundTripper) {
 	c.dlSem = semaphore.NewWeighted(int64(c.opts.MaxDownloads))
 	c.stream = &http.Client{Transport: base, CheckRedirect: checkRedirect}
 }
+
+// Download returns the bytes of a distribution file (an sdist to build),
+// checked against the index's strongest hash and declared size: file://
+// URLs are read from disk, others stream through downloadFile's bounded,
+// verified temporary file. Its size is bounded by Options.MaxFileBytes.
+func (c *Client) Download(ctx context.Context, f File) ([]byte, error) {
+	project, version := splitFilename(f.Filename)
+	if u, err := url.Parse(f.URL); err == nil && u.Scheme == "file" {
+		data, err := readFileLimit(u.Path, c.opts.MaxFileBytes)
+		if err == nil {
+			err = verifyHashes(data, f.Hashes)
+		}
+		if err != nil {
+			return nil, &Error{Op: "download", Project: project, Version: version, URL: Redact(f.URL), Err: err}
+		}
+		return data, nil
+	}
+	d, err := c.downloadFile(ctx, f, project, version)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	data, err := io.ReadAll(d)
+	if err != nil {
+		return nil, &Error{Op: "download", Project: project, Version: version, URL: Redact(stripFragment(f.URL)), Err: err}
+	}
+	return data, nil
+}
