@@ -14,9 +14,9 @@ const (
 	// StepInstallFirst installs an --install-first hint with its
 	// not-yet-installed dependencies.
 	StepInstallFirst StepKind = "install-first"
-	// StepHeavy installs heavy packages (big or platform-specific wheels)
-	// with their not-yet-installed dependencies; only Dockerfile layering
-	// (DockerSteps) makes such steps.
+	// StepHeavy installs the packages that are heavy themselves (big or
+	// platform-specific wheels), without their light dependencies; only
+	// Dockerfile layering (DockerSteps) makes such steps.
 	StepHeavy StepKind = "heavy"
 	// StepPackages installs everything else.
 	StepPackages StepKind = "packages"
@@ -148,9 +148,11 @@ func IsHeavy(p *Package, heavySize int64) bool {
 }
 
 // DockerSteps is the plan arranged for Docker layer caching: install-first
-// steps unchanged, then each other step split in two, heavy packages (see
-// IsHeavy) with their dependencies first, the light rest after, so that a
-// change to a light package does not rebuild the heavy layer.
+// steps unchanged, then each other step split in two, the packages that are
+// heavy themselves (see IsHeavy) first, the light rest after, so that a
+// change to a light package does not rebuild the heavy layer. The heavy
+// layer holds no light package, not even a dependency of a heavy one: every
+// step installs with --no-deps, so a dependency may come in a later layer.
 func (p *InstallPlan) DockerSteps(heavySize int64) []Step {
 	var out []Step
 	for _, s := range p.Steps {
@@ -170,24 +172,11 @@ func (p *InstallPlan) DockerSteps(heavySize int64) []Step {
 	return out
 }
 
-// splitHeavy splits an ordered step into its heavy packages with their
-// dependencies (those in the step) and the rest, both keeping the order,
-// which stays valid: the heavy part is closed under dependencies.
+// splitHeavy splits an ordered step into its heavy packages and the rest,
+// both keeping the step's order.
 func splitHeavy(pkgs []Package, heavySize int64) (heavy, light []Package) {
-	l := &Lock{Packages: pkgs}
-	g := NewGraph(l)
-	var roots []int
 	for i := range pkgs {
 		if IsHeavy(&pkgs[i], heavySize) {
-			roots = append(roots, i)
-		}
-	}
-	in := make([]bool, len(pkgs))
-	for _, i := range g.closure(roots, make([]bool, len(pkgs))) {
-		in[i] = true
-	}
-	for i := range pkgs {
-		if in[i] {
 			heavy = append(heavy, pkgs[i])
 		} else {
 			light = append(light, pkgs[i])

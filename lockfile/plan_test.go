@@ -176,7 +176,7 @@ func TestDockerSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps := (&InstallPlan{Steps: p.DockerSteps(0)})
-	want := "numpy | opencv-python typing-extensions pydantic-core | annotated-types exceptiongroup idna sniffio anyio starlette pydantic fastapi"
+	want := "numpy | opencv-python pydantic-core | annotated-types exceptiongroup idna sniffio anyio starlette typing-extensions pydantic fastapi"
 	if got := planString(steps); got != want {
 		t.Errorf("docker steps = %q\nwant           %q", got, want)
 	}

@@ -3,6 +3,7 @@ package lockfile
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -31,6 +32,14 @@ type RenderOptions struct {
 	// HeavySize is the wheel size from which a package gets the heavy
 	// Dockerfile layer (DefaultHeavySize when 0).
 	HeavySize int64
+	// NetrcSecret makes every Dockerfile RUN that reaches the index mount
+	// the BuildKit secret "netrc" at /root/.netrc, where pip reads index
+	// credentials. It is implied when an index URL carries credentials:
+	// those are stripped from the Dockerfile, never written into it.
+	NetrcSecret bool
+	// VerifyImports, when it has modules, ends the shell and Dockerfile
+	// plans (and the JSON plan's verify_imports) with its import check.
+	VerifyImports *ImportCheck
 }
 
 func (o RenderOptions) lockPath() string {
@@ -58,6 +67,42 @@ func RenderPlan(p *InstallPlan, format string, o RenderOptions) ([]byte, error) 
 		return p.JSON(o)
 	}
 	return nil, fmt.Errorf("unknown plan format %q (want shell, dockerfile or json)", format)
+}
+
+// IndexURLs returns the index URLs the plan's pip commands use, in
+// --index-url, --extra-index-url order.
+func (p *InstallPlan) IndexURLs(o RenderOptions) []string {
+	var out []string
+	args := indexArgs(p.allPackages(), o)
+	for i := 1; i < len(args); i += 2 {
+		out = append(out, args[i])
+	}
+	return out
+}
+
+// PipIndexArgs returns pip's index options for pkgs under o: the same
+// --index-url / --extra-index-url the plans write.
+func PipIndexArgs(pkgs []Package, o RenderOptions) []string { return indexArgs(pkgs, o) }
+
+// StepRequirements renders packages as a requirements file for
+// "pip install --no-deps --require-hashes -r": one pinned requirement per
+// package with every hash pip accepts, in the given order.
+func StepRequirements(pkgs []Package) []byte { return requirementsText(pkgs, true) }
+
+// stripCredentials removes userinfo from URL arguments, reporting whether
+// there was any.
+func stripCredentials(args []string) ([]string, bool) {
+	out := make([]string, len(args))
+	found := false
+	for i, a := range args {
+		out[i] = a
+		if u, err := url.Parse(a); err == nil && u.User != nil && u.Host != "" {
+			u.User = nil
+			out[i] = u.String()
+			found = true
+		}
+	}
+	return out, found
 }
 
 // indexArgs returns pip's index options for packages: the override from o,
@@ -182,7 +227,18 @@ func (p *InstallPlan) Shell(o RenderOptions) []byte {
 		b.Write(requirementsText(s.Packages, true))
 		b.WriteString("EOF\n")
 	}
+	if cmd := o.VerifyImports.Command(py); cmd != nil {
+		b.WriteString("\n# Verify: import the modules of the packages with compiled extensions.\n")
+		writeNotes(&b, o.VerifyImports.Notes)
+		b.WriteString(strings.Join(quoteAll(cmd), " ") + "\n")
+	}
 	return b.Bytes()
+}
+
+func writeNotes(b *bytes.Buffer, notes []string) {
+	for _, n := range notes {
+		b.WriteString("# Note: " + n + "\n")
+	}
 }
 
 // StepFile is a per-step requirements file of a Dockerfile plan.
@@ -238,7 +294,14 @@ func (p *InstallPlan) Dockerfile(o RenderOptions) []byte {
 	if !o.Inline {
 		fmt.Fprintf(&b, "# The %s/ files are written next to this Dockerfile.\n", o.stepDir())
 	}
-	cmd := strings.Join(append([]string{"pip", "install", "--no-cache-dir", "--no-deps", "--require-hashes"}, quoteAll(indexArgs(p.allPackages(), o))...), " ")
+	idx, creds := stripCredentials(indexArgs(p.allPackages(), o))
+	run := "RUN "
+	if creds || o.NetrcSecret {
+		run = "RUN --mount=type=secret,id=netrc,target=/root/.netrc "
+		b.WriteString("# Index credentials come from the BuildKit secret \"netrc\", never from\n")
+		b.WriteString("# the Dockerfile: docker build --secret id=netrc,src=$HOME/.netrc .\n")
+	}
+	cmd := strings.Join(append([]string{"pip", "install", "--no-cache-dir", "--no-deps", "--require-hashes"}, quoteAll(idx)...), " ")
 	files := p.DockerfileFiles(o)
 	for i := range steps {
 		s := &steps[i]
@@ -247,14 +310,20 @@ func (p *InstallPlan) Dockerfile(o RenderOptions) []byte {
 			b.WriteString("# Note: " + n + "\n")
 		}
 		if o.Inline {
-			b.WriteString("RUN " + cmd + " -r /dev/stdin <<'EOF'\n")
+			b.WriteString(run + cmd + " -r /dev/stdin <<'EOF'\n")
 			b.Write(requirementsText(s.Packages, false))
 			b.WriteString("EOF\n")
 			continue
 		}
 		dst := "/tmp/" + files[i].Name
 		fmt.Fprintf(&b, "COPY %s %s\n", files[i].Name, dst)
-		fmt.Fprintf(&b, "RUN %s -r %s\n", cmd, dst)
+		fmt.Fprintf(&b, "%s%s -r %s\n", run, cmd, dst)
+	}
+	if cmd := o.VerifyImports.Command("python"); cmd != nil {
+		b.WriteString("\n# Verify: import the modules of the packages with compiled extensions,\n")
+		b.WriteString("# so that a broken binary stack fails the build, not the first run.\n")
+		writeNotes(&b, o.VerifyImports.Notes)
+		b.WriteString("RUN " + strings.Join(quoteAll(cmd), " ") + "\n")
 	}
 	return b.Bytes()
 }

@@ -35,7 +35,9 @@ import (
 //	                 hint?, packages [{name, version, marker?}], notes [..],
 //	                 requirements: the step's requirements file text,
 //	                 pip_args: run "python -m pip <pip_args> -r FILE" with
-//	                 FILE holding requirements}
+//	                 FILE holding requirements},
+//	                 verify_imports? [argv]: python -c "import ..." for the
+//	                 compiled packages (plan --verify-imports)
 type Report struct {
 	Schema         string          `json:"schema"`
 	LockVersion    string          `json:"lock_version"`
@@ -87,6 +89,9 @@ type ReportEdge struct {
 type ReportPlan struct {
 	InstallFirst []string     `json:"install_first"`
 	Steps        []ReportStep `json:"steps"`
+	// VerifyImports is the command that checks the compiled packages
+	// import (--verify-imports), omitted otherwise.
+	VerifyImports []string `json:"verify_imports,omitempty"`
 }
 
 // ReportStep is one install step.
@@ -197,6 +202,7 @@ func reportPlan(p *InstallPlan, o RenderOptions) *ReportPlan {
 		}
 		rp.Steps = append(rp.Steps, st)
 	}
+	rp.VerifyImports = o.VerifyImports.Command("python")
 	return rp
 }
 

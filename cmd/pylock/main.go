@@ -163,6 +163,8 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("pylock {{.Version}}\n")
+	// -V is the version (cobra's default -v is --verbose in every subcommand).
+	root.Flags().BoolP("version", "V", false, "print the version")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &codeError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})

@@ -7,10 +7,10 @@
 COPY pylock-steps/01-numpy.txt /tmp/pylock-steps/01-numpy.txt
 RUN pip install --no-cache-dir --no-deps --require-hashes -r /tmp/pylock-steps/01-numpy.txt
 
-# Step 2/3: heavy packages: opencv-python, typing-extensions, pydantic-core
+# Step 2/3: heavy packages: opencv-python, pydantic-core
 COPY pylock-steps/02-heavy.txt /tmp/pylock-steps/02-heavy.txt
 RUN pip install --no-cache-dir --no-deps --require-hashes -r /tmp/pylock-steps/02-heavy.txt
 
-# Step 3/3: annotated-types, exceptiongroup, idna, sniffio, anyio, starlette, pydantic, fastapi
+# Step 3/3: annotated-types, exceptiongroup, idna, sniffio, anyio, starlette, typing-extensions, pydantic, ... (9 packages)
 COPY pylock-steps/03-packages.txt /tmp/pylock-steps/03-packages.txt
 RUN pip install --no-cache-dir --no-deps --require-hashes -r /tmp/pylock-steps/03-packages.txt

@@ -7,10 +7,10 @@
 COPY deps/01-numpy.txt /tmp/deps/01-numpy.txt
 RUN pip install --no-cache-dir --no-deps --require-hashes --index-url http://127.0.0.1:8080/simple --extra-index-url 'https://x.example/simple?a=1&b=2' -r /tmp/deps/01-numpy.txt
 
-# Step 2/3: heavy packages: opencv-python, typing-extensions, pydantic-core
+# Step 2/3: heavy packages: opencv-python, pydantic-core
 COPY deps/02-heavy.txt /tmp/deps/02-heavy.txt
 RUN pip install --no-cache-dir --no-deps --require-hashes --index-url http://127.0.0.1:8080/simple --extra-index-url 'https://x.example/simple?a=1&b=2' -r /tmp/deps/02-heavy.txt
 
-# Step 3/3: annotated-types, exceptiongroup, idna, sniffio, anyio, starlette, pydantic, fastapi
+# Step 3/3: annotated-types, exceptiongroup, idna, sniffio, anyio, starlette, typing-extensions, pydantic, ... (9 packages)
 COPY deps/03-packages.txt /tmp/deps/03-packages.txt
 RUN pip install --no-cache-dir --no-deps --require-hashes --index-url http://127.0.0.1:8080/simple --extra-index-url 'https://x.example/simple?a=1&b=2' -r /tmp/deps/03-packages.txt

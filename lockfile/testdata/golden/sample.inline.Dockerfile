@@ -9,14 +9,13 @@ RUN pip install --no-cache-dir --no-deps --require-hashes -r /dev/stdin <<'EOF'
 numpy==1.26.4 --hash=sha256:58d79dd9872a1c7ff3b0b4ba716762b1f394a0b83edb9ecffe5cd488748409ff --hash=sha256:91dc4790a696e6addd75d28f9b6f1025d0df72eafb44194994bdbc78ea3bf54b
 EOF
 
-# Step 2/3: heavy packages: opencv-python, typing-extensions, pydantic-core
+# Step 2/3: heavy packages: opencv-python, pydantic-core
 RUN pip install --no-cache-dir --no-deps --require-hashes -r /dev/stdin <<'EOF'
 opencv-python==4.8.1.78 --hash=sha256:006cf7f42c7fcbb9806ea23513a10752f6512da9cfa0a1702225d88f877f459f --hash=sha256:4816e60b54ac7fe078f590cbe581edf61e2b0adfa4ed85f5b5a2430535c3bb6f
-typing-extensions==4.9.0 --hash=sha256:071ee611b132982d37347897edb8aafcb87e65df8d23bec970176d97c5a9a112
 pydantic-core==2.14.5 --hash=sha256:01b51b64d42e5bd18e98beb475210e868c3542b7518d74733c0abc52fd08de97
 EOF
 
-# Step 3/3: annotated-types, exceptiongroup, idna, sniffio, anyio, starlette, pydantic, fastapi
+# Step 3/3: annotated-types, exceptiongroup, idna, sniffio, anyio, starlette, typing-extensions, pydantic, ... (9 packages)
 RUN pip install --no-cache-dir --no-deps --require-hashes -r /dev/stdin <<'EOF'
 annotated-types==0.6.0 --hash=sha256:179591601474fb6641e8e5e4c11228df2b59647e5a79e9f2f4ffcbd377aeab3f
 exceptiongroup==1.2.0 ; python_version < "3.11" --hash=sha256:ef6c2fcd0a00124af20805ed65a4625e6b6ce6ff2081932c7f45d7a7294eb649
@@ -24,6 +23,7 @@ idna==3.6 --hash=sha256:c288528d55cd77e4ec86b4c96845c21108af3305c93e658af6eb9d41
 sniffio==1.3.0 --hash=sha256:79bcf7d3c1b7f4c1cf855f9f2b441cf6a6cef0bc969583aea3245eee083412b3
 anyio==3.7.1 --hash=sha256:cbfca5287132d3103bef95b97dd501a91b6fe29cdb9cdaf9020529de20ccddaa
 starlette==0.27.0 --hash=sha256:3d27e8f762b2b01fb7ca7601be9ac198b6a5cc584e6928e8883ab8069e1d2cfd
+typing-extensions==4.9.0 --hash=sha256:071ee611b132982d37347897edb8aafcb87e65df8d23bec970176d97c5a9a112
 pydantic==2.5.2 --hash=sha256:90d9b4fedd7b220385009efcb85b762f690f7c55ca1900ff8b98ffbbe58f9ef9
 fastapi==0.104.1 --hash=sha256:c063167ca9130b68d68db31bff3eaab907d1afc333b8212a3d6072d1ee953cf3 --hash=sha256:d0829f726ab90db3f1c1a5dfb72c16fab0fa71440bb4294993bfe3362866e17f
 EOF
