@@ -229,3 +229,9 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// RenderReport renders the JSON report for l with plan under o (the index
+// overrides and import check of the plan formats apply to its plan).
+func RenderReport(l *Lock, plan *InstallPlan, o RenderOptions) ([]byte, error) {
+	return marshalJSON(NewReport(l, plan, o))
+}
