@@ -83,4 +83,3 @@ func (a *app) runExport(path, output string, f planFlags) error {
 	}
 	return nil
 }
-
