@@ -266,11 +266,11 @@ func Sync(ctx context.Context, o Options) (*Result, error) {
 	if o.DryRun {
 		logf("dry run: nothing is changed")
 	}
-	if ch.Empty() {
-		logf("%s: the environment already matches the lock", o.Python)
-	}
 	for _, n := range ch.Kept {
 		logf("keep %s==%s (installer tooling, not in the lock)", n, inst.Dists[n].Version)
+	}
+	if ch.Empty() {
+		logf("nothing to do: the environment of %s already matches the lock", o.Python)
 	}
 	if len(ch.Remove) > 0 {
 		argv := []string{o.Python, "-m", "pip", "uninstall", "--yes"}
