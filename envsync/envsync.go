@@ -26,6 +26,7 @@ import (
 	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/audit/installed"
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
@@ -333,7 +334,11 @@ func (e *StepError) Error() string {
 		what = fmt.Sprintf("install step %d/%d", e.Step, e.Steps)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s failed: %s: %v", what, strings.Join(e.Argv, " "), e.Err)
+	argv := make([]string, len(e.Argv))
+	for i, a := range e.Argv {
+		argv[i] = index.Redact(a) // credentials never reach a message
+	}
+	fmt.Fprintf(&b, "%s failed: %s: %v", what, strings.Join(argv, " "), e.Err)
 	if e.Output != "" {
 		b.WriteString("\npip said:\n" + e.Output)
 	}

@@ -188,7 +188,7 @@ func TestSyncStepFailure(t *testing.T) {
 			s.remove("app")
 			var calls []string
 			o := Options{Lock: l, Plan: plan, Python: "py", MarkerEnv: linux, ReadEnv: s.read,
-				Resume: "pylock sync --venv .venv",
+				Resume: "pylock sync --venv .venv", IndexURL: "https://user:pw@pkgs.example/simple",
 				Run: s.fakePip(&calls, func(argv []string, stdin string) string {
 					if strings.Contains(stdin, "lib==") {
 						return "Collecting lib==2.0\n" + tt.output + "\n"
@@ -204,6 +204,9 @@ func TestSyncStepFailure(t *testing.T) {
 				t.Errorf("step %d/%d network=%v", se.Step, se.Steps, se.Network)
 			}
 			msg := err.Error()
+			if strings.Contains(msg, "pw@") || !strings.Contains(msg, "--index-url https://pkgs.example/simple") {
+				t.Errorf("credentials in the message, or no index:\n%s", msg)
+			}
 			for _, want := range []string{"install step 2/2 failed: py -m pip install", tt.output,
 				"the environment is as pip left it (install steps 1-1 done); fix the cause and resume with: pylock sync --venv .venv"} {
 				if !strings.Contains(msg, want) {

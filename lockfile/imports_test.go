@@ -130,11 +130,15 @@ func TestPlanVerifyImportsAndSecrets(t *testing.T) {
 	if d := string(p.Dockerfile(RenderOptions{NetrcSecret: true})); strings.Count(d, "RUN --mount=type=secret,id=netrc,target=/root/.netrc pip") != 3 {
 		t.Errorf("NetrcSecret: want every pip RUN mounted:\n%s", d)
 	}
+	sh = string(p.Shell(o))
+	if strings.Contains(sh, "s3cret") || !strings.Contains(sh, "--index-url https://pkgs.example/simple -r /dev/stdin") || !strings.Contains(sh, "pip reads them from ~/.netrc") {
+		t.Errorf("shell plan with a credentialed index:\n%s", sh)
+	}
 	js, err := p.JSON(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(js), `"verify_imports": [`) {
+	if !strings.Contains(string(js), `"verify_imports": [`) || strings.Contains(string(js), "s3cret") {
 		t.Errorf("JSON plan lacks verify_imports:\n%s", js)
 	}
 }

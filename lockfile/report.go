@@ -188,7 +188,8 @@ func reportFile(kind string, a *Artifact) ReportFile {
 
 func reportPlan(p *InstallPlan, o RenderOptions) *ReportPlan {
 	rp := &ReportPlan{InstallFirst: nonNil(p.InstallFirst), Steps: []ReportStep{}}
-	args := append([]string{"install", "--no-deps", "--require-hashes"}, indexArgs(p.allPackages(), o)...)
+	idx, _ := stripCredentials(indexArgs(p.allPackages(), o))
+	args := append([]string{"install", "--no-deps", "--require-hashes"}, idx...)
 	for i, s := range p.Steps {
 		st := ReportStep{
 			Index: i + 1, Kind: s.Kind, Hint: s.Hint,

@@ -13,6 +13,7 @@ import (
 	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/envsync"
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/target"
 )
 
@@ -200,7 +201,7 @@ func (a *app) printDryRunFresh(plan *lockfile.InstallPlan) error {
 func (a *app) resumeCommand() string {
 	words := []string{"pylock"}
 	for _, w := range a.args {
-		words = append(words, quoteWord(w))
+		words = append(words, quoteWord(index.Redact(w)))
 	}
 	return strings.Join(words, " ")
 }
