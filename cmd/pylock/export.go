@@ -60,7 +60,7 @@ func (a *app) runExport(path, output string, f planFlags) error {
 		if l, err = readPlannableLock(path); err != nil {
 			return err
 		}
-		data = lockfile.RenderRequirements(l, "")
+		data, err = render(l, formatRequirements) // as resolve writes a .txt output
 	case "json":
 		f.format = "report"
 		data, err = a.renderPlan(path, f)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/envsync"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
@@ -88,7 +87,7 @@ func (a *app) runSync(ctx context.Context, path string, f syncFlags) error {
 	}
 	plan, err := lockfile.Plan(l, f.installFirst)
 	if err != nil {
-		return &codeError{code: pylock.ExitUsage, err: fmt.Errorf("%s: %w", path, err)}
+		return &codeError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
 	}
 	python, err := a.syncPython(ctx, f)
 	if err != nil {
@@ -103,11 +102,11 @@ func (a *app) runSync(ctx context.Context, path string, f syncFlags) error {
 	{
 		t, err := target.FromInterpreter(ctx, python)
 		if err != nil {
-			return &codeError{code: pylock.ExitUsage, err: err}
+			return &codeError{code: exitUsage, err: err}
 		}
 		markerEnv = t.Env()
 		if err := envsync.CheckEnvironments(l, markerEnv); err != nil {
-			return &codeError{code: pylock.ExitUsage, err: fmt.Errorf("%s: %w", path, err)}
+			return &codeError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
 		}
 	}
 	o := envsync.Options{
@@ -122,11 +121,11 @@ func (a *app) runSync(ctx context.Context, path string, f syncFlags) error {
 	var se *envsync.StepError
 	switch {
 	case errors.As(err, &se) && se.Network:
-		return &codeError{code: pylock.ExitIndex, err: err}
+		return &codeError{code: exitIndex, err: err}
 	case errors.As(err, &se):
-		return &codeError{code: pylock.ExitNoSolution, err: err}
+		return &codeError{code: exitNoSolution, err: err}
 	case err != nil:
-		return &codeError{code: pylock.ExitUsage, err: err}
+		return &codeError{code: exitUsage, err: err}
 	}
 	if f.dryRun {
 		return nil
@@ -136,7 +135,7 @@ func (a *app) runSync(ctx context.Context, path string, f syncFlags) error {
 		for _, fd := range envsync.SortedFindings(res.Findings) {
 			fmt.Fprintf(a.stdout, "  %-7s %s\n", fd.Severity, fd.Message)
 		}
-		return &codeError{code: pylock.ExitNoSolution, err: errors.New("environment differs"), silent: true}
+		return &codeError{code: exitNoSolution, err: errors.New("environment differs"), silent: true}
 	}
 	fmt.Fprintf(a.stdout, "verified: the environment of %s matches %s (%d locked, %d installed or replaced, %d removed)\n",
 		python, path, res.Locked, res.Changes.Installs(), len(res.Changes.Remove))
@@ -171,7 +170,7 @@ func (a *app) syncPython(ctx context.Context, f syncFlags) (string, error) {
 	fmt.Fprintf(a.stdout, "creating the venv %s (%s -m venv)\n", f.venv, creator)
 	py, err := envsync.CreateVenv(ctx, creator, f.venv)
 	if err != nil {
-		return "", &codeError{code: pylock.ExitUsage, err: err}
+		return "", &codeError{code: exitUsage, err: err}
 	}
 	return py, nil
 }
