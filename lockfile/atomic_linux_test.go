@@ -27,11 +27,11 @@ func TestWriteFileAtomicReadOnlyMount(t *testing.T) {
 	}
 	ro := t.TempDir()
 	if err := syscall.Mount(src, ro, "", syscall.MS_BIND, ""); err != nil {
-		testenv.Missing(t, "bind mount: %v", err)
+		testenv.Require(t, false, "bind mount: %v", err)
 	}
 	t.Cleanup(func() { syscall.Unmount(ro, 0) })
 	if err := syscall.Mount("", ro, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-		testenv.Missing(t, "read-only remount: %v", err)
+		testenv.Require(t, false, "read-only remount: %v", err)
 	}
 	if err := WriteFileAtomic(filepath.Join(ro, "pylock.toml"), []byte("new\n")); err == nil {
 		t.Fatal("no error writing into a read-only directory")

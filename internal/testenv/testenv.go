@@ -55,13 +55,3 @@ func CorpusDir(t testing.TB) string { return find(t, "PYLOCK_CORPUS", "corpus", 
 // BenchDir returns ../shared/bench (env PYLOCK_BENCH overrides).
 func BenchDir(t testing.TB) string { return find(t, "PYLOCK_BENCH", "bench", "pyindex.py") }
 
-// Missing reports that a tool a test needs (python3, pip, venv) is absent:
-// the test skips, unless PYLOCK_REQUIRE_SHARED=1 (CI), where a missing tool
-// is a broken machine and fails the test.
-func Missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("PYLOCK_REQUIRE_SHARED") == "1" {
-		t.Fatalf("PYLOCK_REQUIRE_SHARED=1: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
