@@ -54,4 +54,3 @@ func CorpusDir(t testing.TB) string { return find(t, "PYLOCK_CORPUS", "corpus", 
 
 // BenchDir returns ../shared/bench (env PYLOCK_BENCH overrides).
 func BenchDir(t testing.TB) string { return find(t, "PYLOCK_BENCH", "bench", "pyindex.py") }
-
