@@ -94,8 +94,13 @@ type Options struct {
 	LockPath string
 	// Command is recorded in [tool.pylock] as the command that regenerates the lock.
 	Command string
-	// ABIGuard applies the audit ABI rules while resolving.
-	ABIGuard bool
+	// NoABIGuard turns off the ABI guard. By default the audit ABI rules
+	// (audit/abi_rules.toml) apply while resolving: a release whose compiled
+	// wheels predate a provider's ABI break (numpy 2.0) is not paired with
+	// the new major (Result.ABIGuard says what was held back). With
+	// NoABIGuard the resolution is unconstrained and a locked risky pair is
+	// a warning with the two ways out that audit gives.
+	NoABIGuard bool
 	// Build governs versions whose sdist has no static metadata
 	// (--no-build, --no-build-package, --no-build-isolation, --python).
 	Build BuildOptions
@@ -126,7 +131,9 @@ type Result struct {
 	IndexStats index.Stats
 	Duration   time.Duration
 	Warnings   []string
-	ABIGuard   []string // Options.ABIGuard: why a pair was avoided, one line per applied rule
+	// ABIGuard says what the guard held back and why, one line per
+	// applied rule (empty when nothing was held back or with NoABIGuard).
+	ABIGuard []string
 	// Universal is the universal resolution (Options.Universal); Resolution
 	// then lists every locked version.
 	Universal *resolver.Result
@@ -186,7 +193,9 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	}
 	stop()
 	res.Warnings = append(res.Warnings, builds.Warnings()...)
-	lock, snap, err := lockResolution(ctx, req, p, sol, singleLockOptions(req, in, iopts, t))
+	lo := singleLockOptions(req, in, iopts, t)
+	lo.Tool.ABIGuard, res.ABIGuard = abiGuardRecord(guard, sol, in)
+	lock, snap, err := lockResolution(ctx, req, p, sol, lo)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +204,9 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	}
 	res.Lock, res.Resolution = lock, sol
 	res.Warnings = append(res.Warnings, yankWarnings(snap, sol, in.format, req.ExcludeNewer)...)
-	res.ABIGuard = abiGuardNotes(guard, sol)
+	if err := checkUnguarded(ctx, req, client, res); err != nil {
+		return nil, err
+	}
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)
 	return res, nil

@@ -45,6 +45,10 @@ func buildTool(req Options, in *inputs, iopts index.Options, t target.Target) lo
 	put("exclude-newer", FormatCutoff(req.ExcludeNewer))
 	put("only-binary", strings.Join(req.OnlyBinary, ","))
 	put("no-binary", strings.Join(req.NoBinary, ","))
+	tool.Options["abi-guard"] = "on"
+	if req.NoABIGuard {
+		tool.Options["abi-guard"] = "off"
+	}
 	recordPyprojectOptions(&tool, req.Inputs)
 	return tool
 }

@@ -44,9 +44,6 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	if err != nil {
 		return nil, err
 	}
-	if req.ABIGuard {
-		res.Warnings = append(res.Warnings, "--abi-guard is not applied to universal resolutions (run pylock audit on the lock)")
-	}
 	prefs, warn := readPreferences(req.PreviousLock)
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 	opts.Env = nil
@@ -55,6 +52,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	p.enableBuilds(builds)
 	stop := p.StartPrefetch(ctx)
 	defer stop()
+	guard := newABIGuard(ctx, req, client, &opts) // nil Env: every marker counts
 	rp := universalRequiresPython(in, t)
 	uo := resolver.UniversalOptions{Options: opts, RequiresPython: rp,
 		Environments: req.Environments, RequiredEnvironments: req.RequiredEnvironments}
@@ -75,6 +73,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	for _, e := range uo.Environments {
 		lo.Environments = append(lo.Environments, e.String())
 	}
+	lo.Tool.ABIGuard, res.ABIGuard = abiGuardRecord(guard, sol, in)
 	lock, _, err := lockResolution(ctx, req, p, sol, lo)
 	if err != nil {
 		return nil, err
@@ -83,6 +82,9 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 		return nil, err
 	}
 	res.Lock, res.Universal, res.Resolution = lock, sol, sol
+	if err := checkUnguarded(ctx, req, client, res); err != nil {
+		return nil, err
+	}
 	res.IndexStats = client.Stats()
 	res.Duration = time.Since(start)
 	return res, nil

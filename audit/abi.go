@@ -59,13 +59,36 @@ func abiHint(rule Rule, pkg, firstAfter string) string {
 	return h + fmt.Sprintf("  2. move %s to a release built after it and re-lock", pkg)
 }
 
+// Hazard is one risky pair found in a lock: a dependent whose compiled
+// wheels predate a rule's boundary, locked with the provider at the rule's
+// major or later.
+type Hazard struct {
+	Rule            Rule
+	Package         string    // the dependent, canonical
+	Version         string    // its locked version
+	ProviderVersion string    // the provider's locked version
+	Boundary        time.Time // the upload date of FirstRelease (or the rule's fallback date)
+	FirstRelease    string    // the provider's first final release of the major, "2.0.0"
+	Finding         Finding   // the audit finding (KindABI, error) with the ways out
+}
+
 // CheckABI flags locked packages that ship compiled wheels, depend on a rule's
 // provider, and whose wheels were all uploaded before the provider's first
 // release of the rule's major while the lock holds that major or later.
 // lookup may be nil (offline): the rule's fallback date is used and a note
 // says so.
 func CheckABI(ctx context.Context, l *lockfile.Lock, rules []Rule, lookup Lookup) ([]Finding, []string, error) {
-	var out []Finding
+	hs, notes, err := FindABIHazards(ctx, l, rules, lookup)
+	out := make([]Finding, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, h.Finding)
+	}
+	return out, notes, err
+}
+
+// FindABIHazards is CheckABI with the evidence of each finding: see Hazard.
+func FindABIHazards(ctx context.Context, l *lockfile.Lock, rules []Rule, lookup Lookup) ([]Hazard, []string, error) {
+	var out []Hazard
 	var notes []string
 	idx := lockIndex(l)
 	for _, rule := range rules {
@@ -99,7 +122,8 @@ func CheckABI(ctx context.Context, l *lockfile.Lock, rules []Rule, lookup Lookup
 					return out, notes, err
 				}
 				if f != nil {
-					out = append(out, *f)
+					out = append(out, Hazard{Rule: rule, Package: canonical(p.Name), Version: p.Version, ProviderVersion: prov.Version,
+						Boundary: when, FirstRelease: firstMajor, Finding: *f})
 				}
 			}
 		}
@@ -217,6 +241,7 @@ type Applied struct {
 	Package, Version, Provider string
 	Boundary                   time.Time
 	FirstMajor                 string
+	Rule                       Rule // the rule that applied
 }
 
 // Guard applies the ABI rules while resolving: a candidate with compiled
@@ -310,10 +335,10 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 			continue // built for the new major
 		}
 		g.mu.Lock()
-		g.seen[name+"=="+v.String()+"|"+rule.Provider] = Applied{Package: name, Version: v.String(), Provider: rule.Provider, Boundary: b.at, FirstMajor: b.first}
+		g.seen[name+"=="+v.String()+"|"+rule.Provider] = Applied{Package: name, Version: v.String(), Provider: rule.Provider, Boundary: b.at, FirstMajor: b.first, Rule: rule}
 		g.mu.Unlock()
 		out = append(out, resolver.Conflict{Name: rule.Provider, Set: majorSet(rule.Major),
-			Reason: fmt.Sprintf("%s==%s ships compiled wheels uploaded before %s %s (%s), built against the %s %d.x ABI (--abi-guard)",
+			Reason: fmt.Sprintf("%s==%s ships compiled wheels uploaded before %s %s (%s), built against the %s %d.x ABI (ABI guard; --no-abi-guard turns it off)",
 				name, v, rule.Provider, b.first, b.at.UTC().Format("2006-01-02"), rule.Provider, rule.Major-1)})
 	}
 	return out

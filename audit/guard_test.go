@@ -59,7 +59,7 @@ func TestGuardResolve(t *testing.T) {
 			res, err := resolver.Resolve(context.Background(), memprovider.New(sc.Index, tgt, memprovider.Options{}), reqs, opts)
 			if tc.opencv == "" {
 				var ns *resolver.NoSolutionError
-				if !errors.As(err, &ns) || !strings.Contains(ns.Explanation, "built against the numpy 1.x ABI (--abi-guard)") {
+				if !errors.As(err, &ns) || !strings.Contains(ns.Explanation, "built against the numpy 1.x ABI (ABI guard; --no-abi-guard turns it off)") {
 					t.Fatalf("want a no-solution error naming the guard, got %v", err)
 				}
 				return

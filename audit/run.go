@@ -59,7 +59,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.Checks = append(r.Checks, "abi")
 	f, notes, err := CheckABI(ctx, o.Lock, rules, o.Lookup)
+	held, f := ExplainGuard(o.Lock, f)
 	r.Add(f...)
+	r.Add(held...)
 	r.Skipped = append(r.Skipped, notes...)
 	if err != nil {
 		return r, err

@@ -85,6 +85,22 @@ type Tool struct {
 	// each with its role: [[tool.pylock.input]]. Empty in locks made before
 	// pylock recorded roles.
 	InputRoles []ToolInput
+	// ABIGuard lists the ABI rules (audit/abi_rules.toml) that shaped or
+	// flagged this resolution: [[tool.pylock.abi-guard]]. Whether the guard
+	// was on is Options["abi-guard"] ("on" or "off").
+	ABIGuard []ToolABIGuard
+}
+
+// ToolABIGuard is one [[tool.pylock.abi-guard]]: an ABI rule and its
+// evidence as seen when the lock was made.
+type ToolABIGuard struct {
+	Provider     string   // the package whose ABI broke, "numpy"
+	Major        int      // the first major with the new ABI, 2
+	FirstRelease string   // the provider's first final release of Major on the index, "2.0.0"
+	Boundary     string   // the date of that release (YYYY-MM-DD), the rule's boundary
+	Reason       string   // the rule's reason, for people
+	HeldBack     []string // guard on: "pkg==version" whose compiled wheels predate the boundary, so the provider was kept below Major
+	Unsafe       []string // guard off: "pkg==version" locked with the provider at Major or later although their wheels predate the boundary
 }
 
 // ToolInput is one [[tool.pylock.input]]: an input of the resolution.

@@ -234,6 +234,18 @@ func (e *emitter) tool(t *Tool) {
 		e.kvBool("all-extras", in.AllExtras)
 		e.kvBool("all-groups", in.AllGroups)
 	}
+	for _, g := range t.ABIGuard {
+		e.header("[[tool.pylock.abi-guard]]")
+		e.kv("provider", g.Provider)
+		if g.Major != 0 {
+			e.b.WriteString("major = " + strconv.Itoa(g.Major) + "\n")
+		}
+		e.kv("first-release", g.FirstRelease)
+		e.kv("boundary", g.Boundary)
+		e.kv("reason", g.Reason)
+		e.kvList("held-back", g.HeldBack)
+		e.kvList("unsafe", g.Unsafe)
+	}
 }
 
 // isZero reports whether t holds nothing (no [tool.pylock] is written).
@@ -241,7 +253,7 @@ func (t *Tool) isZero() bool {
 	return t.InputsHash == "" && len(t.Inputs) == 0 && len(t.Requirements) == 0 &&
 		len(t.Constraints) == 0 && len(t.Overrides) == 0 && len(t.Options) == 0 &&
 		t.Target == "" && len(t.InstallFirst) == 0 && len(t.InstallOrder) == 0 && t.Command == "" &&
-		len(t.InputRoles) == 0
+		len(t.InputRoles) == 0 && len(t.ABIGuard) == 0
 }
 
 // table writes the entries of a generic table, sorted by key; nested tables

@@ -320,6 +320,9 @@ func (d *decoder) tool(v any) (Tool, error) {
 	if t.InputRoles, err = d.toolInputs(m); err != nil {
 		return t, err
 	}
+	if t.ABIGuard, err = d.toolABIGuard(m); err != nil {
+		return t, err
+	}
 	if o, ok := m["options"]; ok {
 		om, ok := o.(map[string]any)
 		if !ok {
@@ -374,6 +377,53 @@ func (d *decoder) toolInputs(m map[string]any) ([]ToolInput, error) {
 			return nil, err
 		}
 		out = append(out, in)
+	}
+	return out, nil
+}
+
+// toolABIGuard reads [[tool.pylock.abi-guard]] (absent in older locks
+// and when no ABI rule applied).
+func (d *decoder) toolABIGuard(m map[string]any) ([]ToolABIGuard, error) {
+	v, ok := m["abi-guard"]
+	if !ok {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, d.errorf("tool.pylock.abi-guard", "expected an array of tables, got %s", typeName(v))
+	}
+	var out []ToolABIGuard
+	for i, item := range list {
+		path := fmt.Sprintf("tool.pylock.abi-guard[%d]", i)
+		t, ok := item.(map[string]any)
+		if !ok {
+			return nil, d.errorf(path, "expected a table, got %s", typeName(item))
+		}
+		var g ToolABIGuard
+		var err error
+		for _, f := range []func() error{
+			func() (e error) { g.Provider, e = d.str(t, path, "provider"); return },
+			func() (e error) { g.FirstRelease, e = d.str(t, path, "first-release"); return },
+			func() (e error) { g.Boundary, e = d.str(t, path, "boundary"); return },
+			func() (e error) { g.Reason, e = d.str(t, path, "reason"); return },
+			func() (e error) { g.HeldBack, e = d.strings(t, path, "held-back"); return },
+			func() (e error) { g.Unsafe, e = d.strings(t, path, "unsafe"); return },
+		} {
+			if err == nil {
+				err = f()
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if mv, ok := t["major"]; ok {
+			n, ok := mv.(int64)
+			if !ok || n <= 0 || n > 1<<20 {
+				return nil, d.errorf(path+".major", "expected a positive integer, got %s", typeName(mv))
+			}
+			g.Major = int(n)
+		}
+		out = append(out, g)
 	}
 	return out, nil
 }

@@ -22,6 +22,7 @@ type resolveFlags struct {
 	quiet        bool
 	verbose      bool
 	noProgress   bool
+	abiGuard     bool // --abi-guard: the default, accepted as a no-op
 }
 
 // rawResolveFlags holds the pylock.Options fields that need no parsing,

@@ -61,6 +61,12 @@ The index is --index-url, else -i in a requirements file, else
 $PYLOCK_INDEX_URL or $PIP_INDEX_URL, else https://pypi.org/simple; it may be
 a local directory laid out as a PEP 503 index.
 
+The ABI guard is on: a release with compiled wheels all uploaded before a
+provider's ABI break (numpy 2.0.0; the rules are audit/abi_rules.toml) is
+never locked with the provider's new major. The summary says what it held
+back and why, and [tool.pylock] records it. --no-abi-guard turns it off; a
+lock that then pairs them gets a warning with the two ways out.
+
 --hash options on an input line (pip's --require-hashes form) restrict the
 files locked for that package to those hashes; when no file of the chosen
 version matches, it is bad input (exit 2).
@@ -109,7 +115,8 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log index requests and solver decisions to stderr")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line (it is shown only on a terminal anyway)")
 	fl.BoolVar(&r.VerifyFiles, "verify-files", false, "download every locked file and check its hash and size before writing the lock (exit 3 on a mismatch)")
-	fl.BoolVar(&r.ABIGuard, "abi-guard", false, "avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; see 'pylock audit'")
+	fl.BoolVar(&r.NoABIGuard, "no-abi-guard", false, "do not avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; a locked risky pair is then a warning")
+	fl.BoolVar(&f.abiGuard, "abi-guard", false, "the ABI guard (on by default; accepted for older scripts)")
 	fl.BoolVar(&r.Build.NoBuild, "no-build", false, "never build sdists for their metadata: a version whose sdist has no static metadata is unusable")
 	fl.StringArrayVar(&r.Build.NoBuildPackages, "no-build-package", nil, "never build `PKG`'s sdists (repeatable, comma lists allowed)")
 	fl.BoolVar(&r.Build.NoBuildIsolation, "no-build-isolation", false, "build sdists in the --python interpreter's own environment instead of a fresh one")
@@ -117,6 +124,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
 	fl.DurationVar(&r.Budget, "timeout", 0, "give up the whole resolve (index fetching and solving) after `DURATION`, e.g. 2m (default: no limit)")
 	fl.DurationVar(&r.HTTPTimeout, "http-timeout", 0, "HTTP read timeout (`DURATION`, > 0): longest wait for a response or its next bytes; a request gives up after 2 such waits (default 15s)")
+	c.MarkFlagsMutuallyExclusive("abi-guard", "no-abi-guard")
 	completeValues(c, "format", "toml", "requirements", "json")
 	completeValues(c, "index-strategy", "first-index", "unsafe-best-match")
 	completeValues(c, "prerelease", "if-necessary-or-explicit", "disallow", "allow", "if-necessary", "explicit")
