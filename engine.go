@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -85,8 +86,9 @@ type Options struct {
 	// (KindNoSolution), a fetch in progress fails as KindIndex.
 	Budget time.Duration
 
-	// PreviousLock is the path of an existing PEP 751 lock whose pins are
-	// preferred; missing or unreadable is not an error.
+	// PreviousLock is the path of an existing PEP 751 lock, or pinned
+	// requirements file (.txt), whose pins are preferred (unless Upgrade
+	// or UpgradePackages); missing or unreadable is not an error.
 	PreviousLock string
 	// LockPath is where the lock will be written ("" or "-": stdout): the
 	// input paths in [tool.pylock] are recorded relative to its directory,
@@ -204,6 +206,7 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	}
 	res.Lock, res.Resolution = lock, sol
 	res.Warnings = append(res.Warnings, yankWarnings(snap, sol, in.format, req.ExcludeNewer)...)
+	res.Warnings = append(res.Warnings, extraWarnings(snap, sol, opts.Env)...)
 	if err := checkUnguarded(ctx, req, client, res); err != nil {
 		return nil, err
 	}
@@ -317,14 +320,19 @@ func canonicalAll(ss []string) []string {
 	return out
 }
 
-// readPreferences returns the pins of an existing PEP 751 lock at path (nil
-// when absent). An unreadable lock is not fatal: a warning says it was ignored.
+// readPreferences returns the pins of an existing output at path (nil
+// when absent): a PEP 751 lock, or pinned requirements when path ends in
+// .txt ("name==version" lines, as pip-compile reads its output). An
+// unreadable file is not fatal: a warning says it was ignored.
 func readPreferences(path string) (map[string]pep440.Version, []string) {
 	if path == "" || path == "-" {
 		return nil, nil
 	}
 	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 		return nil, nil
+	}
+	if strings.EqualFold(filepath.Ext(path), ".txt") {
+		return readRequirementPins(path)
 	}
 	l, err := lockfile.ReadFile(path)
 	if err != nil {
@@ -334,6 +342,34 @@ func readPreferences(path string) (map[string]pep440.Version, []string) {
 	for _, p := range l.Packages {
 		if v, err := pep440.Parse(p.Version); err == nil {
 			prefs[names.Canonicalize(p.Name)] = v
+		}
+	}
+	return prefs, nil
+}
+
+// readRequirementPins returns the "name==version" pins of a pinned
+// requirements file (the first pin of a name wins; other lines are
+// skipped). Includes are not followed: an output file has none.
+func readRequirementPins(path string) (map[string]pep440.Version, []string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("ignoring existing %s: %v", path, err)}
+	}
+	noInclude := func(p string) ([]byte, error) { return nil, fmt.Errorf("includes are not read from an existing output") }
+	f, err := reqfile.Parse(path, data, reqfile.Options{ReadFile: noInclude, LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		return nil, []string{fmt.Sprintf("ignoring existing %s (not a readable requirements file): %v", path, err)}
+	}
+	prefs := map[string]pep440.Version{}
+	for _, e := range f.Requirements {
+		r := e.Requirement
+		specs := r.Specifier.Specifiers()
+		if r.URL != "" || len(specs) != 1 || specs[0].Op != "==" || strings.HasSuffix(specs[0].Version, ".*") {
+			continue
+		}
+		v, err := pep440.Parse(specs[0].Version)
+		if _, seen := prefs[r.NormalizedName()]; err == nil && !seen {
+			prefs[r.NormalizedName()] = v
 		}
 	}
 	return prefs, nil

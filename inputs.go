@@ -30,6 +30,16 @@ type inputs struct {
 	environments, requiredEnvironments []pep508.Marker
 
 	hashPins map[string]*hashPin // canonical name -> --hash options given (see hashpins.go)
+
+	sources []source // where each requirement came from, for Tool.Via
+	envRefs []string // the ${NAME}s the input files reference (see placeholderURL)
+}
+
+// source is one requirement's provenance: the file that holds it (as
+// opened; "<stdin>" for standard input) and its role.
+type source struct {
+	name, file string
+	role       pyinputs.Role
 }
 
 // newInputs checks what the loader read (only index requirements can be
@@ -64,6 +74,12 @@ func newInputs(s *pyinputs.Set) (*inputs, error) {
 			return nil, err
 		}
 	}
+	for role, es := range map[pyinputs.Role][]reqfile.Entry{pyinputs.Requirements: s.Requirements, pyinputs.Constraint: s.Constraints, pyinputs.Override: s.Overrides} {
+		for _, e := range es {
+			in.sources = append(in.sources, source{name: e.Requirement.NormalizedName(), file: e.File, role: role})
+		}
+	}
+	in.envRefs = envRefs(s.Files)
 	return in, nil
 }
 

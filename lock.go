@@ -66,6 +66,7 @@ func BuildLock(sol *resolver.Result, snap *IndexSnapshot, o LockOptions) (*lockf
 	}
 	sort.SliceStable(l.Packages, func(i, j int) bool { return packageLess(&l.Packages[i], &l.Packages[j]) })
 	l.Tool = o.Tool
+	pruneVia(l)
 	if o.Universal {
 		if l.Tool.Options == nil {
 			l.Tool.Options = map[string]string{}

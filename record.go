@@ -15,9 +15,10 @@ import (
 // people; it never changes what is installed (PEP 751).
 func buildTool(req Options, in *inputs, iopts index.Options, t target.Target) lockfile.Tool {
 	tool := lockfile.Tool{
-		Requirements: requirementStrings(in.requirements),
-		Constraints:  requirementStrings(in.constraints),
-		Overrides:    requirementStrings(in.overrides),
+		Requirements: uniqueStrings(requirementStrings(in.requirements)),
+		Constraints:  uniqueStrings(requirementStrings(in.constraints)),
+		Overrides:    uniqueStrings(requirementStrings(in.overrides)),
+		Via:          viaTable(in, req.LockPath),
 		Target:       t.String(),
 		InstallFirst: canonicalAll(req.InstallFirst),
 		Command:      req.Command,
@@ -34,9 +35,9 @@ func buildTool(req Options, in *inputs, iopts index.Options, t target.Target) lo
 			tool.Options[k] = v
 		}
 	}
-	put("index-url", index.Redact(iopts.IndexURL))
-	put("extra-index-url", redactJoin(iopts.ExtraIndexURLs))
-	put("find-links", redactJoin(iopts.FindLinks))
+	put("index-url", placeholderURL(iopts.IndexURL, in.envRefs, osLookupEnv))
+	put("extra-index-url", placeholderJoin(iopts.ExtraIndexURLs, in.envRefs))
+	put("find-links", placeholderJoin(iopts.FindLinks, in.envRefs))
 	put("index-strategy", string(iopts.Strategy))
 	put("python-version", firstNonEmpty(req.Target.PythonVersion, t.Python.String()))
 	put("python-platform", req.Target.Platform)
@@ -117,10 +118,12 @@ func universalTool(req Options, in *inputs, iopts index.Options, t target.Target
 	return tool
 }
 
-func redactJoin(us []string) string {
+// placeholderJoin records URLs space-separated, credentials as ${NAME}
+// placeholders or dropped (placeholderURL).
+func placeholderJoin(us []string, refs []string) string {
 	out := make([]string, len(us))
 	for i, u := range us {
-		out[i] = index.Redact(u)
+		out[i] = placeholderURL(u, refs, osLookupEnv)
 	}
 	return strings.Join(out, " ")
 }

@@ -74,7 +74,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 		lo.Environments = append(lo.Environments, e.String())
 	}
 	lo.Tool.ABIGuard, res.ABIGuard = abiGuardRecord(guard, sol, in)
-	lock, _, err := lockResolution(ctx, req, p, sol, lo)
+	lock, snap, err := lockResolution(ctx, req, p, sol, lo)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +82,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 		return nil, err
 	}
 	res.Lock, res.Universal, res.Resolution = lock, sol, sol
+	res.Warnings = append(res.Warnings, extraWarnings(snap, sol, nil)...)
 	if err := checkUnguarded(ctx, req, client, res); err != nil {
 		return nil, err
 	}

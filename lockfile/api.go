@@ -89,6 +89,12 @@ type Tool struct {
 	// flagged this resolution: [[tool.pylock.abi-guard]]. Whether the guard
 	// was on is Options["abi-guard"] ("on" or "off").
 	ABIGuard []ToolABIGuard
+	// Via maps a package's canonical name to the inputs that name it,
+	// pip-compile style: "-r requirements.txt" (the file holding the
+	// requirement, includes too), "-c constraints.txt", "--override o.txt",
+	// the bare path of a pyproject.toml, "-r -" for stdin:
+	// [tool.pylock.via]. Only packages of the lock; nil in older locks.
+	Via map[string][]string
 }
 
 // ToolABIGuard is one [[tool.pylock.abi-guard]]: an ABI rule and its

@@ -31,6 +31,8 @@ func FuzzParseLock(f *testing.F) {
 	f.Add([]byte("lock-version = \"1.0\"\ncreated-by = \"t\"\npackages = []\n[tool.pylock]\ninputs = [\"a.toml\"]\n" +
 		"[[tool.pylock.input]]\npath = \"a.toml\"\nrole = \"pyproject\"\nextras = []\ngroups = [\"dev\"]\nall-extras = true\n" +
 		"[[tool.pylock.input]]\n"))
+	f.Add([]byte("lock-version = \"1.0\"\ncreated-by = \"t\"\npackages = []\n[tool.pylock.via]\nnumpy = [\"-r r1.txt\", \"-c c.txt\"]\n" +
+		"[[tool.pylock.abi-guard]]\nprovider = \"numpy\"\nmajor = 2\nboundary = \"2024-06-16\"\nheld-back = [\"cv==1\"]\nunsafe = []\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l, err := Parse("fuzz.toml", data)
 		if err != nil {

@@ -225,6 +225,12 @@ func (e *emitter) tool(t *Tool) {
 			e.b.WriteByte('\n')
 		}
 	}
+	if len(t.Via) > 0 {
+		e.header("[tool.pylock.via]")
+		for _, k := range sortedKeys(t.Via) {
+			e.kvList(k, t.Via[k])
+		}
+	}
 	for _, in := range t.InputRoles {
 		e.header("[[tool.pylock.input]]")
 		e.kv("path", in.Path)
@@ -253,7 +259,7 @@ func (t *Tool) isZero() bool {
 	return t.InputsHash == "" && len(t.Inputs) == 0 && len(t.Requirements) == 0 &&
 		len(t.Constraints) == 0 && len(t.Overrides) == 0 && len(t.Options) == 0 &&
 		t.Target == "" && len(t.InstallFirst) == 0 && len(t.InstallOrder) == 0 && t.Command == "" &&
-		len(t.InputRoles) == 0 && len(t.ABIGuard) == 0
+		len(t.InputRoles) == 0 && len(t.ABIGuard) == 0 && len(t.Via) == 0
 }
 
 // table writes the entries of a generic table, sorted by key; nested tables

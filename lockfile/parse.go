@@ -323,6 +323,22 @@ func (d *decoder) tool(v any) (Tool, error) {
 	if t.ABIGuard, err = d.toolABIGuard(m); err != nil {
 		return t, err
 	}
+	if v, ok := m["via"]; ok {
+		vm, ok := v.(map[string]any)
+		if !ok {
+			return t, d.errorf(path+".via", "expected a table, got %s", typeName(v))
+		}
+		for _, k := range sortedKeys(vm) {
+			labels, err := d.strings(vm, path+".via", k)
+			if err != nil {
+				return t, err
+			}
+			if t.Via == nil {
+				t.Via = map[string][]string{}
+			}
+			t.Via[k] = labels
+		}
+	}
 	if o, ok := m["options"]; ok {
 		om, ok := o.(map[string]any)
 		if !ok {

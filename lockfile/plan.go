@@ -107,8 +107,23 @@ func (g *Graph) step(set []int, kind StepKind, hint string, installed []bool, st
 		installed[i] = true
 		stepOf[i] = n
 		s.Packages = append(s.Packages, g.l.Packages[i])
+		if note := pipNote(&g.l.Packages[i], kind, hint); note != "" {
+			s.Notes = append(s.Notes, note)
+		}
 	}
 	return s
+}
+
+// pipNote says so when a step replaces the installer's own pip: pip
+// installing a pinned pip swaps itself out mid-install.
+func pipNote(p *Package, kind StepKind, hint string) string {
+	if names.Canonicalize(p.Name) != "pip" {
+		return ""
+	}
+	if kind == StepInstallFirst && names.Canonicalize(hint) == "pip" {
+		return fmt.Sprintf("this step replaces the installer's own pip with %s before the other steps", p.label())
+	}
+	return fmt.Sprintf("this step replaces the installer's own pip with %s while it installs (--install-first pip does that in a step of its own; --no-emit-package pip leaves it out of pinned requirements)", p.label())
 }
 
 // Order returns the plan's packages as "name" in install order (the value

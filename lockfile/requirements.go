@@ -12,20 +12,41 @@ import (
 // pipHashes are the algorithms pip accepts in --hash options.
 var pipHashes = []string{"sha256", "sha384", "sha512"}
 
-// RenderRequirements renders l as a pip-compile style pinned requirements
-// file that installs as-is with
+// RequirementsOptions tune RenderRequirementsWith. The zero value writes
+// everything: index options, every package.
+type RequirementsOptions struct {
+	// Command is named as the way to regenerate the file (l.Tool.Command
+	// when "").
+	Command string
+	// NoEmitIndexURL leaves out the index options at the top
+	// (--no-emit-index-url).
+	NoEmitIndexURL bool
+	// NoEmitPackages are left out of the file (names, any spelling), as
+	// pip, setuptools or wheel may be (--no-emit-package).
+	NoEmitPackages []string
+}
+
+// RenderRequirements is RenderRequirementsWith with only a command.
+func RenderRequirements(l *Lock, command string) []byte {
+	return RenderRequirementsWith(l, RequirementsOptions{Command: command})
+}
+
+// RenderRequirementsWith renders l as a pip-compile style pinned
+// requirements file that installs as-is with
 //
 //	python -m pip install --no-deps --require-hashes -r FILE
 //
-// A header names command as the way to regenerate the file (l.Tool.Command
-// when command is ""). Each package is "name==version" (with " ; marker"
-// when it has one) followed by a --hash option for every hash pip accepts
-// (sha256/384/512) of every file of that version: wheels, sdist, archive;
-// then "# via" lines naming the packages that depend on it and, for root
-// requirements (Tool.Requirements), "-r INPUT" for each requirements input
-// (the bare path for a pyproject.toml, "-r -" for stdin), pip-compile style.
-// Packages are sorted by name then version.
-func RenderRequirements(l *Lock, command string) []byte {
+// A header names the command that regenerates the file, then come the
+// index options (IndexOptionLines) unless o.NoEmitIndexURL. Each package
+// is "name==version" (with " ; marker" when it has one) followed by a
+// --hash option for every hash pip accepts (sha256/384/512) of every file
+// of that version: wheels, sdist, archive; then "# via" lines naming the
+// packages that depend on it and the inputs that name it (Tool.Via: "-r
+// r1.txt", "-c c.txt", a pyproject.toml's path; locks without Via fall
+// back to the only input when there is one). Packages are sorted by name
+// then version; o.NoEmitPackages are left out.
+func RenderRequirementsWith(l *Lock, o RequirementsOptions) []byte {
+	command := o.Command
 	if command == "" {
 		command = l.Tool.Command
 	}
@@ -38,9 +59,20 @@ func RenderRequirements(l *Lock, command string) []byte {
 		b.WriteString("\n")
 	}
 	b.WriteString("#\n")
+	if !o.NoEmitIndexURL {
+		if lines := IndexOptionLines(l); len(lines) > 0 {
+			for _, line := range lines {
+				b.WriteString(line + "\n")
+			}
+			b.WriteString("\n")
+		}
+	}
+	skip := map[string]bool{}
+	for _, n := range o.NoEmitPackages {
+		skip[names.Canonicalize(n)] = true
+	}
 	g := NewGraph(l)
-	roots := l.roots()
-	rootVia := inputLabels(l.Tool.Inputs)
+	rootVia := legacyRootVia(l)
 	idx := make([]int, len(l.Packages))
 	for i := range idx {
 		idx[i] = i
@@ -48,9 +80,15 @@ func RenderRequirements(l *Lock, command string) []byte {
 	g.sortNodes(idx)
 	for _, i := range idx {
 		p := &l.Packages[i]
+		name := names.Canonicalize(p.Name)
+		if skip[name] {
+			continue
+		}
 		var via []string
-		if roots[names.Canonicalize(p.Name)] {
-			via = append(via, rootVia...)
+		if l.Tool.Via != nil {
+			via = append(via, l.Tool.Via[name]...)
+		} else {
+			via = append(via, rootVia[name]...)
 		}
 		for _, j := range g.rdeps[i] {
 			via = append(via, l.Packages[j].Name)
@@ -61,20 +99,95 @@ func RenderRequirements(l *Lock, command string) []byte {
 	return b.Bytes()
 }
 
+// legacyRootVia is "# via" for the roots of a lock without Tool.Via: its
+// only input, when it has exactly one (with several, which file holds a
+// requirement is not known, and no file that lacks it may be named).
+func legacyRootVia(l *Lock) map[string][]string {
+	labels := inputLabels(l.Tool.Inputs)
+	if len(labels) != 1 {
+		return nil
+	}
+	out := map[string][]string{}
+	for name := range l.roots() {
+		out[name] = labels
+	}
+	return out
+}
+
 // inputLabels turns input paths into pip-compile "via" labels.
 func inputLabels(inputs []string) []string {
 	var out []string
 	for _, in := range inputs {
-		switch {
-		case in == "-":
-			out = append(out, "-r -")
-		case filepath.Base(in) == "pyproject.toml":
-			out = append(out, in)
-		default:
-			out = append(out, "-r "+in)
-		}
+		out = append(out, ViaLabel(in, "requirements"))
 	}
 	return out
+}
+
+// ViaLabel is the "# via" label of an input file path (lock-relative, "-"
+// for stdin) in a role: "-r PATH" for requirements, "-c PATH" for
+// constraints, "--override PATH" for overrides, the bare path of a
+// pyproject.toml.
+func ViaLabel(path, role string) string {
+	switch {
+	case role == "constraint":
+		return "-c " + path
+	case role == "override":
+		return "--override " + path
+	case path != "-" && filepath.Ext(path) == ".toml":
+		return path
+	}
+	return "-r " + path
+}
+
+// IndexOptionLines returns the pip options that point an install at the
+// lock's indexes, from [tool.pylock] options: "--index-url URL" (left out
+// for PyPI, pip's default), "--extra-index-url URL" and "--find-links
+// PATH" lines. Credentials are never written: the recorded values hold
+// ${VAR} placeholders or no userinfo at all. A local index directory is
+// written as the file: URL the packages were locked from.
+func IndexOptionLines(l *Lock) []string {
+	var out []string
+	if u := l.Tool.Options["index-url"]; u != "" {
+		if u = indexOptionURL(l, u); strings.TrimSuffix(u, "/") != PyPISimple {
+			out = append(out, "--index-url "+u)
+		}
+	}
+	for _, u := range strings.Fields(l.Tool.Options["extra-index-url"]) {
+		out = append(out, "--extra-index-url "+indexOptionURL(l, u))
+	}
+	for _, u := range strings.Fields(l.Tool.Options["find-links"]) {
+		out = append(out, "--find-links "+u)
+	}
+	return out
+}
+
+// indexOptionURL is u as pip takes it: a URL as is, a local directory as
+// the file: URL of the packages' index that lies under it.
+func indexOptionURL(l *Lock, u string) string {
+	if strings.Contains(u, "://") {
+		return u
+	}
+	abs, err := filepath.Abs(u)
+	if err != nil {
+		return u
+	}
+	prefix := "file://" + filepath.ToSlash(abs)
+	local := map[string]bool{}
+	for i := range l.Packages {
+		idx := l.Packages[i].Index
+		if idx == prefix || strings.HasPrefix(idx, prefix+"/") {
+			return idx
+		}
+		if strings.HasPrefix(idx, "file://") {
+			local[idx] = true
+		}
+	}
+	if len(local) == 1 { // read from another directory: the one local index
+		for idx := range local {
+			return idx
+		}
+	}
+	return prefix
 }
 
 func writeVia(b *bytes.Buffer, via []string) {

@@ -34,6 +34,31 @@ func TestToolABIGuardRoundTrip(t *testing.T) {
 	}
 }
 
+func TestToolViaRoundTrip(t *testing.T) {
+	l := &Lock{LockVersion: "1.0", CreatedBy: "test", Tool: Tool{
+		Via: map[string][]string{"numpy": {"-r r1.txt", "-r r2.txt"}, "zope.interface": {"pyproject.toml"}},
+	}}
+	data, err := l.MarshalTOML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "[tool.pylock.via]\nnumpy = [\"-r r1.txt\", \"-r r2.txt\"]\n\"zope.interface\" = [\"pyproject.toml\"]\n") {
+		t.Errorf("marshalled:\n%s", data)
+	}
+	back, err := Parse("pylock.toml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(l.Tool.Via, back.Tool.Via); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{"[tool.pylock]\nvia = 1\n", "[tool.pylock.via]\nnumpy = \"-r x\"\n"} {
+		if _, err := Parse("pylock.toml", []byte("lock-version = \"1.0\"\ncreated-by = \"t\"\npackages = []\n"+bad)); err == nil || !strings.Contains(err.Error(), "tool.pylock.via") {
+			t.Errorf("%q: err = %v", bad, err)
+		}
+	}
+}
+
 func TestToolABIGuardBadTypes(t *testing.T) {
 	base := "lock-version = \"1.0\"\ncreated-by = \"t\"\npackages = []\n"
 	for _, tc := range []struct{ toml, want string }{

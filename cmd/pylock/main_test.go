@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 // depend on the port and UPDATE=1 can rewrite them).
 //
 //	$DEADINDEX   an index URL on a closed 127.0.0.1 port
+//	$FAKEHOST    host:port of $FAKEINDEX
 //	$ROOT        the module root (examples/, testdata/)
 //	$SPEC_EXAMPLE ../shared/vectors/pylock/pylock.spec-example.toml ([shared] when present)
 //
@@ -77,6 +78,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("INDEX", filepath.Join(root, "testdata", "index"))
 			e.Setenv("FAKEINDEX", srv.SimpleURL())
 			e.Setenv("FAKEURL", srv.URL())
+			e.Setenv("FAKEHOST", strings.TrimPrefix(srv.URL(), "http://")) // host:port, for URLs with credentials
 			hang := fakeindex.New(sc.Index, fakeindex.Options{FailRate: 1, FailKinds: []fakeindex.Fault{fakeindex.FaultHang}})
 			e.Defer(hang.Close)
 			e.Setenv("HANGINDEX", hang.SimpleURL())

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/inputs"
+	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
@@ -23,6 +26,9 @@ type resolveFlags struct {
 	verbose      bool
 	noProgress   bool
 	abiGuard     bool // --abi-guard: the default, accepted as a no-op
+	// pinned requirements output only
+	noEmitIndexURL bool
+	noEmitPackages []string
 }
 
 // rawResolveFlags holds the pylock.Options fields that need no parsing,
@@ -67,12 +73,16 @@ func (f *resolveFlags) parse(args []string) (pylock.Options, string, error) {
 		}
 		return o, "", usageError("cannot tell the format of %q from its extension (.toml, .txt, .json): use --format", f.output)
 	}
+	if format != formatRequirements && (f.noEmitIndexURL || len(f.noEmitPackages) > 0) {
+		return o, "", usageError("--no-emit-index-url and --no-emit-package apply to pinned requirements (-o FILE.txt or --format requirements), not to %s output", format)
+	}
 	if f.output != "-" {
 		if err := checkOutputDir(f.output); err != nil {
 			return o, "", err
 		}
 		o.LockPath = f.output
-		if formatFor(f.output, "") == formatTOML { // an existing lock's pins are preferred
+		// An existing lock's or pinned requirements' pins are preferred.
+		if ext := formatFor(f.output, ""); ext == formatTOML || ext == formatRequirements {
 			o.PreviousLock = f.output
 		}
 	}
@@ -93,6 +103,24 @@ func parseMarkers(flag string, values []string) ([]pep508.Marker, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// requirementsOptions are the pinned requirements' rendering options.
+func (f *resolveFlags) requirementsOptions() lockfile.RequirementsOptions {
+	return lockfile.RequirementsOptions{NoEmitIndexURL: f.noEmitIndexURL, NoEmitPackages: canonicalList(f.noEmitPackages)}
+}
+
+// canonicalList splits comma lists and canonicalises the names.
+func canonicalList(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		for _, n := range strings.Split(s, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, names.Canonicalize(n))
+			}
+		}
+	}
+	return out
 }
 
 // parseValues parses the flag strings with a value syntax into o.

@@ -43,11 +43,17 @@ func formatFor(path, override string) string {
 // render renders l in format (pinned requirements name l.Tool.Command as
 // the way to regenerate them).
 func render(l *lockfile.Lock, format string) ([]byte, error) {
+	return renderWith(l, format, lockfile.RequirementsOptions{})
+}
+
+// renderWith is render with the pinned requirements' options
+// (--no-emit-index-url, --no-emit-package).
+func renderWith(l *lockfile.Lock, format string, ro lockfile.RequirementsOptions) ([]byte, error) {
 	switch format {
 	case formatTOML:
 		return l.MarshalTOML()
 	case formatRequirements:
-		return lockfile.RenderRequirements(l, ""), nil
+		return lockfile.RenderRequirementsWith(l, ro), nil
 	case formatJSON:
 		return lockfile.RenderJSON(l, nil)
 	}

@@ -30,7 +30,15 @@ pylock.toml), .txt (pinned requirements with --hash lines, installable with
 pip install --no-deps --require-hashes -r), .json (JSON report); --format
 overrides it. -o - writes to stdout. The file is replaced atomically: on any
 failure the previous file is left untouched. When the output already holds a
-PEP 751 lock, its pins are preferred (use -U / -P to upgrade).
+PEP 751 lock or pinned requirements (.txt), its pins are preferred (use -U /
+-P to upgrade).
+
+Pinned requirements are written as pip-compile writes them: the index
+options at the top (credentials only as the ${VAR} references of the input
+files, else left out; --no-emit-index-url drops them), "# via" naming the
+packages and input files (-r r1.txt, -c c.txt) that require each package,
+and every package of the resolution, pip, setuptools and wheel included
+(--no-emit-package PKG leaves one out).
 
 --universal locks every platform at once, for the project's requires-python
 (pyproject.toml) or else >=X.Y of --python-version: each package lists all
@@ -84,6 +92,8 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.StringArrayVarP(&f.requirements, "requirement", "r", nil, "read requirements from `FILE` (repeatable)")
 	fl.StringVarP(&f.output, "output-file", "o", "pylock.toml", "write the lock to `PATH` (- for stdout)")
 	fl.StringVar(&f.format, "format", "", "output `FORMAT`: toml, requirements or json (default: from the -o extension)")
+	fl.BoolVar(&f.noEmitIndexURL, "no-emit-index-url", false, "pinned requirements: do not write the index options (--index-url, --extra-index-url, --find-links) at the top")
+	fl.StringArrayVar(&f.noEmitPackages, "no-emit-package", nil, "pinned requirements: leave `PKG` out (e.g. pip, setuptools; repeatable)")
 	fl.StringVar(&r.IndexURL, "index-url", "", "base `URL` (or local directory) of the package index")
 	fl.StringArrayVar(&r.ExtraIndexURLs, "extra-index-url", nil, "extra index `URL` searched after --index-url (repeatable)")
 	fl.StringArrayVar(&r.FindLinks, "find-links", nil, "`DIR` or URL page of distribution files (repeatable)")
@@ -169,7 +179,7 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	for _, n := range res.ABIGuard {
 		p.printf("%s\n", n)
 	}
-	data, err := render(res.Lock, format)
+	data, err := renderWith(res.Lock, format, f.requirementsOptions())
 	if err != nil {
 		return err
 	}
