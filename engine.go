@@ -355,7 +355,9 @@ func readRequirementPins(path string) (map[string]pep440.Version, []string) {
 	if err != nil {
 		return nil, []string{fmt.Sprintf("ignoring existing %s: %v", path, err)}
 	}
-	noInclude := func(p string) ([]byte, error) { return nil, fmt.Errorf("includes are not read from an existing output") }
+	noInclude := func(p string) ([]byte, error) {
+		return nil, fmt.Errorf("includes are not read from an existing output")
+	}
 	f, err := reqfile.Parse(path, data, reqfile.Options{ReadFile: noInclude, LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		return nil, []string{fmt.Sprintf("ignoring existing %s (not a readable requirements file): %v", path, err)}
