@@ -1,6 +1,7 @@
 package pylock
 
 import (
+	"os"
 	"strings"
 	"time"
 
@@ -35,8 +36,16 @@ func buildTool(req Options, in *inputs, iopts index.Options, t target.Target) lo
 			tool.Options[k] = v
 		}
 	}
-	put("index-url", placeholderURL(iopts.IndexURL, in.envRefs, osLookupEnv))
-	put("extra-index-url", placeholderJoin(iopts.ExtraIndexURLs, in.envRefs))
+	getenv := req.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	put("index-url", envPlaceholder(iopts.IndexURL, getenv, "PYLOCK_INDEX_URL", "PIP_INDEX_URL", func(u string) string {
+		return placeholderURL(u, in.envRefs, osLookupEnv)
+	}))
+	put("extra-index-url", envPlaceholder(strings.Join(iopts.ExtraIndexURLs, " "), getenv, "PIP_EXTRA_INDEX_URL", "", func(string) string {
+		return placeholderJoin(iopts.ExtraIndexURLs, in.envRefs)
+	}))
 	put("find-links", placeholderJoin(iopts.FindLinks, in.envRefs))
 	put("index-strategy", string(iopts.Strategy))
 	put("python-version", firstNonEmpty(req.Target.PythonVersion, t.Python.String()))
@@ -116,6 +125,23 @@ func universalTool(req Options, in *inputs, iopts index.Options, t target.Target
 	}
 	tool.Options["universal"] = "true"
 	return tool
+}
+
+// envPlaceholder records an index value that came, with credentials, from
+// one of the environment variables vars as a "${VAR}" reference (pip
+// expands it in a requirements file), so that a pinned requirements file
+// names the index with the user's own credentials and never writes them;
+// any other value is recorded by other.
+func envPlaceholder(value string, getenv func(string) string, var1, var2 string, other func(string) string) string {
+	if value == "" || !strings.Contains(value, "@") {
+		return other(value)
+	}
+	for _, v := range []string{var1, var2} {
+		if v != "" && strings.TrimSpace(getenv(v)) == value && other(value) != value {
+			return "${" + v + "}"
+		}
+	}
+	return other(value)
 }
 
 // placeholderJoin records URLs space-separated, credentials as ${NAME}

@@ -162,9 +162,10 @@ func IndexOptionLines(l *Lock) []string {
 }
 
 // indexOptionURL is u as pip takes it: a URL as is, a local directory as
-// the file: URL of the packages' index that lies under it.
+// the file: URL of the packages' index that lies under it; a "${VAR}"
+// reference as is.
 func indexOptionURL(l *Lock, u string) string {
-	if strings.Contains(u, "://") {
+	if strings.Contains(u, "://") || strings.HasPrefix(u, "${") { // a URL, or a reference pip expands
 		return u
 	}
 	abs, err := filepath.Abs(u)

@@ -84,6 +84,7 @@ func TestIndexOptionLines(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"index-url": "https://pypi.org/simple"}, nil, ""},
+		{map[string]string{"index-url": "${PIP_INDEX_URL}"}, []Package{{Name: "a", Index: "file:///srv/idx/simple"}}, "--index-url ${PIP_INDEX_URL}"},
 		{map[string]string{"index-url": "https://pypi.org/simple/", "extra-index-url": "https://a.example/simple https://b.example/simple"}, nil,
 			"--extra-index-url https://a.example/simple|--extra-index-url https://b.example/simple"},
 		// A local directory index is written as the file: URL it was read from.
