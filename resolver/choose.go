@@ -7,32 +7,15 @@ import (
 )
 
 // choose is PubGrub decision making: it picks the undecided package with
-// a positive derivation and the fewest usable versions (ties: the one seen
-// first), then its best version, adding that version's dependencies. It
+// a positive derivation that comes first in the decision order (queue.go:
+// conflict class, fewest usable versions, the one seen first), then its
+// best version, adding that version's dependencies. It
 // returns the package to propagate from, or nil when every package is
 // decided.
 func (s *solver) choose() (*pkg, error) {
-	var best *pkg
-	bestN := 0
-	for _, p := range s.reg.byID {
-		st := s.sol.st(p)
-		if !st.has || !st.acc.pos || st.decided {
-			continue
-		}
-		if err := s.reg.load(s.ctx, p); err != nil {
-			return nil, err
-		}
-		s.hintBest(p, st.acc.set)
-		n := s.usableCount(p, st)
-		if best == nil || n < bestN {
-			best, bestN = p, n
-			if n == 0 {
-				break
-			}
-		}
-	}
-	if best == nil {
-		return nil, nil
+	best, err := s.next()
+	if best == nil || err != nil {
+		return nil, err
 	}
 	return best, s.tryPackage(best)
 }
@@ -130,8 +113,8 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 	if st := s.sol.st(p.base); st.decided {
 		return st.cand
 	}
-	for _, q := range s.reg.byID {
-		if q.base == p.base && q != p {
+	for _, q := range p.base.extras {
+		if q != p {
 			if st := s.sol.st(q); st.decided {
 				return st.cand
 			}

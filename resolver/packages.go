@@ -37,6 +37,13 @@ type pkg struct {
 	misses     int                // project nodes: versions that failed at once (see hintFailed)
 	count      int                // usable versions under the term of generation countGen
 	countGen   int
+
+	extras []*pkg // project nodes: the extra nodes of the project, in id order
+	dirty  bool   // in partial.dirty
+	stamp  int    // bumped when the package is re-keyed in the decision queue
+	// Conflict-driven prioritisation (conflicts.go).
+	affected, culprit int  // conflicts in which it was rejected / did the rejecting
+	early, late       bool // decided before / after the others
 }
 
 func (p *pkg) isRoot() bool { return p.name == "" }
@@ -95,6 +102,7 @@ func (r *registry) get(name, extra string) *pkg {
 	p.base = p
 	if extra != "" {
 		p.base = r.get(name, "")
+		p.base.extras = append(p.base.extras, p)
 	}
 	r.byID = append(r.byID, p)
 	r.keys[k] = p

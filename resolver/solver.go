@@ -38,6 +38,8 @@ type solver struct {
 	univ *fork
 	// walk is the state of the background lookahead (lookahead.go).
 	walk *walked
+	// queue orders the pending packages (queue.go).
+	queue queue
 }
 
 func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) (*Result, error) {
