@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"slices"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -12,12 +13,12 @@ import (
 // best version, adding that version's dependencies. It
 // returns the package to propagate from, or nil when every package is
 // decided.
-func (s *solver) choose() (*pkg, error) {
-	best, err := s.next()
+func (s *solver) choose(ctx context.Context) (*pkg, error) {
+	best, err := s.next(ctx)
 	if best == nil || err != nil {
 		return nil, err
 	}
-	return best, s.tryPackage(best)
+	return best, s.tryPackage(ctx, best)
 }
 
 // usableCount counts the usable candidates of p allowed by its current
@@ -36,14 +37,14 @@ func (s *solver) usableCount(p *pkg, st *pkgState) int {
 	return n
 }
 
-func (s *solver) tryPackage(p *pkg) error {
+func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 	set := s.sol.acc(p).set
 	c := s.pick(p, set)
 	if c == nil {
 		s.addIncompat(&incompat{terms: []term{{p, true, set}}, kind: causeNoVersions, reason: s.noVersionsReason(p, set)})
 		return nil
 	}
-	dl, err := s.dependencies(s.ctx, p, c)
+	dl, err := s.dependencies(ctx, p, c)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,10 @@
 package resolver
 
-import "github.com/pylock/pylock/pypi/pep440"
+import (
+	"context"
+
+	"github.com/pylock/pylock/pypi/pep440"
+)
 
 // Prefetch hints
 //
@@ -49,7 +53,7 @@ func (s *solver) hint(p *pkg, cs []*cand) {
 
 // hintBest hints, once per node, the metadata of the version p will most
 // likely be tried at, as soon as p is pending and its candidates are known.
-func (s *solver) hintBest(p *pkg, set pep440.Set) {
+func (s *solver) hintBest(ctx context.Context, p *pkg, set pep440.Set) {
 	if p.prefetched || p.isRoot() {
 		return
 	}
@@ -57,7 +61,7 @@ func (s *solver) hintBest(p *pkg, set pep440.Set) {
 	best := s.upcoming(p, set, nil, 1)
 	s.hint(p, best)
 	if len(best) == 1 {
-		s.lookahead(p.name, best[0].v)
+		s.lookahead(ctx, p.name, best[0].v)
 	}
 }
 

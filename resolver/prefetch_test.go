@@ -165,7 +165,7 @@ func TestUpcomingFollowsPickOrder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newSolver(context.Background(), &hintProvider{meta: map[string]int{}}, nil, tc.opts)
+			s := newSolver(&hintProvider{meta: map[string]int{}}, nil, tc.opts)
 			p := mk(tc.unusable...)
 			set := pep440.Full()
 			if tc.set != "" {
@@ -206,10 +206,11 @@ func TestLookaheadHintsLikelyVersions(t *testing.T) {
 			},
 			meta: map[string]int{},
 		}
-		s := newSolver(t.Context(), h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
-		s.lookahead("top", pep440.MustParse("1"))
+		s := newSolver(h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
+		ctx, cancel := context.WithCancel(t.Context())
+		s.lookahead(ctx, "top", pep440.MustParse("1"))
 		synctest.Wait() // the walk's goroutines have finished
-		s.stopLookahead()
+		s.stopLookahead(cancel)
 		got := h.all()
 		slices.Sort(got)
 		want := []string{"leaf", "leaf: 2", "mid", "mid: 2", "pre", "pre: 1", "deep"}

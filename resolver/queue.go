@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"container/heap"
+	"context"
 	"slices"
 )
 
@@ -58,7 +59,7 @@ func (s *solver) pending(p *pkg) bool {
 // the last call, in id order (so provider calls and hints go out in a
 // deterministic order), loading their candidates and hinting their best
 // version on first sight.
-func (s *solver) requeue() error {
+func (s *solver) requeue(ctx context.Context) error {
 	dirty := s.sol.takeDirty()
 	sortByID(dirty)
 	for _, p := range dirty {
@@ -66,19 +67,19 @@ func (s *solver) requeue() error {
 		if !s.pending(p) {
 			continue
 		}
-		if err := s.reg.load(s.ctx, p); err != nil {
+		if err := s.reg.load(ctx, p); err != nil {
 			return err
 		}
 		st := s.sol.st(p)
-		s.hintBest(p, st.acc.set)
+		s.hintBest(ctx, p, st.acc.set)
 		heap.Push(&s.queue, queueEntry{p: p, class: s.class(p), count: s.usableCount(p, st), stamp: p.stamp})
 	}
 	return nil
 }
 
 // next returns the pending package that comes first, or nil.
-func (s *solver) next() (*pkg, error) {
-	if err := s.requeue(); err != nil {
+func (s *solver) next(ctx context.Context) (*pkg, error) {
+	if err := s.requeue(ctx); err != nil {
 		return nil, err
 	}
 	for s.queue.Len() > 0 {

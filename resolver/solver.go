@@ -14,7 +14,6 @@ const DefaultMaxSteps = 200000
 
 // solver holds the state of one resolution.
 type solver struct {
-	ctx      context.Context
 	provider Provider
 	opts     Options
 	reg      registry
@@ -44,9 +43,8 @@ type solver struct {
 
 func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) (*Result, error) {
 	start := time.Now()
-	s := newSolver(ctx, p, root, opts)
-	res, err := s.run()
-	s.stopLookahead()
+	s := newSolver(p, root, opts)
+	res, err := s.run(ctx)
 	if res != nil {
 		res.Stats = s.stats
 		res.Stats.Duration = time.Since(start)
@@ -54,7 +52,7 @@ func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Op
 	return res, err
 }
 
-func newSolver(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) *solver {
+func newSolver(p Provider, root []pep508.Requirement, opts Options) *solver {
 	if opts.Prerelease == "" {
 		opts.Prerelease = PrereleaseIfNecessaryOrExplicit
 	}
@@ -70,7 +68,7 @@ func newSolver(ctx context.Context, p Provider, root []pep508.Requirement, opts 
 			}
 		}
 	}
-	s := &solver{ctx: ctx, provider: p, opts: opts, maxSteps: opts.MaxSteps,
+	s := &solver{provider: p, opts: opts, maxSteps: opts.MaxSteps,
 		depMerge: map[[2]int]*incompat{}, added: map[*cand]map[*pkg]bool{}}
 	if s.maxSteps <= 0 {
 		s.maxSteps = DefaultMaxSteps
@@ -81,17 +79,21 @@ func newSolver(ctx context.Context, p Provider, root []pep508.Requirement, opts 
 	return s
 }
 
-func (s *solver) run() (*Result, error) {
+// run is the decision loop. It returns only after the background
+// lookahead it started has stopped.
+func (s *solver) run(ctx context.Context) (*Result, error) {
+	ctx, stop := context.WithCancel(ctx)
+	defer s.stopLookahead(stop)
 	s.addIncompat(&incompat{terms: []term{{s.root, false, exact(rootVersion)}}, kind: causeRoot})
 	next := s.root
 	for {
 		if err := s.propagate(next); err != nil {
 			return nil, err
 		}
-		if err := s.checkBudget(); err != nil {
+		if err := s.checkBudget(ctx); err != nil {
 			return nil, err
 		}
-		p, err := s.choose()
+		p, err := s.choose(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -102,12 +104,12 @@ func (s *solver) run() (*Result, error) {
 	}
 }
 
-func (s *solver) checkBudget() error {
+func (s *solver) checkBudget(ctx context.Context) error {
 	s.stats.Steps++
 	if s.stats.Steps > s.maxSteps {
 		return &BudgetError{Steps: s.stats.Steps, Partial: s.partialExplanation("the step budget (" + itoa(s.maxSteps) + " steps) ran out")}
 	}
-	if err := s.ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return &BudgetError{Steps: s.stats.Steps, Partial: s.partialExplanation("the deadline passed (" + err.Error() + ")")}
 	}
 	return nil
