@@ -53,7 +53,8 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 		s.hintFailed(p, set, c)
 		return nil
 	}
-	if s.addDependencies(p, c, dl) {
+	if ic := s.addDependencies(p, c, dl); ic != nil {
+		s.recordConflict(p, ic)
 		s.hintFailed(p, set, c)
 		return nil
 	}
@@ -125,9 +126,9 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 }
 
 // addDependencies adds c's dependency (and conflict-hook) incompatibilities
-// for node p and reports whether one of them is already violated by the
-// partial solution given p = c.
-func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) bool {
+// for node p and returns the first of them that the partial solution
+// already violates given p = c, if any.
+func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) *incompat {
 	done := s.added[c]
 	if done == nil {
 		done = map[*pkg]bool{}
@@ -142,13 +143,12 @@ func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) bool {
 		}
 		ics = append(ics, s.conflictHooks(p, c)...)
 	}
-	conflict := false
 	for _, ic := range ics {
 		if s.violatedGiven(ic, p) {
-			conflict = true
+			return ic
 		}
 	}
-	return conflict
+	return nil
 }
 
 // violatedGiven reports whether every term of ic other than p's is

@@ -126,6 +126,21 @@ func (ps *partial) reapply(st *pkgState, a *assignment) {
 	st.idx = append(st.idx, a.index)
 }
 
+// decisionLevel returns the level of p's decision, or 0 when p is not
+// decided.
+func (ps *partial) decisionLevel(p *pkg) int {
+	st := ps.st(p)
+	if !st.decided {
+		return 0
+	}
+	for _, i := range st.idx {
+		if a := &ps.assigns[i]; a.decision {
+			return a.level
+		}
+	}
+	return 0
+}
+
 // satisfier returns the earliest assignment after which the partial
 // solution satisfies t.
 func (ps *partial) satisfier(t term) *assignment {

@@ -39,6 +39,9 @@ type solver struct {
 	walk *walked
 	// queue orders the pending packages (queue.go).
 	queue queue
+	// jump holds the packages marked conflict-late whose decisions are to
+	// be undone (conflicts.go).
+	jump []*pkg
 }
 
 func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) (*Result, error) {
@@ -88,6 +91,9 @@ func (s *solver) run(ctx context.Context) (*Result, error) {
 	next := s.root
 	for {
 		if err := s.propagate(next); err != nil {
+			return nil, err
+		}
+		if err := s.reprioritise(); err != nil {
 			return nil, err
 		}
 		if err := s.checkBudget(ctx); err != nil {
@@ -187,6 +193,7 @@ func (s *solver) propagate(start *pkg) error {
 					return fmt.Errorf("resolver: internal error: learned incompatibility %q is not almost satisfied", s.describe(learned))
 				}
 				s.sol.derive(t.negate(), learned)
+				s.recordConflict(t.pkg, learned)
 				changed = append(changed[:0], t.pkg)
 				break
 			}
