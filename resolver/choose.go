@@ -49,7 +49,7 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 		return err
 	}
 	if dl.unavailable != "" {
-		s.addIncompat(&incompat{terms: []term{{p, true, s.span(p, c)}}, kind: causeUnavailable, reason: dl.unavailable})
+		s.addIncompat(&incompat{terms: []term{{p, true, s.span(p, c)}}, kind: causeUnavailable, reason: dl.unavailable, why: dl.why, err: dl.err})
 		s.hintFailed(p, set, c)
 		return nil
 	}

@@ -166,7 +166,7 @@ func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep44
 			set = set.Intersect(c.Specifier.Set())
 		}
 	}
-	usable := func(c *cand) bool { return set.Contains(c.v) && s.unusable(p, c) == "" }
+	usable := func(c *cand) bool { return set.Contains(c.v) && s.usable(p, c) }
 	if v, ok := s.preferred(name); ok {
 		for _, c := range p.cands {
 			if c.v.Equal(v) && usable(c) {

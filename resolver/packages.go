@@ -12,7 +12,8 @@ import (
 
 // ErrInvalidMetadata may be wrapped by Provider.Metadata when one version's
 // metadata cannot be used (unparsable Requires-Dist, ...): the resolver then
-// skips that version with the error as the reason instead of failing.
+// skips that version with the error as the reason instead of failing
+// (see errors.go for the other kinds).
 var ErrInvalidMetadata = errors.New("invalid metadata")
 
 // pkg is one node of the PubGrub graph: the root, a project ("a") or an
@@ -64,8 +65,9 @@ type cand struct {
 	v      pep440.Version
 	dists  []Dist
 	usable bool
-	hinted bool   // its metadata was hinted to Provider.Prefetch
-	reason string // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
+	hinted bool    // its metadata was hinted to Provider.Prefetch
+	reason string  // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
+	why    whyKind // the kind of reason
 }
 
 // dep is one active requirement of a candidate.
@@ -81,8 +83,10 @@ type dep struct {
 
 type depList struct {
 	deps        []dep
-	edges       []Edge // for the result
-	unavailable string // non-empty: this version cannot be used
+	edges       []Edge  // for the result
+	unavailable string  // non-empty: this version cannot be used
+	why         whyKind // the kind of unavailable
+	err         error   // the provider error behind unavailable, if any
 }
 
 // registry interns packages and loads their candidates.
@@ -146,7 +150,7 @@ var rootVersion = pep440.MustParse("0")
 func (s *solver) filter(p *pkg) {
 	p.allowPre = s.allowPrereleases(p)
 	for _, c := range p.cands {
-		c.reason = s.unusable(p, c)
+		c.why, c.reason = s.unusable(p, c)
 		c.usable = c.reason == ""
 	}
 }
@@ -173,13 +177,14 @@ func (s *solver) allowPrereleases(p *pkg) bool {
 	return explicit || necessary
 }
 
-// unusable returns why candidate c of p cannot be used, or "".
-func (s *solver) unusable(p *pkg, c *cand) string {
+// unusable returns why candidate c of p cannot be used (kind and words),
+// or whyNone and "".
+func (s *solver) unusable(p *pkg, c *cand) (whyKind, string) {
 	if c.v.IsPrerelease() && !p.allowPre {
-		return "is a pre-release (pre-releases were not enabled for " + p.name + ")"
+		return whyPrerelease, "is a pre-release (pre-releases were not enabled for " + p.name + ")"
 	}
 	if len(c.dists) == 0 {
-		return "has no files"
+		return whyNoFiles, "has no files"
 	}
 	ds := c.dists
 	if ds = keep(ds, func(d Dist) bool { return !d.Yanked || s.yankAllowed(p.name, c.v) }); len(ds) == 0 {
@@ -187,16 +192,16 @@ func (s *solver) unusable(p *pkg, c *cand) string {
 		if r := c.dists[0].YankedReason; r != "" {
 			why += " (reason: " + r + ")"
 		}
-		return why
+		return whyYanked, why
 	}
 	if !s.opts.ExcludeNewer.IsZero() {
 		if ds = keep(ds, func(d Dist) bool { return d.UploadTime.IsZero() || !d.UploadTime.After(s.opts.ExcludeNewer) }); len(ds) == 0 {
-			return "was uploaded after " + s.opts.ExcludeNewer.UTC().Format("2006-01-02T15:04:05Z")
+			return whyExcludeNewer, "was uploaded after " + s.opts.ExcludeNewer.UTC().Format("2006-01-02T15:04:05Z")
 		}
 	}
 	last := ds
 	if ds = keep(ds, func(d Dist) bool { return s.pythonOK(d.RequiresPython) }); len(ds) == 0 {
-		return s.pythonReason(last[0].RequiresPython)
+		return whyPython, s.pythonReason(last[0].RequiresPython)
 	}
 	onlyBin, noBin := s.binaryPolicy(p.name)
 	if ds = keep(ds, func(d Dist) bool {
@@ -207,18 +212,26 @@ func (s *solver) unusable(p *pkg, c *cand) string {
 	}); len(ds) == 0 {
 		switch {
 		case noBin && onlyBin:
-			return "cannot be used with both --no-binary and --only-binary"
+			return whyBinaryPolicy, "cannot be used with both --no-binary and --only-binary"
 		case noBin:
-			return "has no source distribution and binaries are disabled (--no-binary)"
+			return whyBinaryPolicy, "has no source distribution and binaries are disabled (--no-binary)"
 		case onlyBin:
-			return "has no wheel for the target and source builds are disabled (--only-binary)"
+			return whyBinaryPolicy, "has no wheel for the target and source builds are disabled (--only-binary)"
 		}
-		return "has no wheel for the target platform and no source distribution"
+		return whyNoCompatibleDist, "has no wheel for the target platform and no source distribution"
 	}
 	if s.univ != nil {
-		return s.univ.excluded(p.name, c.v) // required environments (universal_required.go)
+		if why := s.univ.excluded(p.name, c.v); why != "" { // required environments (universal_required.go)
+			return whyRequiredEnv, why
+		}
 	}
-	return ""
+	return whyNone, ""
+}
+
+// usable reports whether candidate c of p can be used.
+func (s *solver) usable(p *pkg, c *cand) bool {
+	why, _ := s.unusable(p, c)
+	return why == whyNone
 }
 
 func keep(ds []Dist, f func(Dist) bool) []Dist {

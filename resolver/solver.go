@@ -267,7 +267,7 @@ func (s *solver) resolveConflict(ic *incompat) (*incompat, error) {
 		ic = newDerived(terms, ic, recent.cause)
 		learned = true
 	}
-	return nil, &NoSolutionError{Explanation: s.explain(ic)}
+	return nil, &NoSolutionError{Explanation: s.explain(ic), Derivation: s.derivation(ic)}
 }
 
 // event reports progress; strings are only built when someone listens.

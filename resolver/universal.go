@@ -310,5 +310,5 @@ func (d *driver) explain(f *fork, n int, err error) error {
 	if !f.split.IsTrue() {
 		text = "In environments where " + f.split.String() + ":\n" + text
 	}
-	return &NoSolutionError{Explanation: text}
+	return &NoSolutionError{Explanation: text, Derivation: ns.Derivation}
 }
