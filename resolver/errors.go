@@ -84,17 +84,17 @@ func (e *ProviderError) Unwrap() []error {
 type whyKind int
 
 const (
-	whyNone            whyKind = iota
-	whyPrerelease              // a pre-release not enabled
-	whyNoFiles                 // no files
-	whyYanked                  // yanked and not pinned
-	whyExcludeNewer            // uploaded after --exclude-newer
-	whyPython                  // Requires-Python excludes the target
-	whyBinaryPolicy            // --only-binary / --no-binary
-	whyNoCompatibleDist        // no wheel for the target and no sdist
-	whyInvalidMetadata         // the provider said ErrInvalidMetadata
-	whyNeedsBuild              // the provider said ErrNeedsBuild
-	whyRequiredEnv             // no file for a required environment (universal)
+	whyNone             whyKind = iota
+	whyPrerelease               // a pre-release not enabled
+	whyNoFiles                  // no files
+	whyYanked                   // yanked and not pinned
+	whyExcludeNewer             // uploaded after --exclude-newer
+	whyPython                   // Requires-Python excludes the target
+	whyBinaryPolicy             // --only-binary / --no-binary
+	whyNoCompatibleDist         // no wheel for the target and no sdist
+	whyInvalidMetadata          // the provider said ErrInvalidMetadata
+	whyNeedsBuild               // the provider said ErrNeedsBuild
+	whyRequiredEnv              // no file for a required environment (universal)
 )
 
 // classifyMetadataErr returns the kind of a Provider.Metadata error that
