@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -65,15 +66,28 @@ func (w *walked) first(key string) bool {
 	return true
 }
 
-// lookahead starts the background walk below name==v; ctx must be
-// cancelled before stopLookahead waits for the walk.
-func (s *solver) lookahead(ctx context.Context, name string, v pep440.Version) {
+// lookahead starts the background walk below node name[extra]==v (extra
+// "" for the project itself); ctx must be cancelled before stopLookahead
+// waits for the walk.
+func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Version) {
 	if s.walk == nil {
 		s.walk = &walked{}
 	}
-	if s.walk.first(name + "==" + v.String()) {
-		s.walk.goWalk(func() { s.walkVersion(ctx, name, v, lookaheadDepth) })
+	var extras []string
+	if extra != "" {
+		extras = []string{extra}
 	}
+	if s.walk.first(walkKey(name, extras, v)) {
+		s.walk.goWalk(func() { s.walkVersion(ctx, name, extras, v, lookaheadDepth) })
+	}
+}
+
+// walkKey identifies a walked version with the extras it was walked for.
+func walkKey(name string, extras []string, v pep440.Version) string {
+	if len(extras) > 0 {
+		name += "[" + strings.Join(extras, ",") + "]"
+	}
+	return name + "==" + v.String()
 }
 
 // stopLookahead cancels the background walk's context with cancel and
@@ -85,9 +99,9 @@ func (s *solver) stopLookahead(cancel context.CancelFunc) {
 	}
 }
 
-// walkVersion hints the pages of name==v's requirements and, depth > 0,
-// walks each of them.
-func (s *solver) walkVersion(ctx context.Context, name string, v pep440.Version, depth int) {
+// walkVersion hints the pages of name==v's requirements (those guarded by
+// one of extras included) and, depth > 0, walks each of them.
+func (s *solver) walkVersion(ctx context.Context, name string, extras []string, v pep440.Version, depth int) {
 	if ctx.Err() != nil {
 		return
 	}
@@ -97,11 +111,11 @@ func (s *solver) walkVersion(ctx context.Context, name string, v pep440.Version,
 	}
 	var next []pep508.Requirement
 	for _, r := range md.RequiresDist {
-		if !s.applies(r.Marker) {
+		if !s.applies(r.Marker, extras) {
 			continue
 		}
 		n := r.NormalizedName()
-		if n == name || !s.walk.first(n) {
+		if n == name || !s.walk.first(n) || ctx.Err() != nil {
 			continue
 		}
 		s.provider.Prefetch(n)
@@ -115,16 +129,22 @@ func (s *solver) walkVersion(ctx context.Context, name string, v pep440.Version,
 	}
 }
 
-// applies reports whether a requirement with marker m applies without
-// extras, as far as the background walk can tell.
-func (s *solver) applies(m pep508.Marker) bool {
+// applies reports whether a requirement with marker m applies with the
+// given extras requested, as far as the background walk can tell.
+func (s *solver) applies(m pep508.Marker, extras []string) bool {
 	if m.IsTrue() {
 		return true
 	}
 	if s.univ != nil {
 		return false
 	}
-	ok, err := m.Evaluate(s.opts.Env)
+	var ok bool
+	var err error
+	if len(extras) == 0 {
+		ok, err = m.Evaluate(s.opts.Env)
+	} else {
+		ok, err = m.EvaluateExtras(s.opts.Env, extras)
+	}
 	return ok && err == nil
 }
 
@@ -143,11 +163,12 @@ func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth in
 		return
 	}
 	c, ok := s.guess(name, r, cs)
-	if !ok || !s.walk.first(name+"=="+c.String()) {
+	extras := r.NormalizedExtras()
+	if !ok || !s.walk.first(walkKey(name, extras, c)) || ctx.Err() != nil {
 		return
 	}
 	s.provider.Prefetch(name, c)
-	s.walkVersion(ctx, name, c, depth)
+	s.walkVersion(ctx, name, extras, c, depth)
 }
 
 // guess returns the version pick would most likely choose for name given
@@ -162,7 +183,7 @@ func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep44
 	p.allowPre = s.allowPrereleases(p)
 	set := r.Specifier.Set()
 	for _, c := range s.opts.Constraints {
-		if c.NormalizedName() == name && s.applies(c.Marker) {
+		if c.NormalizedName() == name && s.applies(c.Marker, nil) {
 			set = set.Intersect(c.Specifier.Set())
 		}
 	}

@@ -85,6 +85,7 @@ func (s *solver) next(ctx context.Context) (*pkg, error) {
 	for s.queue.Len() > 0 {
 		e := s.queue[0]
 		if e.stamp == e.p.stamp && s.pending(e.p) {
+			s.flushHints()
 			return e.p, nil
 		}
 		heap.Pop(&s.queue)

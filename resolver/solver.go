@@ -39,6 +39,10 @@ type solver struct {
 	walk *walked
 	// queue orders the pending packages (queue.go).
 	queue queue
+	// deferred are next-alternative hints waiting for the next decision,
+	// anyMiss is set once a version failed at once (prefetch.go).
+	deferred []deferredHint
+	anyMiss  bool
 	// jump holds the packages marked conflict-late whose decisions are to
 	// be undone (conflicts.go).
 	jump []*pkg
