@@ -79,8 +79,8 @@ func (e *ProviderError) Unwrap() []error {
 	return out
 }
 
-// whyKind classifies why versions cannot be used, for hints and for
-// Incompatibility.Unusable.
+// whyKind classifies why versions cannot be used, so that hints switch on
+// the kind rather than on the words.
 type whyKind int
 
 const (
