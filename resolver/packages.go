@@ -186,30 +186,47 @@ func (s *solver) unusable(p *pkg, c *cand) (whyKind, string) {
 	if len(c.dists) == 0 {
 		return whyNoFiles, "has no files"
 	}
-	ds := c.dists
-	if ds = keep(ds, func(d Dist) bool { return !d.Yanked || s.yankAllowed(p.name, c.v) }); len(ds) == 0 {
+	// One pass over the files: passed[k] says that some file passes the
+	// first k+1 filters (yanked, --exclude-newer, Requires-Python, binary
+	// policy); the first filter no file passes gives the reason.
+	yankOK := s.yankAllowed(p.name, c.v)
+	onlyBin, noBin := s.binaryPolicy(p.name)
+	var passed [4]bool
+	var timely *Dist // the first file passing the first two filters
+	for i := range c.dists {
+		d := &c.dists[i]
+		if d.Yanked && !yankOK {
+			continue
+		}
+		passed[0] = true
+		if !s.opts.ExcludeNewer.IsZero() && !d.UploadTime.IsZero() && d.UploadTime.After(s.opts.ExcludeNewer) {
+			continue
+		}
+		passed[1] = true
+		if timely == nil {
+			timely = d
+		}
+		if !s.pythonOK(d.RequiresPython) {
+			continue
+		}
+		passed[2] = true
+		if d.Wheel && d.Compatible && !noBin || !d.Wheel && !onlyBin {
+			passed[3] = true
+			break
+		}
+	}
+	switch {
+	case !passed[0]:
 		why := "was yanked"
 		if r := c.dists[0].YankedReason; r != "" {
 			why += " (reason: " + r + ")"
 		}
 		return whyYanked, why
-	}
-	if !s.opts.ExcludeNewer.IsZero() {
-		if ds = keep(ds, func(d Dist) bool { return d.UploadTime.IsZero() || !d.UploadTime.After(s.opts.ExcludeNewer) }); len(ds) == 0 {
-			return whyExcludeNewer, "was uploaded after " + s.opts.ExcludeNewer.UTC().Format("2006-01-02T15:04:05Z")
-		}
-	}
-	last := ds
-	if ds = keep(ds, func(d Dist) bool { return s.pythonOK(d.RequiresPython) }); len(ds) == 0 {
-		return whyPython, s.pythonReason(last[0].RequiresPython)
-	}
-	onlyBin, noBin := s.binaryPolicy(p.name)
-	if ds = keep(ds, func(d Dist) bool {
-		if d.Wheel {
-			return d.Compatible && !noBin
-		}
-		return !onlyBin
-	}); len(ds) == 0 {
+	case !passed[1]:
+		return whyExcludeNewer, "was uploaded after " + s.opts.ExcludeNewer.UTC().Format("2006-01-02T15:04:05Z")
+	case !passed[2]:
+		return whyPython, s.pythonReason(timely.RequiresPython)
+	case !passed[3]:
 		switch {
 		case noBin && onlyBin:
 			return whyBinaryPolicy, "cannot be used with both --no-binary and --only-binary"
@@ -234,25 +251,26 @@ func (s *solver) usable(p *pkg, c *cand) bool {
 	return why == whyNone
 }
 
-func keep(ds []Dist, f func(Dist) bool) []Dist {
-	out := ds[:0:0]
-	for _, d := range ds {
-		if f(d) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
+// pythonOK reports whether the target Python satisfies Requires-Python
+// spec, memoised per spec (the background walk calls it too).
 func (s *solver) pythonOK(spec string) bool {
 	if spec == "" || s.opts.Python.IsZero() {
 		return true
 	}
-	ss, err := pep440.ParseSpecifierSet(spec)
-	if err != nil {
-		return true // unparsable Requires-Python is ignored, as pip does
+	s.pyMu.Lock()
+	defer s.pyMu.Unlock()
+	if ok, found := s.pyOK[spec]; found {
+		return ok
 	}
-	return ss.Contains(s.opts.Python)
+	ok := true // unparsable Requires-Python is ignored, as pip does
+	if ss, err := pep440.ParseSpecifierSet(spec); err == nil {
+		ok = ss.Contains(s.opts.Python)
+	}
+	if s.pyOK == nil {
+		s.pyOK = map[string]bool{}
+	}
+	s.pyOK[spec] = ok
+	return ok
 }
 
 func (s *solver) pythonReason(spec string) string {

@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -43,6 +44,9 @@ type solver struct {
 	// anyMiss is set once a version failed at once (prefetch.go).
 	deferred []deferredHint
 	anyMiss  bool
+	// pyOK memoises pythonOK (guarded by pyMu: the walk reads it too).
+	pyMu sync.Mutex
+	pyOK map[string]bool
 	// jump holds the packages marked conflict-late whose decisions are to
 	// be undone (conflicts.go).
 	jump []*pkg
