@@ -166,7 +166,11 @@ func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 	ip, err := p.client.Project(ctx, key)
 	if err != nil {
 		if errors.Is(err, index.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %w", resolver.ErrProjectNotFound, err)
+			nf := &resolver.ProviderError{Kind: resolver.ErrProjectNotFound, Project: key, Err: err}
+			if ie := (*index.Error)(nil); errors.As(err, &ie) {
+				nf.Where, nf.Status = ie.URL, ie.Status
+			}
+			return nil, nf
 		}
 		return nil, &indexError{err}
 	}

@@ -227,6 +227,10 @@ type Stats struct {
 // human explanation (multi-line derivation).
 type NoSolutionError struct {
 	Explanation string // the derivation, then "hint:" lines
+	// Derivation is the failure as data: the incompatibility "your
+	// requirements are unsatisfiable" and everything it was derived from
+	// (derivation.go).
+	Derivation *Incompatibility
 }
 
 // Error returns the explanation.

@@ -13,7 +13,9 @@ import (
 
 // BenchmarkResolvelib resolves each real resolvelib case (target CPython
 // 3.11 Linux, markers evaluated) with all metadata already in memory: the
-// provider is warmed by one resolution before timing.
+// provider is warmed by one resolution before timing. cpu-ms/op is the
+// process CPU time per resolution (steadier than wall time on a busy
+// machine).
 func BenchmarkResolvelib(b *testing.B) {
 	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(b))
 	if err != nil {
@@ -35,11 +37,14 @@ func BenchmarkResolvelib(b *testing.B) {
 				}
 			}
 			resolveOnce()
+			cpu0 := cpuTime()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
 				resolveOnce()
 			}
+			b.StopTimer()
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
 }

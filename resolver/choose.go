@@ -1,40 +1,24 @@
 package resolver
 
 import (
+	"context"
 	"slices"
 
 	"github.com/pylock/pylock/pypi/pep440"
 )
 
 // choose is PubGrub decision making: it picks the undecided package with
-// a positive derivation and the fewest usable versions (ties: the one seen
-// first), then its best version, adding that version's dependencies. It
+// a positive derivation that comes first in the decision order (queue.go:
+// conflict class, fewest usable versions, the one seen first), then its
+// best version, adding that version's dependencies. It
 // returns the package to propagate from, or nil when every package is
 // decided.
-func (s *solver) choose() (*pkg, error) {
-	var best *pkg
-	bestN := 0
-	for _, p := range s.reg.byID {
-		st := s.sol.st(p)
-		if !st.has || !st.acc.pos || st.decided {
-			continue
-		}
-		if err := s.reg.load(s.ctx, p); err != nil {
-			return nil, err
-		}
-		s.hintBest(p, st.acc.set)
-		n := s.usableCount(p, st)
-		if best == nil || n < bestN {
-			best, bestN = p, n
-			if n == 0 {
-				break
-			}
-		}
+func (s *solver) choose(ctx context.Context) (*pkg, error) {
+	best, err := s.next(ctx)
+	if best == nil || err != nil {
+		return nil, err
 	}
-	if best == nil {
-		return nil, nil
-	}
-	return best, s.tryPackage(best)
+	return best, s.tryPackage(ctx, best)
 }
 
 // usableCount counts the usable candidates of p allowed by its current
@@ -53,23 +37,24 @@ func (s *solver) usableCount(p *pkg, st *pkgState) int {
 	return n
 }
 
-func (s *solver) tryPackage(p *pkg) error {
+func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 	set := s.sol.acc(p).set
 	c := s.pick(p, set)
 	if c == nil {
 		s.addIncompat(&incompat{terms: []term{{p, true, set}}, kind: causeNoVersions, reason: s.noVersionsReason(p, set)})
 		return nil
 	}
-	dl, err := s.dependencies(s.ctx, p, c)
+	dl, err := s.dependencies(ctx, p, c)
 	if err != nil {
 		return err
 	}
 	if dl.unavailable != "" {
-		s.addIncompat(&incompat{terms: []term{{p, true, s.span(p, c)}}, kind: causeUnavailable, reason: dl.unavailable})
+		s.addIncompat(&incompat{terms: []term{{p, true, s.span(p, c)}}, kind: causeUnavailable, reason: dl.unavailable, why: dl.why, err: dl.err})
 		s.hintFailed(p, set, c)
 		return nil
 	}
-	if s.addDependencies(p, c, dl) {
+	if ic := s.addDependencies(p, c, dl); ic != nil {
+		s.recordConflict(p, ic)
 		s.hintFailed(p, set, c)
 		return nil
 	}
@@ -130,8 +115,8 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 	if st := s.sol.st(p.base); st.decided {
 		return st.cand
 	}
-	for _, q := range s.reg.byID {
-		if q.base == p.base && q != p {
+	for _, q := range p.base.extras {
+		if q != p {
 			if st := s.sol.st(q); st.decided {
 				return st.cand
 			}
@@ -141,9 +126,9 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 }
 
 // addDependencies adds c's dependency (and conflict-hook) incompatibilities
-// for node p and reports whether one of them is already violated by the
-// partial solution given p = c.
-func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) bool {
+// for node p and returns the first of them that the partial solution
+// already violates given p = c, if any.
+func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) *incompat {
 	done := s.added[c]
 	if done == nil {
 		done = map[*pkg]bool{}
@@ -158,13 +143,12 @@ func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) bool {
 		}
 		ics = append(ics, s.conflictHooks(p, c)...)
 	}
-	conflict := false
 	for _, ic := range ics {
 		if s.violatedGiven(ic, p) {
-			conflict = true
+			return ic
 		}
 	}
-	return conflict
+	return nil
 }
 
 // violatedGiven reports whether every term of ic other than p's is

@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
 
@@ -116,12 +115,14 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 		reqs = s.rootReqs
 	} else {
 		md, err := s.provider.Metadata(ctx, p.name, c.v)
-		switch {
-		case errors.Is(err, ErrInvalidMetadata):
-			dl.unavailable = "has invalid metadata: " + err.Error()
-		case err != nil:
+		switch why := classifyMetadataErr(err); {
+		case err != nil && why == whyNone:
 			return nil, withContext(p.name, p.name+"=="+c.v.String(), err)
+		case err != nil:
+			dl.why, dl.err = why, err
+			dl.unavailable = unavailableReason(why) + ": " + err.Error()
 		case !s.pythonOK(md.RequiresPython):
+			dl.why = whyPython
 			dl.unavailable = s.pythonReason(md.RequiresPython)
 		default:
 			reqs = md.RequiresDist
@@ -212,4 +213,15 @@ func specAsWritten(ss pep440.SpecifierSet) string {
 		parts = append(parts, sp.Op+sp.Version)
 	}
 	return strings.Join(parts, ",")
+}
+
+// unavailableReason words a Provider.Metadata error kind.
+func unavailableReason(why whyKind) string {
+	switch why {
+	case whyNeedsBuild:
+		return "needs a source build for its metadata"
+	case whyYanked:
+		return "was yanked"
+	}
+	return "has invalid metadata"
 }

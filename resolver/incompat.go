@@ -24,6 +24,8 @@ type incompat struct {
 	reason string    // causeNoVersions, causeUnavailable, causeConflictHook, causeBadDep
 	req    string    // causeDependency, causeBadDep: specifier of the requirement; causeConstraint: the constraint
 	to     *pkg      // causeBadDep: the required package
+	why    whyKind   // causeUnavailable: the kind of reason
+	err    error     // causeUnavailable: the provider error behind it, if any
 	id     int       // creation order, for deterministic reports
 }
 

@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -25,7 +26,8 @@ import (
 // The goroutines only call the provider (which must be safe for concurrent
 // use) and read solver fields that are fixed before solving starts (opts,
 // pins, explicitPre), so the decision loop and its results do not depend on
-// them; they stop when the solver finishes. Universal resolution only hints the pages of unconditional
+// them. Their context is the decision loop's, which run cancels when it
+// finishes; run then waits for every one of them, so none outlives Resolve. Universal resolution only hints the pages of unconditional
 // requirements: its markers are decided per fork.
 
 // lookaheadDepth is how many levels below a hinted version the background
@@ -33,14 +35,21 @@ import (
 const lookaheadDepth = 2
 
 // walked records the versions the background walk has visited (shared by
-// its goroutines); ctx, cancelled when the solver finishes, bounds their
-// provider calls.
+// its goroutines) and counts the goroutines still running.
 type walked struct {
-	ctx  context.Context
-	stop context.CancelFunc
+	wg sync.WaitGroup
 
 	mu   sync.Mutex
 	seen map[string]bool
+}
+
+// goWalk runs f on a new goroutine counted by w.wg.
+func (w *walked) goWalk(f func()) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		f()
+	}()
 }
 
 // first reports whether key is visited for the first time.
@@ -57,38 +66,56 @@ func (w *walked) first(key string) bool {
 	return true
 }
 
-// lookahead starts the background walk below name==v.
-func (s *solver) lookahead(name string, v pep440.Version) {
+// lookahead starts the background walk below node name[extra]==v (extra
+// "" for the project itself); ctx must be cancelled before stopLookahead
+// waits for the walk.
+func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Version) {
 	if s.walk == nil {
-		ctx, stop := context.WithCancel(s.ctx)
-		s.walk = &walked{ctx: ctx, stop: stop}
+		s.walk = &walked{}
 	}
-	if s.walk.first(name + "==" + v.String()) {
-		go s.walkVersion(name, v, lookaheadDepth)
+	var extras []string
+	if extra != "" {
+		extras = []string{extra}
+	}
+	if s.walk.first(walkKey(name, extras, v)) {
+		s.walk.goWalk(func() { s.walkVersion(ctx, name, extras, v, lookaheadDepth) })
 	}
 }
 
-// stopLookahead cancels the background walk's provider calls.
-func (s *solver) stopLookahead() {
+// walkKey identifies a walked version with the extras it was walked for.
+func walkKey(name string, extras []string, v pep440.Version) string {
+	if len(extras) > 0 {
+		name += "[" + strings.Join(extras, ",") + "]"
+	}
+	return name + "==" + v.String()
+}
+
+// stopLookahead cancels the background walk's context with cancel and
+// waits until every goroutine of the walk has returned.
+func (s *solver) stopLookahead(cancel context.CancelFunc) {
+	cancel()
 	if s.walk != nil {
-		s.walk.stop()
+		s.walk.wg.Wait()
 	}
 }
 
-// walkVersion hints the pages of name==v's requirements and, depth > 0,
-// walks each of them.
-func (s *solver) walkVersion(name string, v pep440.Version, depth int) {
-	md, err := s.provider.Metadata(s.walk.ctx, name, v)
+// walkVersion hints the pages of name==v's requirements (those guarded by
+// one of extras included) and, depth > 0, walks each of them.
+func (s *solver) walkVersion(ctx context.Context, name string, extras []string, v pep440.Version, depth int) {
+	if ctx.Err() != nil {
+		return
+	}
+	md, err := s.provider.Metadata(ctx, name, v)
 	if err != nil {
 		return // the decision loop reports it if it ever needs it
 	}
 	var next []pep508.Requirement
 	for _, r := range md.RequiresDist {
-		if !s.applies(r.Marker) {
+		if !s.applies(r.Marker, extras) {
 			continue
 		}
 		n := r.NormalizedName()
-		if n == name || !s.walk.first(n) {
+		if n == name || !s.walk.first(n) || ctx.Err() != nil {
 			continue
 		}
 		s.provider.Prefetch(n)
@@ -98,40 +125,50 @@ func (s *solver) walkVersion(name string, v pep440.Version, depth int) {
 		return
 	}
 	for _, r := range next {
-		go s.walkProject(r, depth-1)
+		s.walk.goWalk(func() { s.walkProject(ctx, r, depth-1) })
 	}
 }
 
-// applies reports whether a requirement with marker m applies without
-// extras, as far as the background walk can tell.
-func (s *solver) applies(m pep508.Marker) bool {
+// applies reports whether a requirement with marker m applies with the
+// given extras requested, as far as the background walk can tell.
+func (s *solver) applies(m pep508.Marker, extras []string) bool {
 	if m.IsTrue() {
 		return true
 	}
 	if s.univ != nil {
 		return false
 	}
-	ok, err := m.Evaluate(s.opts.Env)
+	var ok bool
+	var err error
+	if len(extras) == 0 {
+		ok, err = m.Evaluate(s.opts.Env)
+	} else {
+		ok, err = m.EvaluateExtras(s.opts.Env, extras)
+	}
 	return ok && err == nil
 }
 
 // walkProject guesses the version r's project will be chosen at, hints its
 // metadata and walks it.
-func (s *solver) walkProject(r pep508.Requirement, depth int) {
+func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth int) {
 	name := r.NormalizedName()
 	if _, ok := s.overrides[name]; ok {
 		return // the requirement is replaced: the guess would be wrong
 	}
-	cs, err := s.provider.Candidates(s.walk.ctx, name)
+	if ctx.Err() != nil {
+		return
+	}
+	cs, err := s.provider.Candidates(ctx, name)
 	if err != nil || len(cs) == 0 {
 		return
 	}
 	c, ok := s.guess(name, r, cs)
-	if !ok || !s.walk.first(name+"=="+c.String()) {
+	extras := r.NormalizedExtras()
+	if !ok || !s.walk.first(walkKey(name, extras, c)) || ctx.Err() != nil {
 		return
 	}
 	s.provider.Prefetch(name, c)
-	s.walkVersion(name, c, depth)
+	s.walkVersion(ctx, name, extras, c, depth)
 }
 
 // guess returns the version pick would most likely choose for name given
@@ -146,11 +183,11 @@ func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep44
 	p.allowPre = s.allowPrereleases(p)
 	set := r.Specifier.Set()
 	for _, c := range s.opts.Constraints {
-		if c.NormalizedName() == name && s.applies(c.Marker) {
+		if c.NormalizedName() == name && s.applies(c.Marker, nil) {
 			set = set.Intersect(c.Specifier.Set())
 		}
 	}
-	usable := func(c *cand) bool { return set.Contains(c.v) && s.unusable(p, c) == "" }
+	usable := func(c *cand) bool { return set.Contains(c.v) && s.usable(p, c) }
 	if v, ok := s.preferred(name); ok {
 		for _, c := range p.cands {
 			if c.v.Equal(v) && usable(c) {

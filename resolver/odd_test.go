@@ -129,9 +129,12 @@ func TestNotFoundDetail(t *testing.T) {
 	}{
 		{resolver.ErrProjectNotFound, "Because reqeusts was not found in the package index and you require reqeusts, "},
 		{fmt.Errorf("reqeusts: %w", resolver.ErrProjectNotFound), "reqeusts was not found in the package index and you"},
+		// The message is never parsed: only a *ProviderError says where.
 		{fmt.Errorf("%w: %w", resolver.ErrProjectNotFound, errors.New(`no such project "reqeusts" on https://pypi.org/simple (404)`)),
+			"Because reqeusts was not found in the package index and you require reqeusts, "},
+		{&resolver.ProviderError{Kind: resolver.ErrProjectNotFound, Project: "reqeusts", Where: "https://pypi.org/simple", Status: 404, Err: errors.New("no such project")},
 			"Because reqeusts was not found on https://pypi.org/simple (404) and you require reqeusts, "},
-		{fmt.Errorf("%w: %w", resolver.ErrProjectNotFound, errors.New("mirror says gone (410)")),
+		{fmt.Errorf("wrapped: %w", &resolver.ProviderError{Kind: resolver.ErrProjectNotFound, Project: "reqeusts", Err: errors.New("mirror says gone (410)")}),
 			"reqeusts was not found in the package index (mirror says gone (410))"},
 	}
 	for _, tt := range tests {

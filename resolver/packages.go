@@ -12,7 +12,8 @@ import (
 
 // ErrInvalidMetadata may be wrapped by Provider.Metadata when one version's
 // metadata cannot be used (unparsable Requires-Dist, ...): the resolver then
-// skips that version with the error as the reason instead of failing.
+// skips that version with the error as the reason instead of failing
+// (see errors.go for the other kinds).
 var ErrInvalidMetadata = errors.New("invalid metadata")
 
 // pkg is one node of the PubGrub graph: the root, a project ("a") or an
@@ -37,6 +38,13 @@ type pkg struct {
 	misses     int                // project nodes: versions that failed at once (see hintFailed)
 	count      int                // usable versions under the term of generation countGen
 	countGen   int
+
+	extras []*pkg // project nodes: the extra nodes of the project, in id order
+	dirty  bool   // in partial.dirty
+	stamp  int    // bumped when the package is re-keyed in the decision queue
+	// Conflict-driven prioritisation (conflicts.go).
+	affected, culprit int  // conflicts in which it was rejected / did the rejecting
+	early, late       bool // decided before / after the others
 }
 
 func (p *pkg) isRoot() bool { return p.name == "" }
@@ -57,8 +65,9 @@ type cand struct {
 	v      pep440.Version
 	dists  []Dist
 	usable bool
-	hinted bool   // its metadata was hinted to Provider.Prefetch
-	reason string // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
+	hinted bool    // its metadata was hinted to Provider.Prefetch
+	reason string  // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
+	why    whyKind // the kind of reason
 }
 
 // dep is one active requirement of a candidate.
@@ -74,8 +83,10 @@ type dep struct {
 
 type depList struct {
 	deps        []dep
-	edges       []Edge // for the result
-	unavailable string // non-empty: this version cannot be used
+	edges       []Edge  // for the result
+	unavailable string  // non-empty: this version cannot be used
+	why         whyKind // the kind of unavailable
+	err         error   // the provider error behind unavailable, if any
 }
 
 // registry interns packages and loads their candidates.
@@ -95,6 +106,7 @@ func (r *registry) get(name, extra string) *pkg {
 	p.base = p
 	if extra != "" {
 		p.base = r.get(name, "")
+		p.base.extras = append(p.base.extras, p)
 	}
 	r.byID = append(r.byID, p)
 	r.keys[k] = p
@@ -138,7 +150,7 @@ var rootVersion = pep440.MustParse("0")
 func (s *solver) filter(p *pkg) {
 	p.allowPre = s.allowPrereleases(p)
 	for _, c := range p.cands {
-		c.reason = s.unusable(p, c)
+		c.why, c.reason = s.unusable(p, c)
 		c.usable = c.reason == ""
 	}
 }
@@ -165,73 +177,100 @@ func (s *solver) allowPrereleases(p *pkg) bool {
 	return explicit || necessary
 }
 
-// unusable returns why candidate c of p cannot be used, or "".
-func (s *solver) unusable(p *pkg, c *cand) string {
+// unusable returns why candidate c of p cannot be used (kind and words),
+// or whyNone and "".
+func (s *solver) unusable(p *pkg, c *cand) (whyKind, string) {
 	if c.v.IsPrerelease() && !p.allowPre {
-		return "is a pre-release (pre-releases were not enabled for " + p.name + ")"
+		return whyPrerelease, "is a pre-release (pre-releases were not enabled for " + p.name + ")"
 	}
 	if len(c.dists) == 0 {
-		return "has no files"
+		return whyNoFiles, "has no files"
 	}
-	ds := c.dists
-	if ds = keep(ds, func(d Dist) bool { return !d.Yanked || s.yankAllowed(p.name, c.v) }); len(ds) == 0 {
+	// One pass over the files: passed[k] says that some file passes the
+	// first k+1 filters (yanked, --exclude-newer, Requires-Python, binary
+	// policy); the first filter no file passes gives the reason.
+	yankOK := s.yankAllowed(p.name, c.v)
+	onlyBin, noBin := s.binaryPolicy(p.name)
+	var passed [4]bool
+	var timely *Dist // the first file passing the first two filters
+	for i := range c.dists {
+		d := &c.dists[i]
+		if d.Yanked && !yankOK {
+			continue
+		}
+		passed[0] = true
+		if !s.opts.ExcludeNewer.IsZero() && !d.UploadTime.IsZero() && d.UploadTime.After(s.opts.ExcludeNewer) {
+			continue
+		}
+		passed[1] = true
+		if timely == nil {
+			timely = d
+		}
+		if !s.pythonOK(d.RequiresPython) {
+			continue
+		}
+		passed[2] = true
+		if d.Wheel && d.Compatible && !noBin || !d.Wheel && !onlyBin {
+			passed[3] = true
+			break
+		}
+	}
+	switch {
+	case !passed[0]:
 		why := "was yanked"
 		if r := c.dists[0].YankedReason; r != "" {
 			why += " (reason: " + r + ")"
 		}
-		return why
-	}
-	if !s.opts.ExcludeNewer.IsZero() {
-		if ds = keep(ds, func(d Dist) bool { return d.UploadTime.IsZero() || !d.UploadTime.After(s.opts.ExcludeNewer) }); len(ds) == 0 {
-			return "was uploaded after " + s.opts.ExcludeNewer.UTC().Format("2006-01-02T15:04:05Z")
-		}
-	}
-	last := ds
-	if ds = keep(ds, func(d Dist) bool { return s.pythonOK(d.RequiresPython) }); len(ds) == 0 {
-		return s.pythonReason(last[0].RequiresPython)
-	}
-	onlyBin, noBin := s.binaryPolicy(p.name)
-	if ds = keep(ds, func(d Dist) bool {
-		if d.Wheel {
-			return d.Compatible && !noBin
-		}
-		return !onlyBin
-	}); len(ds) == 0 {
+		return whyYanked, why
+	case !passed[1]:
+		return whyExcludeNewer, "was uploaded after " + s.opts.ExcludeNewer.UTC().Format("2006-01-02T15:04:05Z")
+	case !passed[2]:
+		return whyPython, s.pythonReason(timely.RequiresPython)
+	case !passed[3]:
 		switch {
 		case noBin && onlyBin:
-			return "cannot be used with both --no-binary and --only-binary"
+			return whyBinaryPolicy, "cannot be used with both --no-binary and --only-binary"
 		case noBin:
-			return "has no source distribution and binaries are disabled (--no-binary)"
+			return whyBinaryPolicy, "has no source distribution and binaries are disabled (--no-binary)"
 		case onlyBin:
-			return "has no wheel for the target and source builds are disabled (--only-binary)"
+			return whyBinaryPolicy, "has no wheel for the target and source builds are disabled (--only-binary)"
 		}
-		return "has no wheel for the target platform and no source distribution"
+		return whyNoCompatibleDist, "has no wheel for the target platform and no source distribution"
 	}
 	if s.univ != nil {
-		return s.univ.excluded(p.name, c.v) // required environments (universal_required.go)
-	}
-	return ""
-}
-
-func keep(ds []Dist, f func(Dist) bool) []Dist {
-	out := ds[:0:0]
-	for _, d := range ds {
-		if f(d) {
-			out = append(out, d)
+		if why := s.univ.excluded(p.name, c.v); why != "" { // required environments (universal_required.go)
+			return whyRequiredEnv, why
 		}
 	}
-	return out
+	return whyNone, ""
 }
 
+// usable reports whether candidate c of p can be used.
+func (s *solver) usable(p *pkg, c *cand) bool {
+	why, _ := s.unusable(p, c)
+	return why == whyNone
+}
+
+// pythonOK reports whether the target Python satisfies Requires-Python
+// spec, memoised per spec (the background walk calls it too).
 func (s *solver) pythonOK(spec string) bool {
 	if spec == "" || s.opts.Python.IsZero() {
 		return true
 	}
-	ss, err := pep440.ParseSpecifierSet(spec)
-	if err != nil {
-		return true // unparsable Requires-Python is ignored, as pip does
+	s.pyMu.Lock()
+	defer s.pyMu.Unlock()
+	if ok, found := s.pyOK[spec]; found {
+		return ok
 	}
-	return ss.Contains(s.opts.Python)
+	ok := true // unparsable Requires-Python is ignored, as pip does
+	if ss, err := pep440.ParseSpecifierSet(spec); err == nil {
+		ok = ss.Contains(s.opts.Python)
+	}
+	if s.pyOK == nil {
+		s.pyOK = map[string]bool{}
+	}
+	s.pyOK[spec] = ok
+	return ok
 }
 
 func (s *solver) pythonReason(spec string) string {

@@ -30,6 +30,25 @@ type partial struct {
 	level   int
 	state   []pkgState // by pkg id
 	gen     int
+	dirty   []*pkg // packages whose assignments changed since takeDirty
+}
+
+// touch records that p's assignments changed.
+func (ps *partial) touch(p *pkg) {
+	if !p.dirty {
+		p.dirty = true
+		ps.dirty = append(ps.dirty, p)
+	}
+}
+
+// takeDirty returns (and forgets) the packages touched since the last call.
+func (ps *partial) takeDirty() []*pkg {
+	d := ps.dirty
+	ps.dirty = nil
+	for _, p := range d {
+		p.dirty = false
+	}
+	return d
 }
 
 func (ps *partial) st(p *pkg) *pkgState {
@@ -51,6 +70,7 @@ func (ps *partial) acc(p *pkg) term {
 func (ps *partial) add(a assignment) {
 	a.level, a.index = ps.level, len(ps.assigns)
 	ps.assigns = append(ps.assigns, a)
+	ps.touch(a.term.pkg)
 	ps.reapply(ps.st(a.term.pkg), &ps.assigns[a.index])
 }
 
@@ -74,6 +94,7 @@ func (ps *partial) backtrack(level int) {
 	ps.assigns = ps.assigns[:n]
 	ps.level = level
 	for _, p := range touched {
+		ps.touch(p)
 		st := ps.st(p)
 		if !st.has {
 			continue // already rebuilt
@@ -103,6 +124,21 @@ func (ps *partial) reapply(st *pkgState, a *assignment) {
 		st.decided, st.cand, st.version = true, a.cand, a.cand.v
 	}
 	st.idx = append(st.idx, a.index)
+}
+
+// decisionLevel returns the level of p's decision, or 0 when p is not
+// decided.
+func (ps *partial) decisionLevel(p *pkg) int {
+	st := ps.st(p)
+	if !st.decided {
+		return 0
+	}
+	for _, i := range st.idx {
+		if a := &ps.assigns[i]; a.decision {
+			return a.level
+		}
+	}
+	return 0
 }
 
 // satisfier returns the earliest assignment after which the partial

@@ -1,6 +1,10 @@
 package resolver
 
-import "github.com/pylock/pylock/pypi/pep440"
+import (
+	"context"
+
+	"github.com/pylock/pylock/pypi/pep440"
+)
 
 // Prefetch hints
 //
@@ -16,7 +20,10 @@ import "github.com/pylock/pylock/pypi/pep440"
 //     version pick would choose is hinted (hintBest), and the dependency
 //     graph below it is walked ahead in the background (lookahead.go).
 //   - When a version is decided, the next alternative in pick order is
-//     hinted, in case a later conflict sends the solver back to it.
+//     hinted, in case a later conflict sends the solver back to it: only
+//     once the resolution has met a conflict or a failed version (one that
+//     never backtracks never uses an alternative), and only when another
+//     decision follows (flushHints), so no hint goes out after the last.
 //   - When a version fails (its dependencies conflict at once, or it is
 //     unavailable), the next versions in pick order are hinted, in a
 //     window that doubles with each failure of the project (4, 8, up to
@@ -49,7 +56,7 @@ func (s *solver) hint(p *pkg, cs []*cand) {
 
 // hintBest hints, once per node, the metadata of the version p will most
 // likely be tried at, as soon as p is pending and its candidates are known.
-func (s *solver) hintBest(p *pkg, set pep440.Set) {
+func (s *solver) hintBest(ctx context.Context, p *pkg, set pep440.Set) {
 	if p.prefetched || p.isRoot() {
 		return
 	}
@@ -57,14 +64,38 @@ func (s *solver) hintBest(p *pkg, set pep440.Set) {
 	best := s.upcoming(p, set, nil, 1)
 	s.hint(p, best)
 	if len(best) == 1 {
-		s.lookahead(p.name, best[0].v)
+		s.lookahead(ctx, p.name, p.extra, best[0].v)
 	}
 }
 
-// hintDecided hints the version p would be tried at next if the decision
-// p = c is undone by a later conflict.
+// hintDecided notes the version p would be tried at next if the decision
+// p = c is undone by a later conflict, to be hinted by flushHints.
 func (s *solver) hintDecided(p *pkg, set pep440.Set, c *cand) {
-	s.hint(p, s.upcoming(p, set, c, 1))
+	s.deferred = append(s.deferred, deferredHint{p, set, c})
+}
+
+// deferredHint is a next-alternative hint waiting for flushHints.
+type deferredHint struct {
+	p   *pkg
+	set pep440.Set
+	c   *cand
+}
+
+// flushHints sends the next-alternative hints of the decisions made since
+// the last call, once another decision is due (so none goes out after the
+// last decision) and only once the resolution has met a conflict (a
+// resolution that never backtracks never needs an alternative).
+func (s *solver) flushHints() {
+	if s.stats.Conflicts == 0 && s.stats.Backtracks == 0 && !s.anyMiss {
+		s.deferred = s.deferred[:0]
+		return
+	}
+	for _, h := range s.deferred {
+		if st := s.sol.st(h.p); st.decided && st.cand == h.c {
+			s.hint(h.p, s.upcoming(h.p, h.set, h.c, 1))
+		}
+	}
+	s.deferred = s.deferred[:0]
 }
 
 // hintFailed records that p could not use c and hints the versions pick
@@ -74,6 +105,7 @@ func (s *solver) hintFailed(p *pkg, set pep440.Set, c *cand) {
 	if b.misses < 8 {
 		b.misses++
 	}
+	s.anyMiss = true
 	w := min(2<<b.misses, maxHintWindow)
 	s.hint(p, s.upcoming(p, set, c, w))
 }

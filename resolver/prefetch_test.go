@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -165,7 +166,7 @@ func TestUpcomingFollowsPickOrder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newSolver(context.Background(), &hintProvider{meta: map[string]int{}}, nil, tc.opts)
+			s := newSolver(&hintProvider{meta: map[string]int{}}, nil, tc.opts)
 			p := mk(tc.unusable...)
 			set := pep440.Full()
 			if tc.set != "" {
@@ -206,10 +207,11 @@ func TestLookaheadHintsLikelyVersions(t *testing.T) {
 			},
 			meta: map[string]int{},
 		}
-		s := newSolver(t.Context(), h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
-		s.lookahead("top", pep440.MustParse("1"))
+		s := newSolver(h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
+		ctx, cancel := context.WithCancel(t.Context())
+		s.lookahead(ctx, "top", "", pep440.MustParse("1"))
 		synctest.Wait() // the walk's goroutines have finished
-		s.stopLookahead()
+		s.stopLookahead(cancel)
 		got := h.all()
 		slices.Sort(got)
 		want := []string{"leaf", "leaf: 2", "mid", "mid: 2", "pre", "pre: 1", "deep"}
@@ -218,4 +220,101 @@ func TestLookaheadHintsLikelyVersions(t *testing.T) {
 			t.Errorf("hints:\n got %q\nwant %q", got, want)
 		}
 	})
+}
+
+// The walk below an extra's node follows the requirements that extra
+// enables (pandas[test]'s test dependencies), and those of the extras a
+// requirement requests, but not other extras'.
+func TestLookaheadFollowsExtras(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hintProvider{
+			versions: map[string][]string{"top": {"1"}, "tool": {"1", "2"}, "plug": {"1"}, "doc": {"1"}, "deep": {"1"}},
+			deps: map[string]map[string]string{
+				"top":  {"1": "tool[cli] ; extra == 'test' | doc ; extra == 'docs'"},
+				"tool": {"2": "plug ; extra == 'cli' | deep ; extra == 'other'"},
+			},
+			meta: map[string]int{},
+		}
+		s := newSolver(h, nil, Options{Env: pep508.Env{"sys_platform": "linux"}})
+		ctx, cancel := context.WithCancel(t.Context())
+		s.lookahead(ctx, "top", "test", pep440.MustParse("1"))
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		got := h.all()
+		slices.Sort(got)
+		want := []string{"tool", "tool: 2", "plug", "plug: 1"}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("hints:\n got %q\nwant %q", got, want)
+		}
+	})
+}
+
+// A resolution that never meets a conflict hints no next alternative, and
+// no hint at all goes out after its last decision.
+func TestNoAlternativeHintsWithoutConflicts(t *testing.T) {
+	h := &hintProvider{
+		versions: map[string][]string{"a": {"1", "2", "3"}, "b": {"1", "2"}, "c": {"1", "2"}},
+		deps:     map[string]map[string]string{"a": {"3": "b"}, "b": {"2": "c"}},
+		meta:     map[string]int{},
+	}
+	var log []string
+	opts := Options{Progress: func(e Event) {
+		if e.Kind == "decide" {
+			log = append(log, "decide "+e.Name)
+		}
+	}}
+	rec := &recordingProvider{hintProvider: h, log: &log}
+	res, err := Resolve(context.Background(), rec, reqs("a"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Packages) != 3 {
+		t.Fatalf("got %+v", res.Packages)
+	}
+	var metaHints []string
+	for _, l := range h.all() {
+		if strings.Contains(l, ":") {
+			metaHints = append(metaHints, "hint "+l)
+		}
+	}
+	slices.Sort(metaHints)
+	metaHints = slices.Compact(metaHints)
+	last := -1
+	for i, l := range log {
+		if strings.HasPrefix(l, "decide") {
+			last = i
+		}
+	}
+	want := []string{"hint a: 3", "hint b: 2", "hint c: 2"} // the walk's included
+	if !slices.Equal(metaHints, want) {
+		t.Errorf("metadata hints %q, want only the chosen versions %q", metaHints, want)
+	}
+	if last != len(log)-1 {
+		t.Errorf("hints after the last decision: %q", log[last+1:])
+	}
+}
+
+// recordingProvider logs the hints the decision loop sends, in order with
+// its decisions (the background walk's hints, from its own goroutines, go
+// to hintProvider only).
+type recordingProvider struct {
+	*hintProvider
+	log *[]string
+}
+
+func (r *recordingProvider) Prefetch(name string, versions ...pep440.Version) {
+	if strings.Contains(string(debug.Stack()), "resolver.(*solver).walk") {
+		r.hintProvider.Prefetch(name, versions...)
+		return
+	}
+	l := "hint " + name
+	if len(versions) > 0 {
+		l += ":"
+		for _, v := range versions {
+			l += " " + v.String()
+		}
+	}
+	*r.log = append(*r.log, l)
+	r.hintProvider.Prefetch(name, versions...)
 }

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -210,28 +211,24 @@ func (s *solver) noVersionsReason(p *pkg, set pep440.Set) string {
 	return "no version of " + what + " can be used (" + strings.Join(parts, "; ") + ")"
 }
 
-// notFoundReason says that project name is not on the index, with the
-// detail the provider wrapped around ErrProjectNotFound when there is any:
-// an index client's `no such project "x" on URL (404)` becomes
-// "x was not found on URL (404)".
+// notFoundReason says that project name is not on the index, and where
+// it was looked for when the provider said so with a *ProviderError.
 func notFoundReason(name string, err error) string {
-	const plain = " was not found in the package index"
-	sentinel := ErrProjectNotFound.Error()
-	detail := strings.TrimSpace(err.Error())
-	if d, ok := strings.CutPrefix(detail, sentinel); ok {
-		detail = strings.TrimSpace(strings.TrimPrefix(d, ":"))
-	} else if d, ok := strings.CutSuffix(detail, sentinel); ok {
-		detail = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(d), ":"))
+	var pe *ProviderError
+	if !errors.As(err, &pe) {
+		return name + " was not found in the package index"
 	}
-	if detail == "" || detail == sentinel || detail == name || detail == strconv.Quote(name) {
-		return name + plain
-	}
-	for _, prefix := range []string{"no such project " + strconv.Quote(name) + " ", "no such project " + name + " "} {
-		if rest, ok := strings.CutPrefix(detail, prefix); ok && rest != "" {
-			return name + " was not found " + rest
+	switch {
+	case pe.Where != "":
+		msg := name + " was not found on " + pe.Where
+		if pe.Status != 0 {
+			msg += " (" + strconv.Itoa(pe.Status) + ")"
 		}
+		return msg
+	case pe.Err != nil:
+		return name + " was not found in the package index (" + pe.Err.Error() + ")"
 	}
-	return name + plain + " (" + detail + ")"
+	return name + " was not found in the package index"
 }
 
 // explain renders the derivation of the failure ic (PubGrub's error
@@ -517,22 +514,22 @@ func (s *solver) hintFor(ic *incompat) []string {
 			if !ic.terms[0].set.Contains(c.v) || c.usable && ic.kind == causeNoVersions {
 				continue
 			}
-			reason := c.reason
+			why := c.why
 			if ic.kind == causeUnavailable {
-				reason = ic.reason
+				why = ic.why
 			}
-			switch {
-			case strings.HasPrefix(reason, "is a pre-release"):
+			switch why {
+			case whyPrerelease:
 				out = append(out, s.prereleaseHint(p.name, c.v))
-			case strings.HasPrefix(reason, "was yanked"):
+			case whyYanked:
 				out = append(out, p.name+"=="+c.v.String()+" was yanked; pin it exactly ("+p.name+"=="+c.v.String()+") to use it anyway")
-			case strings.HasPrefix(reason, "requires Python"):
+			case whyPython:
 				if s.univ != nil {
 					out = append(out, "some versions of "+p.name+" need a newer Python; raising the project's requires-python may help")
 				} else {
 					out = append(out, "some versions of "+p.name+" need a different Python; try another target with --python-version")
 				}
-			case strings.Contains(reason, "--only-binary"), strings.Contains(reason, "--no-binary"):
+			case whyBinaryPolicy:
 				out = append(out, p.name+" is restricted by --only-binary/--no-binary; lifting the restriction may help")
 			}
 		}

@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -14,7 +15,6 @@ const DefaultMaxSteps = 200000
 
 // solver holds the state of one resolution.
 type solver struct {
-	ctx      context.Context
 	provider Provider
 	opts     Options
 	reg      registry
@@ -38,13 +38,24 @@ type solver struct {
 	univ *fork
 	// walk is the state of the background lookahead (lookahead.go).
 	walk *walked
+	// queue orders the pending packages (queue.go).
+	queue queue
+	// deferred are next-alternative hints waiting for the next decision,
+	// anyMiss is set once a version failed at once (prefetch.go).
+	deferred []deferredHint
+	anyMiss  bool
+	// pyOK memoises pythonOK (guarded by pyMu: the walk reads it too).
+	pyMu sync.Mutex
+	pyOK map[string]bool
+	// jump holds the packages marked conflict-late whose decisions are to
+	// be undone (conflicts.go).
+	jump []*pkg
 }
 
 func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) (*Result, error) {
 	start := time.Now()
-	s := newSolver(ctx, p, root, opts)
-	res, err := s.run()
-	s.stopLookahead()
+	s := newSolver(p, root, opts)
+	res, err := s.run(ctx)
 	if res != nil {
 		res.Stats = s.stats
 		res.Stats.Duration = time.Since(start)
@@ -52,7 +63,7 @@ func resolve(ctx context.Context, p Provider, root []pep508.Requirement, opts Op
 	return res, err
 }
 
-func newSolver(ctx context.Context, p Provider, root []pep508.Requirement, opts Options) *solver {
+func newSolver(p Provider, root []pep508.Requirement, opts Options) *solver {
 	if opts.Prerelease == "" {
 		opts.Prerelease = PrereleaseIfNecessaryOrExplicit
 	}
@@ -68,7 +79,7 @@ func newSolver(ctx context.Context, p Provider, root []pep508.Requirement, opts 
 			}
 		}
 	}
-	s := &solver{ctx: ctx, provider: p, opts: opts, maxSteps: opts.MaxSteps,
+	s := &solver{provider: p, opts: opts, maxSteps: opts.MaxSteps,
 		depMerge: map[[2]int]*incompat{}, added: map[*cand]map[*pkg]bool{}}
 	if s.maxSteps <= 0 {
 		s.maxSteps = DefaultMaxSteps
@@ -79,17 +90,24 @@ func newSolver(ctx context.Context, p Provider, root []pep508.Requirement, opts 
 	return s
 }
 
-func (s *solver) run() (*Result, error) {
+// run is the decision loop. It returns only after the background
+// lookahead it started has stopped.
+func (s *solver) run(ctx context.Context) (*Result, error) {
+	ctx, stop := context.WithCancel(ctx)
+	defer s.stopLookahead(stop)
 	s.addIncompat(&incompat{terms: []term{{s.root, false, exact(rootVersion)}}, kind: causeRoot})
 	next := s.root
 	for {
 		if err := s.propagate(next); err != nil {
 			return nil, err
 		}
-		if err := s.checkBudget(); err != nil {
+		if err := s.reprioritise(); err != nil {
 			return nil, err
 		}
-		p, err := s.choose()
+		if err := s.checkBudget(ctx); err != nil {
+			return nil, err
+		}
+		p, err := s.choose(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -100,12 +118,12 @@ func (s *solver) run() (*Result, error) {
 	}
 }
 
-func (s *solver) checkBudget() error {
+func (s *solver) checkBudget(ctx context.Context) error {
 	s.stats.Steps++
 	if s.stats.Steps > s.maxSteps {
 		return &BudgetError{Steps: s.stats.Steps, Partial: s.partialExplanation("the step budget (" + itoa(s.maxSteps) + " steps) ran out")}
 	}
-	if err := s.ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return &BudgetError{Steps: s.stats.Steps, Partial: s.partialExplanation("the deadline passed (" + err.Error() + ")")}
 	}
 	return nil
@@ -183,6 +201,7 @@ func (s *solver) propagate(start *pkg) error {
 					return fmt.Errorf("resolver: internal error: learned incompatibility %q is not almost satisfied", s.describe(learned))
 				}
 				s.sol.derive(t.negate(), learned)
+				s.recordConflict(t.pkg, learned)
 				changed = append(changed[:0], t.pkg)
 				break
 			}
@@ -256,7 +275,7 @@ func (s *solver) resolveConflict(ic *incompat) (*incompat, error) {
 		ic = newDerived(terms, ic, recent.cause)
 		learned = true
 	}
-	return nil, &NoSolutionError{Explanation: s.explain(ic)}
+	return nil, &NoSolutionError{Explanation: s.explain(ic), Derivation: s.derivation(ic)}
 }
 
 // event reports progress; strings are only built when someone listens.

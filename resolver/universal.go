@@ -113,13 +113,13 @@ func ResolveUniversal(ctx context.Context, p Provider, root []pep508.Requirement
 		if round >= maxRequiredRounds {
 			return nil, &BudgetError{Steps: stats.Steps, Partial: fmt.Sprintf("more than %d resolutions were needed to meet the required environments", maxRequiredRounds)}
 		}
-		d := &driver{ctx: ctx, p: universalProvider{p}, root: root, opts: opts, maxForks: opts.MaxForks, stats: stats}
+		d := &driver{p: universalProvider{p}, root: root, opts: opts, maxForks: opts.MaxForks, stats: stats}
 		if d.maxForks <= 0 {
 			d.maxForks = DefaultMaxForks
 		}
 		d.opts.Python, d.opts.Env = py, nil
 		known := append([]exclusion(nil), exclusions...)
-		res, err := d.run(&fork{marker: base, requiresPython: opts.RequiresPython, exclusions: &known})
+		res, err := d.run(ctx, &fork{marker: base, requiresPython: opts.RequiresPython, exclusions: &known})
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +139,6 @@ func ResolveUniversal(ctx context.Context, p Provider, root []pep508.Requirement
 
 // driver resolves the forks of one universal resolution.
 type driver struct {
-	ctx      context.Context
 	p        Provider
 	root     []pep508.Requirement
 	opts     UniversalOptions
@@ -157,8 +156,8 @@ type forkResult struct {
 }
 
 // run resolves first and merges the results of its forks.
-func (d *driver) run(first *fork) (*Result, error) {
-	done, err := d.resolve(first)
+func (d *driver) run(ctx context.Context, first *fork) (*Result, error) {
+	done, err := d.resolve(ctx, first)
 	if err != nil {
 		return nil, err
 	}
@@ -176,14 +175,14 @@ func (d *driver) run(first *fork) (*Result, error) {
 // (uv discards such forks too: packse
 // fork/preferences-dependent-forking-conflicting expects no solution).
 // Forks within f's children may still split on that version.
-func (d *driver) resolve(f *fork) ([]forkResult, error) {
+func (d *driver) resolve(ctx context.Context, f *fork) ([]forkResult, error) {
 	for {
 		if d.forks >= d.maxForks {
 			return nil, &BudgetError{Steps: d.stats.Steps, Partial: fmt.Sprintf("more than %d forks were needed", d.maxForks)}
 		}
 		d.forks++
 		d.splits = append(d.splits, f.split)
-		res, err := d.solve(f)
+		res, err := d.solve(ctx, f)
 		var sig *forkSignal
 		switch {
 		case errors.As(err, &sig):
@@ -196,7 +195,7 @@ func (d *driver) resolve(f *fork) ([]forkResult, error) {
 		saved := maps.Clone(d.prefs)
 		var out []forkResult
 		for _, c := range sig.children {
-			r, err := d.resolve(c)
+			r, err := d.resolve(ctx, c)
 			if err != nil {
 				return nil, err
 			}
@@ -225,7 +224,7 @@ func usesVersion(rs []forkResult, project string, v pep440.Version) (used, other
 }
 
 // solve runs the ordinary solver in fork f.
-func (d *driver) solve(f *fork) (*Result, error) {
+func (d *driver) solve(ctx context.Context, f *fork) (*Result, error) {
 	o := d.opts.Options
 	o.Preferences = d.preferences()
 	o.MaxSteps = d.remainingSteps()
@@ -233,10 +232,9 @@ func (d *driver) solve(f *fork) (*Result, error) {
 	if o.Progress != nil && !f.split.IsTrue() {
 		o.Progress(Event{Kind: "fork", Steps: d.stats.Steps, Message: f.split.String()})
 	}
-	s := newSolver(d.ctx, d.p, d.root, o)
+	s := newSolver(d.p, d.root, o)
 	s.univ = f
-	res, err := s.run()
-	s.stopLookahead()
+	res, err := s.run(ctx)
 	d.stats.Steps += s.stats.Steps
 	d.stats.Decisions += s.stats.Decisions
 	d.stats.Conflicts += s.stats.Conflicts
@@ -312,5 +310,5 @@ func (d *driver) explain(f *fork, n int, err error) error {
 	if !f.split.IsTrue() {
 		text = "In environments where " + f.split.String() + ":\n" + text
 	}
-	return &NoSolutionError{Explanation: text}
+	return &NoSolutionError{Explanation: text, Derivation: ns.Derivation}
 }

@@ -332,6 +332,9 @@ func FuzzSet(f *testing.F) {
 				t.Fatalf("%s: %s != %s (A=%s B=%s C=%s)", l.name, l.x, l.y, a, b, c)
 			}
 		}
+		if a.SubsetOf(b) != a.Difference(b).IsEmpty() || a.Disjoint(b) != a.Intersect(b).IsEmpty() {
+			t.Fatalf("SubsetOf/Disjoint disagree with Difference/Intersect: A=%s B=%s", a, b)
+		}
 		v, err := Parse(version)
 		if err != nil {
 			return

@@ -283,8 +283,37 @@ func (s Set) Equal(o Set) bool {
 	return true
 }
 
-// SubsetOf reports whether s ⊆ o.
-func (s Set) SubsetOf(o Set) bool { return s.Difference(o).IsEmpty() }
+// SubsetOf reports whether s ⊆ o (s.Difference(o).IsEmpty(), without
+// building the difference).
+func (s Set) SubsetOf(o Set) bool { return !anyRegion(s, o, func(a, b bool) bool { return a && !b }) }
 
-// Disjoint reports whether s ∩ o is empty.
-func (s Set) Disjoint(o Set) bool { return s.Intersect(o).IsEmpty() }
+// Disjoint reports whether s ∩ o is empty (without building it).
+func (s Set) Disjoint(o Set) bool { return !anyRegion(s, o, func(a, b bool) bool { return a && b }) }
+
+// anyRegion reports whether combine(s, o, op) would be non-empty: the same
+// walk over the bounds of both sets, stopping at the first region where op
+// holds, with no allocation (the solver asks these on every propagation).
+func anyRegion(s, o Set, op func(a, b bool) bool) bool {
+	i, j := 0, 0
+	inS, inO := false, false
+	for i < len(s.b) || j < len(o.b) {
+		var key string
+		if j >= len(o.b) || (i < len(s.b) && s.b[i].key <= o.b[j].key) {
+			key = s.b[i].key
+		} else {
+			key = o.b[j].key
+		}
+		if i < len(s.b) && s.b[i].key == key {
+			inS = !inS
+			i++
+		}
+		if j < len(o.b) && o.b[j].key == key {
+			inO = !inO
+			j++
+		}
+		if op(inS, inO) {
+			return true
+		}
+	}
+	return false
+}

@@ -291,8 +291,11 @@ func TestSetLaws(t *testing.T) {
 		if !a.Intersect(b).SubsetOf(a) || !a.SubsetOf(a.Union(b)) {
 			t.Errorf("subset laws fail for %s, %s", a, b)
 		}
-		if a.Disjoint(b) != a.Intersect(b).IsEmpty() {
+		if a.Disjoint(b) != a.Intersect(b).IsEmpty() || a.Disjoint(a) != a.IsEmpty() {
 			t.Errorf("Disjoint inconsistent for %s, %s", a, b)
+		}
+		if a.SubsetOf(b) != a.Difference(b).IsEmpty() || b.SubsetOf(a) != b.Difference(a).IsEmpty() || !a.SubsetOf(a) {
+			t.Errorf("SubsetOf inconsistent for %s, %s", a, b)
 		}
 		if a.IsFull() != na.IsEmpty() {
 			t.Errorf("IsFull(%s) inconsistent", a)
