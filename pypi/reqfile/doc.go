@@ -28,6 +28,14 @@
 // name from "#egg=" or a wheel file name), or a local path ("./pkg",
 // "../dist/x.whl", "pkg.tar.gz"); local paths and editables are returned as
 // entries flagged LocalPath / Editable for the caller to accept or reject.
+// Every direct reference (URL, local path, editable) is also given in
+// structured form in Entry.Direct (a DirectRef: archive, directory or git
+// repository with its revision, subdirectory and hashes), relative paths
+// joined to the directory of the file that names them; a reference pylock
+// cannot lock (an unknown URL scheme or VCS, an http URL that is not an
+// archive, an editable archive, a hash on a directory or VCS URL, a
+// subdirectory outside the project) is an error. CheckDirect checks a local
+// reference on disk (a directory must be a Python project).
 // As in pip, a plain requirement's marker starts at the first ";" and a URL's
 // at the first "; ", so "name @ https://host/x.whl;python_version<'3.12'"
 // means what it says (packaging alone would read the marker as URL text).

@@ -141,6 +141,23 @@ func renderEntry(b *strings.Builder, kind string, e Entry) {
 	for _, o := range e.Options {
 		fmt.Fprintf(b, "\n    option %s", o)
 	}
+	if !r.Marker.IsTrue() {
+		fmt.Fprintf(b, "\n    marker %s", r.Marker)
+	}
+	if d := e.Direct; d != nil {
+		fmt.Fprintf(b, "\n    direct %s", d.Kind)
+		for _, kv := range [][2]string{{"url", d.URL}, {"path", filepath.ToSlash(d.Path)}, {"vcs", d.VCS}, {"ref", d.Ref}, {"subdirectory", d.Subdirectory}} {
+			if kv[1] != "" {
+				fmt.Fprintf(b, " %s=%s", kv[0], kv[1])
+			}
+		}
+		if d.Editable {
+			b.WriteString(" editable")
+		}
+		for _, h := range d.Hashes {
+			fmt.Fprintf(b, " hash=%s", h)
+		}
+	}
 	b.WriteString("\n")
 }
 

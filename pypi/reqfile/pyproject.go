@@ -221,6 +221,9 @@ func (r *tomlReader) entry(path []string, s string) (Entry, error) {
 	}
 	e.Requirement = req
 	e.LocalPath = scheme(req.URL) == "file"
+	if err := directRef(&e, baseDir(r.name)); err != nil {
+		return e, &Error{File: r.name, Line: e.Line, Col: e.Col, Msg: "invalid direct reference", Text: s, Err: err}
+	}
 	return e, nil
 }
 

@@ -72,6 +72,9 @@ type Entry struct {
 	Editable    bool     // -e/--editable
 	LocalPath   bool     // a local directory or archive, or a file: URL
 	Options     []string // --config-settings / --global-option as written (recorded, not acted on)
+	// Direct is the direct reference (URL, local path or editable) in
+	// structured form, nil for a requirement on an index.
+	Direct *DirectRef
 }
 
 // Errorf returns an *Error positioned at the entry and quoting its text, for
@@ -264,6 +267,9 @@ func (p *parser) requirementLine(src *source, l logical, raw string, opts []opti
 		}
 		return src.errAt(l.offset(off), "invalid requirement", raw, syntaxReason(err))
 	}
+	if err := directRef(&e, baseDir(src.name)); err != nil {
+		return src.errAt(l.offset(0), "invalid direct reference", raw, err)
+	}
 	p.add(e, constraint)
 	return nil
 }
@@ -288,6 +294,9 @@ func (p *parser) editableLine(src *source, l logical, opts []option, constraint 
 		return src.errAt(l.offset(0), "empty -e target", "", nil)
 	}
 	setTarget(&e, strings.TrimSpace(e.Raw))
+	if err := directRef(&e, baseDir(src.name)); err != nil {
+		return &Error{File: e.File, Line: e.Line, Col: e.Col, Msg: "invalid editable requirement", Text: e.Raw, Err: err}
+	}
 	p.add(e, constraint)
 	return nil
 }
@@ -384,6 +393,15 @@ func (p *parser) optionLine(src *source, l logical, opts []option) error {
 		}
 	}
 	return nil
+}
+
+// baseDir is the directory relative paths in file name are joined to:
+// the file's directory, or the working directory for standard input.
+func baseDir(name string) string {
+	if name == "<stdin>" || name == "-" {
+		return "."
+	}
+	return filepath.Dir(name)
 }
 
 // findLink joins a relative find-links path to the file's directory.

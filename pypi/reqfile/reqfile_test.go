@@ -252,7 +252,7 @@ func TestRequirementKinds(t *testing.T) {
 		{"./pkg", res{local: true}},
 		{".", res{local: true}},
 		{"../dist/foo-1.0-py3-none-any.whl", res{name: "foo", local: true}},
-		{"foo-1.0.tar.gz", res{local: true}},
+		{"foo-1.0.tar.gz", res{name: "foo", local: true}},
 		{`C:\src\pkg`, res{local: true}},
 		{"./pkg[extra] ; python_version < \"3.12\"", res{local: true}},
 		{"file:///abs/foo-1.0-py3-none-any.whl", res{name: "foo", url: "file:///abs/foo-1.0-py3-none-any.whl", local: true}},
