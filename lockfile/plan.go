@@ -20,6 +20,9 @@ const (
 	StepHeavy StepKind = "heavy"
 	// StepPackages installs everything else.
 	StepPackages StepKind = "packages"
+	// StepUnhashed installs the VCS and local-directory packages of the
+	// step before it, without --require-hashes (pip refuses it for them).
+	StepUnhashed StepKind = "unhashed"
 )
 
 // Step is one pip invocation: its packages are installed together with
@@ -96,6 +99,7 @@ func Plan(l *Lock, installFirst []string) (*InstallPlan, error) {
 	if len(rest) > 0 {
 		plan.Steps = append(plan.Steps, g.step(rest, StepPackages, "", installed, stepOf, len(plan.Steps)))
 	}
+	plan.Steps = splitUnhashable(plan.Steps)
 	return plan, nil
 }
 

@@ -217,12 +217,19 @@ func TestRequirementsDirectReferences(t *testing.T) {
 		{Name: "arch", Version: "1.0", Archive: &Artifact{URL: "https://x.example/arch-1.0.zip", Subdirectory: "sub", Hashes: map[string]string{"sha256": "aa", "md5": "bb"}}},
 		{Name: "repo", VCS: map[string]any{"type": "git", "url": "https://github.com/o/repo", "commit-id": "abc123"}},
 		{Name: "local", Directory: map[string]any{"path": "./local"}, Marker: `os_name == "posix"`},
+		{Name: "edit", Directory: DirectorySource{Path: "src/edit", Editable: true}.Table()},
+		{Name: "wheelfile", Version: "2.0", Archive: &Artifact{Path: "dist/wheelfile-2.0-py3-none-any.whl", Hashes: map[string]string{"sha256": "cc"}}},
+		{Name: "sub", VCS: VCSSource{Type: "git", URL: "file:///srv/mono", RequestedRevision: "v1", CommitID: "def456", Subdirectory: "py/sub"}.Table()},
 	}}
 	text := string(RenderRequirements(l, ""))
 	for _, want := range []string{
 		"arch @ https://x.example/arch-1.0.zip#subdirectory=sub \\\n    --hash=sha256:aa\n",
 		"repo @ git+https://github.com/o/repo@abc123\n",
-		"local @ file:./local ; os_name == \"posix\"\n",
+		"./local ; os_name == \"posix\"\n",
+		"-e ./src/edit\n",
+		"./dist/wheelfile-2.0-py3-none-any.whl \\\n    --hash=sha256:cc\n",
+		"sub @ git+file:///srv/mono@def456#subdirectory=py/sub\n",
+		"# VCS and local-directory requirements cannot be hash-checked",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)

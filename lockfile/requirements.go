@@ -58,6 +58,11 @@ func RenderRequirementsWith(l *Lock, o RequirementsOptions) []byte {
 		b.WriteString(strings.ReplaceAll(command, "\n", " "))
 		b.WriteString("\n")
 	}
+	if hasUnhashable(l) {
+		b.WriteString("# VCS and local-directory requirements cannot be hash-checked (pip refuses\n")
+		b.WriteString("# --require-hashes for them): install those lines in a second pip command\n")
+		b.WriteString("# without --require-hashes, as `pylock plan` does, from the lock's directory.\n")
+	}
 	b.WriteString("#\n")
 	if !o.NoEmitIndexURL {
 		if lines := IndexOptionLines(l); len(lines) > 0 {
@@ -215,12 +220,15 @@ func requirementLine(p *Package) string {
 			s += "#subdirectory=" + p.Archive.Subdirectory
 		}
 	case p.Archive != nil:
-		s = p.Name + " @ file:" + filepath.ToSlash(p.Archive.Path)
+		s = localPathArg(p.Archive.Path)
+		if p.Archive.Subdirectory != "" {
+			s += "#subdirectory=" + p.Archive.Subdirectory
+		}
 	case p.VCS != nil:
 		s = p.Name + " @ " + vcsURL(p.VCS)
 	case p.Directory != nil:
-		path, _ := p.Directory["path"].(string)
-		s = p.Name + " @ file:" + filepath.ToSlash(path)
+		d, _ := p.DirectorySource()
+		return directoryLine(p, d)
 	case p.Version != "":
 		s = p.Name + "==" + p.Version
 	default:
@@ -230,6 +238,15 @@ func requirementLine(p *Package) string {
 		s += " ; " + p.Marker
 	}
 	return s
+}
+
+func hasUnhashable(l *Lock) bool {
+	for i := range l.Packages {
+		if l.Packages[i].Unhashable() {
+			return true
+		}
+	}
+	return false
 }
 
 func vcsURL(v map[string]any) string {

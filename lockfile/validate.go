@@ -221,6 +221,7 @@ func (c *checker) pkg(l *Lock, i int) {
 	if p.Archive != nil {
 		c.file(key+".archive", p.Archive)
 	}
+	c.sourceTypes(key, p)
 	if p.VCS != nil {
 		c.vcs(key+".vcs", p.VCS)
 	}

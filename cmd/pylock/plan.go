@@ -154,7 +154,7 @@ func (a *app) warnLocalIndex(path string, urls []string) {
 // versions only, so no plan can install them.
 func checkPinned(path string, l *lockfile.Lock) error {
 	for i, p := range l.Packages {
-		if p.Version == "" {
+		if p.Version == "" && !p.Unhashable() { // a VCS checkout or directory is pinned by its source
 			return fmt.Errorf("%s: packages[%d] (%s): no version: an install plan needs exact versions (pip --require-hashes)", path, i, p.Name)
 		}
 	}
