@@ -19,6 +19,7 @@ type Options struct {
 	Offline   bool           // say why index checks were skipped
 	Target    *target.Target // the lock's target; nil: markers not evaluated, no coverage check
 	Rules     []Rule         // ABI rules; nil = DefaultRules()
+	Sources   *SourceOptions // nil: direct-reference sources are not checked
 }
 
 // Run performs every check whose inputs are present. An error means an
@@ -52,6 +53,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	} else if o.Offline {
 		r.Skipped = append(r.Skipped, "index: --offline (yanks, hashes and newer versions not checked)")
+	}
+	if o.Sources != nil {
+		r.Checks = append(r.Checks, "sources")
+		f, err := CheckSources(ctx, o.Lock, *o.Sources)
+		r.Add(f...)
+		if err != nil {
+			return r, err
+		}
 	}
 	rules := o.Rules
 	if rules == nil {

@@ -213,3 +213,25 @@ func unhashedHeader(p *InstallPlan) string {
 	}
 	return b.String()
 }
+
+// TreeHash returns the hash of a directory package's tree when the lock
+// was made ([packages.tool.pylock] tree-hash, informational: audit reports a
+// tree that changed since), or "".
+func (p *Package) TreeHash() string {
+	t, _ := p.Tool["pylock"].(map[string]any)
+	h, _ := t["tree-hash"].(string)
+	return h
+}
+
+// SetTreeHash records h as p's tree-hash (see TreeHash).
+func (p *Package) SetTreeHash(h string) {
+	if p.Tool == nil {
+		p.Tool = map[string]any{}
+	}
+	t, _ := p.Tool["pylock"].(map[string]any)
+	if t == nil {
+		t = map[string]any{}
+		p.Tool["pylock"] = t
+	}
+	t["tree-hash"] = h
+}
