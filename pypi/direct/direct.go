@@ -1,0 +1,371 @@
+// Package direct turns a direct reference (reqfile.DirectRef: an archive
+// URL or file, a local project directory, a git repository at a revision)
+// into the one distribution it names: its core metadata and its PEP 751
+// source, ready to be a pinned candidate for the resolver and a lock entry.
+//
+// Archives are downloaded (or read) once and hash-checked against the
+// hashes the user gave ("#sha256=" or --hash); a mismatch is a
+// *HashMismatchError. A wheel's metadata is its .dist-info/METADATA. An
+// sdist, a directory and a git checkout get theirs from the Tree and Sdist
+// hooks (static metadata first, then a PEP 517 build: package build); with
+// a nil hook such a reference is an error saying so. Git revisions are
+// resolved to full commit ids (package vcs); directories are hashed
+// (vcs.TreeHash) so that audit can report a changed tree.
+package direct
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/pypi/vcs"
+	"github.com/pylock/pylock/pypi/wheel"
+)
+
+// MetadataFunc returns the core metadata of a source tree (dir) or an sdist
+// (path, with its sha256 as the cache key) and where it came from
+// ("PKG-INFO", "pyproject.toml", "PEP 517 build", ...).
+type MetadataFunc func(ctx context.Context, path, key string) (*index.Metadata, string, error)
+
+// Resolver materialises direct references. Safe for concurrent use when
+// its hooks are.
+type Resolver struct {
+	// Git resolves and checks out repositories (its CacheDir is used).
+	Git *vcs.Git
+	// CacheDir holds downloaded archives.
+	CacheDir string
+	// LockDir is the directory local paths are recorded relative to (the
+	// lock's directory; "" for the working directory).
+	LockDir string
+	// Fetch opens an http(s) URL; nil uses net/http's default client.
+	Fetch func(ctx context.Context, url string) (io.ReadCloser, error)
+	// Tree gives the metadata of a source tree (directory or checkout).
+	Tree MetadataFunc
+	// Sdist gives the metadata of an sdist archive.
+	Sdist MetadataFunc
+}
+
+// Dist is the distribution a direct reference names.
+type Dist struct {
+	Ref          *reqfile.DirectRef
+	Metadata     *index.Metadata
+	MetadataFrom string // "wheel METADATA", or what Tree/Sdist said
+	// Exactly one of Archive, VCS and Directory is set: the lock source.
+	Archive   *lockfile.Artifact
+	VCS       *lockfile.VCSSource
+	Directory *lockfile.DirectorySource
+	TreeHash  string // directories: vcs.TreeHash of the tree
+	LocalPath string // where the files are on disk (archive file, tree)
+}
+
+// Name is the project name the metadata gives, canonical.
+func (d *Dist) Name() string { return names.Canonicalize(d.Metadata.Name) }
+
+// HashMismatchError is an archive whose bytes do not match a hash the user
+// gave.
+type HashMismatchError struct {
+	Where     string
+	Algorithm string
+	Want, Got string
+}
+
+func (e *HashMismatchError) Error() string {
+	return fmt.Sprintf("%s: %s hash mismatch: the requirement says %s, the file has %s", e.Where, e.Algorithm, e.Want, e.Got)
+}
+
+// NameMismatchError is a reference whose project is not the one the
+// requirement names ("foo @ ./bar" where ./bar is project baz).
+type NameMismatchError struct {
+	Where, Want, Got string
+}
+
+func (e *NameMismatchError) Error() string {
+	return fmt.Sprintf("%s is project %q, but the requirement names %q", e.Where, e.Got, e.Want)
+}
+
+// ErrNoBuilder is wrapped when a reference needs source metadata and the
+// Resolver has no hook for it.
+var ErrNoBuilder = errors.New("reading metadata of a source tree or sdist is not available")
+
+// Resolve materialises ref. name is the project name the requirement gives
+// ("" when it gives none, as for "./pkg"); the metadata must agree.
+func (r *Resolver) Resolve(ctx context.Context, ref *reqfile.DirectRef, name string) (*Dist, error) {
+	var d *Dist
+	var err error
+	switch ref.Kind {
+	case reqfile.RefArchive:
+		d, err = r.archive(ctx, ref)
+	case reqfile.RefVCS:
+		d, err = r.vcs(ctx, ref)
+	case reqfile.RefDirectory:
+		d, err = r.directory(ctx, ref)
+	default:
+		err = fmt.Errorf("unknown direct reference kind %q", ref.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if name != "" && names.Canonicalize(name) != d.Name() {
+		return nil, &NameMismatchError{Where: ref.String(), Want: name, Got: d.Metadata.Name}
+	}
+	return d, nil
+}
+
+func (r *Resolver) vcs(ctx context.Context, ref *reqfile.DirectRef) (*Dist, error) {
+	if r.Git == nil {
+		return nil, errors.New("git repositories need a vcs.Git")
+	}
+	commit, err := r.Git.Resolve(ctx, ref.URL, ref.Ref)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := r.Git.Checkout(ctx, ref.URL, commit, ref.Subdirectory)
+	if err != nil {
+		return nil, err
+	}
+	md, from, err := r.tree(ctx, dir, "git:"+commit+":"+ref.Subdirectory)
+	if err != nil {
+		return nil, fmt.Errorf("%s at %s: %w", ref.String(), commit[:12], err)
+	}
+	return &Dist{Ref: ref, Metadata: md, MetadataFrom: from, LocalPath: dir,
+		VCS: &lockfile.VCSSource{Type: ref.VCS, URL: ref.URL, RequestedRevision: ref.Ref, CommitID: commit, Subdirectory: ref.Subdirectory}}, nil
+}
+
+func (r *Resolver) directory(ctx context.Context, ref *reqfile.DirectRef) (*Dist, error) {
+	if err := reqfile.CheckDirect(ref); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(ref.Path, filepath.FromSlash(ref.Subdirectory))
+	th, err := vcs.TreeHash(dir)
+	if err != nil {
+		return nil, err
+	}
+	md, from, err := r.tree(ctx, dir, th)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ref.Path, err)
+	}
+	return &Dist{Ref: ref, Metadata: md, MetadataFrom: from, TreeHash: th, LocalPath: dir,
+		Directory: &lockfile.DirectorySource{Path: r.rel(ref.Path), Editable: ref.Editable, Subdirectory: ref.Subdirectory}}, nil
+}
+
+func (r *Resolver) tree(ctx context.Context, dir, key string) (*index.Metadata, string, error) {
+	if r.Tree == nil {
+		return nil, "", fmt.Errorf("%w (no builder configured)", ErrNoBuilder)
+	}
+	return r.Tree(ctx, dir, key)
+}
+
+// rel returns p relative to the lock's directory, with forward slashes.
+func (r *Resolver) rel(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	base := r.LockDir
+	if base == "" {
+		base = "."
+	}
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	rel, err := filepath.Rel(absBase, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
+}
+
+func (r *Resolver) archive(ctx context.Context, ref *reqfile.DirectRef) (*Dist, error) {
+	local, filename, where := ref.Path, filepath.Base(ref.Path), ref.Path
+	if ref.URL != "" {
+		u, err := url.Parse(ref.URL)
+		if err != nil {
+			return nil, err
+		}
+		filename = path.Base(u.Path)
+		if p, err := url.PathUnescape(filename); err == nil {
+			filename = p
+		}
+		where = index.Redact(ref.URL)
+		if local, err = r.download(ctx, ref.URL, filename); err != nil {
+			return nil, err
+		}
+	} else if err := reqfile.CheckDirect(ref); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(local)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := checkHashes(where, data, ref.Hashes)
+	if err != nil {
+		return nil, err
+	}
+	a := &lockfile.Artifact{Name: filename, Size: int64(len(data)), Hashes: map[string]string{"sha256": sums["sha256"]}}
+	if ref.URL != "" {
+		a.URL = index.Redact(ref.URL)
+	} else {
+		a.Path = r.rel(ref.Path)
+	}
+	a.Subdirectory = ref.Subdirectory
+	d := &Dist{Ref: ref, Archive: a, LocalPath: local}
+	if strings.HasSuffix(strings.ToLower(filename), ".whl") {
+		if _, err := wheel.ParseFilename(filename); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		d.Metadata, err = wheelMetadata(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		d.MetadataFrom = "wheel METADATA"
+		return d, nil
+	}
+	if r.Sdist == nil {
+		return nil, fmt.Errorf("%s: %w (no builder configured)", where, ErrNoBuilder)
+	}
+	d.Metadata, d.MetadataFrom, err = r.Sdist(ctx, local, sums["sha256"])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return d, nil
+}
+
+// download fetches url into the cache (keyed by the URL) and returns the
+// file's path. It is fetched again on every call: a URL's bytes may change,
+// and the hashes decide.
+func (r *Resolver) download(ctx context.Context, rawURL, filename string) (string, error) {
+	fetch := r.Fetch
+	if fetch == nil {
+		fetch = httpGet
+	}
+	body, err := fetch(ctx, rawURL)
+	if err != nil {
+		return "", fmt.Errorf("downloading %s: %w", index.Redact(rawURL), err)
+	}
+	defer body.Close()
+	sum := sha256.Sum256([]byte(rawURL))
+	dir := filepath.Join(r.CacheDir, "archives", hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".download-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, body); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("downloading %s: %w", index.Redact(rawURL), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, filepath.Base(filename))
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", err
+	}
+	return dst, nil
+}
+
+func httpGet(ctx context.Context, u string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	return resp.Body, nil
+}
+
+// checkHashes computes the sha256 of data (and every algorithm the user
+// gave) and checks the given "alg:hex" hashes; any match of an algorithm's
+// hashes passes it, as in pip.
+func checkHashes(where string, data []byte, want []string) (map[string]string, error) {
+	got := map[string]string{"sha256": hexSum(sha256.New(), data)}
+	byAlg := map[string][]string{}
+	for _, h := range want {
+		alg, v, _ := strings.Cut(h, ":")
+		byAlg[alg] = append(byAlg[alg], strings.ToLower(v))
+	}
+	for _, alg := range []string{"sha256", "sha384", "sha512"} {
+		vals := byAlg[alg]
+		if len(vals) == 0 {
+			continue
+		}
+		if _, ok := got[alg]; !ok {
+			h := sha512.New()
+			if alg == "sha384" {
+				h = sha512.New384()
+			}
+			got[alg] = hexSum(h, data)
+		}
+		ok := false
+		for _, v := range vals {
+			ok = ok || v == got[alg]
+		}
+		if !ok {
+			return nil, &HashMismatchError{Where: where, Algorithm: alg, Want: strings.Join(vals, " or "), Got: got[alg]}
+		}
+	}
+	return got, nil
+}
+
+func hexSum(h hash.Hash, data []byte) string {
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// maxMetadata caps a wheel's METADATA file.
+const maxMetadata = 16 << 20
+
+// wheelMetadata reads the top-level *.dist-info/METADATA of a wheel.
+func wheelMetadata(data []byte) (*index.Metadata, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("not a valid wheel: %w", err)
+	}
+	for _, f := range zr.File {
+		dir, file := path.Split(f.Name)
+		if file != "METADATA" || strings.Count(dir, "/") != 1 || !strings.HasSuffix(dir, ".dist-info/") {
+			continue
+		}
+		if f.UncompressedSize64 > maxMetadata {
+			return nil, fmt.Errorf("%s is larger than %d bytes", f.Name, maxMetadata)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, maxMetadata))
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		return index.ParseMetadata(b)
+	}
+	return nil, errors.New("no .dist-info/METADATA in the wheel")
+}
