@@ -256,6 +256,11 @@ func vcsURL(v map[string]any) string {
 		path, _ := v["path"].(string)
 		url = "file:" + filepath.ToSlash(path)
 	}
+	// pip's PEP 508 parser (packaging 21) refuses "git+file:///path" (no
+	// host): "localhost" is the same place to git and passes.
+	if rest, ok := strings.CutPrefix(url, "file:///"); ok {
+		url = "file://localhost/" + rest
+	}
 	s := typ + "+" + url
 	if c, _ := v["commit-id"].(string); c != "" {
 		s += "@" + c
