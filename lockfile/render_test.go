@@ -228,7 +228,7 @@ func TestRequirementsDirectReferences(t *testing.T) {
 		"./local ; os_name == \"posix\"\n",
 		"-e ./src/edit\n",
 		"./dist/wheelfile-2.0-py3-none-any.whl \\\n    --hash=sha256:cc\n",
-		"sub @ git+file:///srv/mono@def456#subdirectory=py/sub\n",
+		"sub @ git+file://localhost/srv/mono@def456#subdirectory=py/sub\n",
 		"# VCS and local-directory requirements cannot be hash-checked",
 	} {
 		if !strings.Contains(text, want) {
