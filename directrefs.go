@@ -4,14 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/build"
 	"github.com/pylock/pylock/pypi/direct"
+	"github.com/pylock/pylock/pypi/index"
+	pyinputs "github.com/pylock/pylock/pypi/inputs"
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/pypi/sdist"
+	"github.com/pylock/pylock/pypi/vcs"
 	"github.com/pylock/pylock/resolver"
 )
 
@@ -46,15 +55,20 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 			if errors.As(err, &pe) {
 				return nil, nil, err
 			}
-			re := e.Errorf("cannot use %s", e.Direct.String())
+			re := e.Errorf("cannot use direct reference")
 			re.Err = err
+			var fe *direct.FetchError
+			if errors.As(err, &fe) {
+				return nil, nil, &Error{Kind: KindIndex, Err: re}
+			}
 			return nil, nil, re
 		}
 		name := d.Name()
 		if prev, ok := refs.byName[name]; ok {
 			if prev.dist.Ref.String() != d.Ref.String() {
-				return nil, nil, e.Errorf("%s is already pinned to %s by %s:%d; a project can come from one place only",
-					name, prev.dist.Ref.String(), prev.entry.File, prev.entry.Line)
+				re := e.Errorf("second direct reference to %s", name)
+				re.Err = fmt.Errorf("%s:%d already pins it to %s; a project can come from one place only", prev.entry.File, prev.entry.Line, prev.dist.Ref.String())
+				return nil, nil, re
 			}
 		} else {
 			dr, err := newDirectRef(e, d)
@@ -66,7 +80,7 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 		req := e.Requirement
 		req.Name = d.Metadata.Name
 		req.Specifier = pep440.SpecifierSet{}
-		req.URL = e.Direct.String()
+		req.URL = recordedURL(d)
 		reqs[i] = req
 	}
 	return refs, reqs, nil
@@ -178,4 +192,155 @@ func applyDirectSource(pkg *lockfile.Package, d *directRef) {
 		pkg.Version = ""
 		pkg.SetTreeHash(src.TreeHash)
 	}
+}
+
+// wrap returns p with the direct references pinned; with none, it still
+// refuses direct references in dependencies' metadata.
+func (refs *directRefs) wrap(p resolver.Provider) resolver.Provider {
+	return &directProvider{Provider: p, refs: refs}
+}
+
+// indexOnly returns sol without the packages pinned by direct references.
+func (refs *directRefs) indexOnly(sol *resolver.Result) *resolver.Result {
+	if refs == nil || len(refs.byName) == 0 {
+		return sol
+	}
+	c := *sol
+	c.Packages = nil
+	for _, rp := range sol.Packages {
+		if refs.get(rp.Name) == nil {
+			c.Packages = append(c.Packages, rp)
+		}
+	}
+	return &c
+}
+
+// resolveDirect materialises in.direct (downloads, checkouts, metadata) and
+// adds the requirements they stand for to in.requirements.
+func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Options, builds *sdistBuilds) error {
+	if len(in.direct) == 0 {
+		return nil
+	}
+	cache := iopts.CacheDir
+	if cache == "" {
+		ucd, err := os.UserCacheDir()
+		if err != nil {
+			return usageErr(fmt.Errorf("no cache directory for direct references (set --cache-dir or PYLOCK_CACHE_DIR): %w", err))
+		}
+		cache = filepath.Join(ucd, "pylock")
+	}
+	lockDir := "."
+	if req.LockPath != "" && req.LockPath != "-" {
+		lockDir = filepath.Dir(req.LockPath)
+	}
+	r := &direct.Resolver{
+		Git:      &vcs.Git{CacheDir: filepath.Join(cache, "git")},
+		CacheDir: filepath.Join(cache, "direct"),
+		LockDir:  lockDir,
+		Tree:     builds.treeMetadata,
+		Sdist:    builds.sdistFileMetadata,
+	}
+	refs, reqs, err := loadDirect(ctx, r, in.direct)
+	if err != nil {
+		return err
+	}
+	in.refs = refs
+	for _, name := range slices.Sorted(maps.Keys(refs.byName)) {
+		d := refs.byName[name].dist
+		builds.logf("%s %s: metadata from %s (%s)", name, d.Metadata.Version, d.MetadataFrom, d.Ref.String())
+	}
+	for i, e := range in.direct {
+		in.requirements = append(in.requirements, reqs[i])
+		if e.Requirement.Name == "" { // its name is known now, for the "# via" labels
+			in.sources = append(in.sources, source{name: reqs[i].NormalizedName(), file: e.File, role: pyinputs.Requirements})
+		}
+	}
+	return nil
+}
+
+// recordedURL is the direct reference as a PEP 508 URL for [tool.pylock]
+// requirements: the VCS or archive URL, or "file:" and the path relative
+// to the lock for local archives and directories.
+func recordedURL(d *direct.Dist) string {
+	switch {
+	case d.VCS != nil, d.Archive != nil && d.Archive.URL != "":
+		ref := *d.Ref
+		ref.Editable = false
+		return ref.String()
+	case d.Archive != nil:
+		return "file:" + d.Archive.Path
+	case d.Directory != nil:
+		s := "file:" + d.Directory.Path
+		if d.Directory.Subdirectory != "" {
+			s += "#subdirectory=" + d.Directory.Subdirectory
+		}
+		return s
+	}
+	return d.Ref.String()
+}
+
+// explain adds to a no-solution error where each direct reference named in
+// it pins its project, since the resolver only says that no other version
+// exists.
+func (refs *directRefs) explain(err error) error {
+	var ns *resolver.NoSolutionError
+	if refs == nil || !errors.As(err, &ns) {
+		return err
+	}
+	msg := err.Error()
+	var notes []string
+	for _, name := range slices.Sorted(maps.Keys(refs.byName)) {
+		d := refs.byName[name]
+		if strings.Contains(msg, name) {
+			notes = append(notes, fmt.Sprintf("%s is pinned to %s by its direct reference %s (%s:%d): no other version of it is considered.",
+				name, d.dist.Metadata.Version, d.dist.Ref.String(), d.entry.File, d.entry.Line))
+		}
+	}
+	if len(notes) == 0 {
+		return err
+	}
+	return &Error{Kind: KindNoSolution, Err: fmt.Errorf("%w\n%s", err, strings.Join(notes, "\n"))}
+}
+
+// treeMetadata is the metadata of a directory or checkout for a direct
+// reference: static, else a PEP 517 build (not with --no-build).
+func (s *sdistBuilds) treeMetadata(ctx context.Context, dir, key string) (*index.Metadata, string, error) {
+	if s.noBuild[""] {
+		m, src, err := sdist.StaticDir(dir)
+		if errors.Is(err, index.ErrNeedsBuild) {
+			err = fmt.Errorf("%w (building is disabled by --no-build)", err)
+		}
+		return m, string(src), err
+	}
+	res, err := s.builder.DirMetadata(ctx, dir, build.Package{}, key)
+	if err != nil {
+		return nil, "", err
+	}
+	return res.Metadata, string(res.Source), nil
+}
+
+// sdistFileMetadata is the metadata of a local or downloaded sdist of a
+// direct reference: static, else a PEP 517 build (not with --no-build).
+func (s *sdistBuilds) sdistFileMetadata(ctx context.Context, path, sha string) (*index.Metadata, string, error) {
+	if s.noBuild[""] {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, "", err
+		}
+		defer fh.Close()
+		st, err := fh.Stat()
+		if err != nil {
+			return nil, "", err
+		}
+		m, src, err := sdist.StaticArchive(path, fh, st.Size())
+		if errors.Is(err, index.ErrNeedsBuild) {
+			err = fmt.Errorf("%w (building is disabled by --no-build)", err)
+		}
+		return m, string(src), err
+	}
+	res, err := s.builder.SdistMetadata(ctx, path, sha, build.Package{})
+	if err != nil {
+		return nil, "", err
+	}
+	return res.Metadata, string(res.Source), nil
 }

@@ -170,6 +170,9 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 		return nil, usageErr(err)
 	}
 	if req.Universal {
+		if len(in.direct) > 0 {
+			return nil, usageErr(in.direct[0].Errorf("direct references cannot be locked with --universal yet"))
+		}
 		return resolveUniversal(ctx, req, in, opts, t, getenv, start)
 	}
 	opts.Env, opts.Python = t.Env(), t.Python
@@ -186,12 +189,15 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	p := NewProvider(client, t)
 	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer)
 	p.enableBuilds(builds)
+	if err := resolveDirect(ctx, req, in, iopts, builds); err != nil {
+		return nil, err
+	}
 	stop := p.StartPrefetch(ctx)
 	defer stop()
 	guard := newABIGuard(ctx, req, client, &opts)
-	sol, err := resolver.Resolve(ctx, p, in.requirements, opts)
+	sol, err := resolver.Resolve(ctx, in.refs.wrap(p), in.requirements, opts)
 	if err != nil {
-		return nil, builds.annotate(budgetErr(ctx, req.Budget, err))
+		return nil, builds.annotate(budgetErr(ctx, req.Budget, in.refs.explain(err)))
 	}
 	stop()
 	res.Warnings = append(res.Warnings, builds.Warnings()...)

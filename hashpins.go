@@ -22,7 +22,7 @@ type hashPin struct {
 // lines for one project add up (any of their hashes is accepted).
 func (in *inputs) addHashPins(es []reqfile.Entry) error {
 	for _, e := range es {
-		if len(e.Hashes) == 0 || e.Requirement.Name == "" {
+		if len(e.Hashes) == 0 || e.Requirement.Name == "" || e.Direct != nil { // a direct reference's hashes are checked when it is fetched
 			continue
 		}
 		if in.hashPins == nil {

@@ -33,6 +33,9 @@ type inputs struct {
 
 	sources []source // where each requirement came from, for Tool.Via
 	envRefs []string // the ${NAME}s the input files reference (see placeholderURL)
+
+	direct []reqfile.Entry // requirements that are direct references (see directrefs.go)
+	refs   *directRefs     // what they name, once materialised
 }
 
 // source is one requirement's provenance: the file that holds it (as
@@ -60,13 +63,13 @@ func newInputs(s *pyinputs.Set) (*inputs, error) {
 		requiredEnvironments: s.RequiredEnvironments,
 	}
 	var err error
-	if in.requirements, err = entries(s.Requirements); err != nil {
+	if in.requirements, in.direct, err = entries(s.Requirements, true); err != nil {
 		return nil, err
 	}
-	if in.constraints, err = entries(s.Constraints); err != nil {
+	if in.constraints, _, err = entries(s.Constraints, false); err != nil {
 		return nil, err
 	}
-	if in.overrides, err = entries(s.Overrides); err != nil {
+	if in.overrides, _, err = entries(s.Overrides, false); err != nil {
 		return nil, err
 	}
 	for _, es := range [][]reqfile.Entry{s.Requirements, s.Constraints, s.Overrides} {
@@ -83,25 +86,23 @@ func newInputs(s *pyinputs.Set) (*inputs, error) {
 	return in, nil
 }
 
-// entries checks entries pylock can lock and returns their requirements.
-func entries(es []reqfile.Entry) ([]pep508.Requirement, error) {
+// entries returns the index requirements of es and, when allowDirect, its
+// direct references (URLs, paths, editables) apart; otherwise a direct
+// reference is an error (a constraint or override must name versions).
+func entries(es []reqfile.Entry, allowDirect bool) ([]pep508.Requirement, []reqfile.Entry, error) {
 	out := make([]pep508.Requirement, 0, len(es))
+	var direct []reqfile.Entry
 	for _, e := range es {
-		var what string
 		switch {
-		case e.Editable:
-			what = "editable requirement"
-		case e.LocalPath:
-			what = "local path requirement"
-		case e.Requirement.URL != "":
-			what = "direct URL requirement"
+		case e.Direct != nil && allowDirect:
+			direct = append(direct, e)
+		case e.Direct != nil || e.Editable || e.LocalPath || e.Requirement.URL != "":
+			err := e.Errorf("a constraint or override cannot be a direct reference")
+			err.Err = errors.New("put it in the requirements, or pin a version (name==1.0)")
+			return nil, nil, err
 		default:
 			out = append(out, e.Requirement)
-			continue
 		}
-		err := e.Errorf("unsupported %s", what)
-		err.Err = errors.New("pylock locks packages from indexes only")
-		return nil, err
 	}
-	return out, nil
+	return out, direct, nil
 }

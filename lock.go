@@ -30,6 +30,9 @@ type LockOptions struct {
 	// ExcludeNewer drops files uploaded after it (zero: no cutoff), so the
 	// lock lists only files the resolver saw.
 	ExcludeNewer time.Time
+	// direct are the packages pinned by direct references: their entries
+	// get the reference's source instead of index files.
+	direct *directRefs
 	// Universal lists every wheel of a version whatever its platform (a
 	// universal lock) instead of the wheels compatible with the snapshot's
 	// target, and records universal = "true" in Tool.Options.
@@ -85,7 +88,7 @@ func BuildLock(sol *resolver.Result, snap *IndexSnapshot, o LockOptions) (*lockf
 // the index said about sol's versions, builds the lock from the snapshot
 // and validates it. The snapshot is returned for the warnings.
 func lockResolution(ctx context.Context, req Options, p *Provider, sol *resolver.Result, o LockOptions) (*lockfile.Lock, *IndexSnapshot, error) {
-	snap, err := p.Snapshot(ctx, sol)
+	snap, err := p.Snapshot(ctx, o.direct.indexOnly(sol))
 	if err != nil {
 		return nil, nil, budgetErr(ctx, req.Budget, err)
 	}
@@ -110,6 +113,7 @@ func singleLockOptions(req Options, in *inputs, iopts index.Options, t target.Ta
 		RequiresPython: firstNonEmpty(in.requiresPython, minorSeries(t)),
 		Format:         in.format,
 		ExcludeNewer:   req.ExcludeNewer,
+		direct:         in.refs,
 		Tool:           buildTool(req, in, iopts, t),
 		hashPins:       in.hashPins,
 	}
@@ -127,6 +131,11 @@ func minorSeries(t target.Target) string {
 
 // lockPackage locks one resolved version.
 func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot, count map[string]int, o LockOptions) (lockfile.Package, error) {
+	if d := o.direct.get(rp.Name); d != nil {
+		pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Dependencies: lockDependencies(sol, rp, count)}
+		applyDirectSource(&pkg, d)
+		return pkg, nil
+	}
 	r, ok := snap.Release(rp.Name, rp.Version)
 	if !ok {
 		return lockfile.Package{}, fmt.Errorf("%s==%s: not in the index snapshot", rp.Name, rp.Version)

@@ -39,6 +39,9 @@ func CheckIndex(ctx context.Context, l *lockfile.Lock, roots []pep508.Requiremen
 	var out []Finding
 	for i := range l.Packages {
 		p := &l.Packages[i]
+		if isDirect(p) {
+			continue // not from an index: CheckSources looks at it
+		}
 		name := canonical(p.Name)
 		proj, err := projs[i], errs[i]
 		if errors.Is(err, index.ErrNotFound) {
@@ -74,7 +77,9 @@ func fetchAll(ctx context.Context, l *lockfile.Lock, lookup Lookup) ([]*index.Pr
 		go func(i int) {
 			defer func() { <-sem; wg.Done() }()
 			p := &l.Packages[i]
-			projs[i], errs[i] = lookup(ctx, canonical(p.Name), p.Index)
+			if !isDirect(p) {
+				projs[i], errs[i] = lookup(ctx, canonical(p.Name), p.Index)
+			}
 		}(i)
 	}
 	wg.Wait()

@@ -172,3 +172,9 @@ func abbrev(h string) string {
 	}
 	return h
 }
+
+// isDirect reports whether p comes from a direct reference (archive, VCS
+// or directory) rather than an index.
+func isDirect(p *lockfile.Package) bool {
+	return p.VCS != nil || p.Directory != nil || p.Archive != nil
+}

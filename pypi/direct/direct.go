@@ -100,6 +100,16 @@ func (e *NameMismatchError) Error() string {
 	return fmt.Sprintf("%s is project %q, but the requirement names %q", e.Where, e.Got, e.Want)
 }
 
+// FetchError is a download that failed (network or HTTP status): the
+// caller's "index or network failure", not bad input.
+type FetchError struct {
+	URL string // redacted
+	Err error
+}
+
+func (e *FetchError) Error() string { return "downloading " + e.URL + ": " + e.Err.Error() }
+func (e *FetchError) Unwrap() error { return e.Err }
+
 // ErrNoBuilder is wrapped when a reference needs source metadata and the
 // Resolver has no hook for it.
 var ErrNoBuilder = errors.New("reading metadata of a source tree or sdist is not available")
@@ -258,7 +268,7 @@ func (r *Resolver) download(ctx context.Context, rawURL, filename string) (strin
 	}
 	body, err := fetch(ctx, rawURL)
 	if err != nil {
-		return "", fmt.Errorf("downloading %s: %w", index.Redact(rawURL), err)
+		return "", &FetchError{URL: index.Redact(rawURL), Err: err}
 	}
 	defer body.Close()
 	sum := sha256.Sum256([]byte(rawURL))
@@ -273,7 +283,7 @@ func (r *Resolver) download(ctx context.Context, rawURL, filename string) (strin
 	defer os.Remove(tmp.Name())
 	if _, err := io.Copy(tmp, body); err != nil {
 		tmp.Close()
-		return "", fmt.Errorf("downloading %s: %w", index.Redact(rawURL), err)
+		return "", &FetchError{URL: index.Redact(rawURL), Err: err}
 	}
 	if err := tmp.Close(); err != nil {
 		return "", err
