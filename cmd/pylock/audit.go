@@ -126,6 +126,7 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 			return err
 		}
 	}
+	opts.Sources = sourceOptions(l, f.lock, f.cacheDir, f.offline)
 	rep, err := audit.Run(ctx, opts)
 	if err != nil {
 		return &codeError{code: exitIndex, err: fmt.Errorf("audit: index check failed: %w", err)}

@@ -40,9 +40,23 @@ type Input struct {
 }
 
 // IsPyproject reports whether path names a pyproject.toml-style input
-// (a .toml file; stdin never is).
+// (a .toml file, or a project directory holding pyproject.toml; stdin
+// never is).
 func IsPyproject(path string) bool {
-	return path != "-" && filepath.Ext(path) == ".toml"
+	return path != "-" && (filepath.Ext(path) == ".toml" || projectFile(path) != "")
+}
+
+// projectFile returns dir/pyproject.toml when path is a directory holding
+// one, else "".
+func projectFile(path string) string {
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		return ""
+	}
+	pp := filepath.Join(path, "pyproject.toml")
+	if _, err := os.Stat(pp); err != nil {
+		return ""
+	}
+	return pp
 }
 
 // FromPaths returns requirement inputs for paths: Pyproject for .toml
@@ -51,7 +65,10 @@ func FromPaths(sel reqfile.PyprojectOptions, paths ...string) []Input {
 	out := make([]Input, 0, len(paths))
 	for _, p := range paths {
 		in := Input{Path: p, Role: Requirements}
-		if IsPyproject(p) {
+		if pp := projectFile(p); pp != "" { // a project directory means its pyproject.toml
+			in.Path = pp
+		}
+		if IsPyproject(in.Path) {
 			in.Role, in.Select = Pyproject, sel
 		}
 		out = append(out, in)
@@ -189,6 +206,9 @@ func unwrapPathError(err error) error {
 func (l *loader) load(in Input) error {
 	if in.Role == Pyproject {
 		return l.loadPyproject(in)
+	}
+	if fi, err := os.Stat(in.Path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory without a pyproject.toml: give a requirements file, or lock the project itself with a requirements line \"-e %s\"", in.Path, in.Path)
 	}
 	data, err := l.readFile(in.Path)
 	if err != nil {
