@@ -170,9 +170,6 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 		return nil, usageErr(err)
 	}
 	if req.Universal {
-		if len(in.direct) > 0 {
-			return nil, usageErr(in.direct[0].Errorf("direct references cannot be locked with --universal yet"))
-		}
 		return resolveUniversal(ctx, req, in, opts, t, getenv, start)
 	}
 	opts.Env, opts.Python = t.Env(), t.Python

@@ -133,6 +133,7 @@ func minorSeries(t target.Target) string {
 func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot, count map[string]int, o LockOptions) (lockfile.Package, error) {
 	if d := o.direct.get(rp.Name); d != nil {
 		pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Dependencies: lockDependencies(sol, rp, count)}
+		pkg.Marker = lockMarker(rp.Marker, o.RequiresPython)
 		applyDirectSource(&pkg, d)
 		return pkg, nil
 	}

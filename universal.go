@@ -50,6 +50,9 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	p := NewProvider(client, t)
 	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer) // one per run: built metadata serves every fork
 	p.enableBuilds(builds)
+	if err := resolveDirect(ctx, req, in, iopts, builds); err != nil {
+		return nil, err
+	}
 	stop := p.StartPrefetch(ctx)
 	defer stop()
 	guard := newABIGuard(ctx, req, client, &opts) // nil Env: every marker counts
@@ -62,14 +65,14 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	if uo.RequiredEnvironments == nil {
 		uo.RequiredEnvironments = in.requiredEnvironments
 	}
-	sol, err := resolver.ResolveUniversal(ctx, p, in.requirements, uo)
+	sol, err := resolver.ResolveUniversal(ctx, in.refs.wrap(p), in.requirements, uo)
 	if err != nil {
-		return nil, builds.annotate(budgetErr(ctx, req.Budget, err))
+		return nil, builds.annotate(budgetErr(ctx, req.Budget, in.refs.explain(err)))
 	}
 	stop()
 	res.Warnings = append(res.Warnings, builds.Warnings()...)
 	lo := LockOptions{RequiresPython: rp, Format: in.format, ExcludeNewer: req.ExcludeNewer,
-		Universal: true, Tool: universalTool(req, in, iopts, t, rp)}
+		Universal: true, Tool: universalTool(req, in, iopts, t, rp), direct: in.refs}
 	for _, e := range uo.Environments {
 		lo.Environments = append(lo.Environments, e.String())
 	}
