@@ -40,8 +40,10 @@ import (
 )
 
 // MetadataFunc returns the core metadata of a source tree (dir) or an sdist
-// (path, with its sha256 as the cache key) and where it came from
-// ("PKG-INFO", "pyproject.toml", "PEP 517 build", ...).
+// (path) and where it came from ("PKG-INFO", "pyproject.toml", "PEP 517
+// build", ...). key identifies the content, usable as a file name: the
+// sdist's sha256 hex, "tree-<hex>" for a directory, "git-<commit>[-<hex>]"
+// for a checkout (and its subdirectory).
 type MetadataFunc func(ctx context.Context, path, key string) (*index.Metadata, string, error)
 
 // Resolver materialises direct references. Safe for concurrent use when
@@ -150,7 +152,12 @@ func (r *Resolver) vcs(ctx context.Context, ref *reqfile.DirectRef) (*Dist, erro
 	if err != nil {
 		return nil, err
 	}
-	md, from, err := r.tree(ctx, dir, "git:"+commit+":"+ref.Subdirectory)
+	key := "git-" + commit
+	if ref.Subdirectory != "" {
+		sum := sha256.Sum256([]byte(ref.Subdirectory))
+		key += "-" + hex.EncodeToString(sum[:6])
+	}
+	md, from, err := r.tree(ctx, dir, key)
 	if err != nil {
 		return nil, fmt.Errorf("%s at %s: %w", ref.String(), commit[:12], err)
 	}
@@ -167,7 +174,7 @@ func (r *Resolver) directory(ctx context.Context, ref *reqfile.DirectRef) (*Dist
 	if err != nil {
 		return nil, err
 	}
-	md, from, err := r.tree(ctx, dir, th)
+	md, from, err := r.tree(ctx, dir, "tree-"+strings.TrimPrefix(th, "sha256:"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ref.Path, err)
 	}
