@@ -202,7 +202,7 @@ func describeSource(src build.Source) string {
 // fetch downloads a build requirement's file (hash-checked by the index
 // client, then again by the builder).
 func (s *sdistBuilds) fetch(ctx context.Context, f build.PinnedFile, dst string) error {
-	data, err := s.client.Download(ctx, index.File{Filename: f.Filename, URL: f.URL, Hashes: map[string]string{"sha256": f.SHA256}})
+	data, err := s.client.Download(ctx, index.File{Filename: f.Filename, URL: f.URL, Hashes: map[string]string{"sha256": f.SHA256}, Size: -1}) // size unknown: the hash decides
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pylock/pylock/internal/buildtest"
 	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/lockfile"
 )
@@ -139,6 +140,20 @@ func TestE2EDirectReferences(t *testing.T) {
 	idx.add("idxdep", fn, data)
 	fn, data = pureWheel(t, "idxdep", "1.0")
 	idx.add("idxdep", fn, data)
+	// An sdist whose PKG-INFO is Metadata-Version 1.1 and whose
+	// dependencies are only in setup.py: pylock builds its metadata with
+	// real setuptools, pip builds it at install time; both get setuptools
+	// and wheel from the index.
+	py := buildtest.Python(t)
+	for _, p := range []string{"setuptools", "wheel"} {
+		w := buildtest.BundledWheel(t, py, p)
+		data, err := os.ReadFile(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx.add(p, filepath.Base(w), data)
+	}
+	idx.add("oldsdist", "oldsdist-0.6.2.tar.gz", buildtest.SetuptoolsSdist("oldsdist", "0.6.2", []string{"idxdep"}, ""))
 	// A wheel at a URL (not on the index).
 	urlFile, urlWheel := pureWheel(t, "urlpkg", "2.0", "idxdep")
 	os.MkdirAll(filepath.Join(work, "index", "direct"), 0o755)
@@ -161,8 +176,14 @@ func TestE2EDirectReferences(t *testing.T) {
 
 	app := filepath.Join(work, "app")
 	backendProject(t, filepath.Join(app, "localpkg"), "localpkg", "0.1", "gitpkg", "urlpkg")
+	// A local sdist archive with the same kind of legacy metadata.
+	os.MkdirAll(filepath.Join(app, "vendor"), 0o755)
+	vendored := buildtest.SetuptoolsSdist("vendored", "1.0", []string{"idxdep>=1"}, "")
+	os.WriteFile(filepath.Join(app, "vendor", "vendored-1.0.tar.gz"), vendored, 0o644)
 	reqs := strings.Join([]string{
 		"idxdep",
+		"oldsdist",
+		"./vendor/vendored-1.0.tar.gz",
 		"-e ./localpkg",
 		"gitpkg @ git+file://" + filepath.ToSlash(repo) + "@v1.0",
 		"urlpkg @ " + srv.URL + "/direct/" + urlFile + "#sha256=" + hex.EncodeToString(urlSum[:]),
@@ -200,8 +221,14 @@ func TestE2EDirectReferences(t *testing.T) {
 	if p := got["urlpkg"]; p == nil || p.Archive == nil || p.Archive.Hashes["sha256"] != hex.EncodeToString(urlSum[:]) {
 		t.Errorf("urlpkg %+v", p)
 	}
-	if len(l.Packages) != 4 {
-		t.Errorf("%d packages, want 4", len(l.Packages))
+	if p := got["oldsdist"]; p == nil || p.Version != "0.6.2" || p.Sdist == nil || len(p.Dependencies) != 1 || p.Dependencies[0].Name != "idxdep" {
+		t.Errorf("oldsdist (dependencies from setup.py): %+v", p)
+	}
+	if p := got["vendored"]; p == nil || p.Archive == nil || p.Archive.Path != "vendor/vendored-1.0.tar.gz" || len(p.Dependencies) != 1 {
+		t.Errorf("vendored sdist: %+v", p)
+	}
+	if len(l.Packages) != 6 {
+		t.Errorf("%d packages, want 6", len(l.Packages))
 	}
 
 	// Install the plan with real pip into a fresh venv.
