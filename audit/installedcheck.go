@@ -31,7 +31,7 @@ func CheckInstalled(l *lockfile.Lock, inst *installed.Env, env pep508.Env) []Fin
 				Message: fmt.Sprintf("%s==%s is locked but not installed", name, p.Version)})
 			continue
 		}
-		if !sameVersion(d.Version, p.Version) {
+		if p.Version != "" && !sameVersion(d.Version, p.Version) { // a directory's version is not locked
 			out = append(out, Finding{Kind: KindVersionMismatch, Severity: Error, Package: name,
 				Message: fmt.Sprintf("%s: installed %s, locked %s", name, d.Version, p.Version),
 				Hint:    fmt.Sprintf("reinstall from the lock (pylock plan), or re-lock if %s is intended", d.Version)})

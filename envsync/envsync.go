@@ -293,8 +293,12 @@ func Sync(ctx context.Context, o Options) (*Result, error) {
 		if o.DryRun {
 			continue
 		}
-		argv := append([]string{o.Python, "-m", "pip", "install", "--no-deps", "--require-hashes", "--force-reinstall"},
-			lockfile.PipIndexArgs(st.Packages, lockfile.RenderOptions{IndexURL: o.IndexURL, ExtraIndexURLs: o.ExtraIndexURLs})...)
+		argv := []string{o.Python, "-m", "pip", "install", "--no-deps", "--require-hashes", "--force-reinstall"}
+		if len(st.Packages) > 0 && st.Packages[0].Unhashable() {
+			// A lockfile.StepUnhashed step (VCS, directories): pip refuses --require-hashes for them.
+			argv = []string{o.Python, "-m", "pip", "install", "--no-deps", "--force-reinstall"}
+		}
+		argv = append(argv, lockfile.PipIndexArgs(st.Packages, lockfile.RenderOptions{IndexURL: o.IndexURL, ExtraIndexURLs: o.ExtraIndexURLs})...)
 		argv = append(argv, "-r", "/dev/stdin")
 		if err := o.pip(ctx, argv, lockfile.StepRequirements(st.Packages), i+1, len(ch.Steps)); err != nil {
 			return res, err
@@ -357,7 +361,9 @@ func (e *StepError) Unwrap() error { return e.Err }
 func (o *Options) pip(ctx context.Context, argv []string, stdin []byte, step, steps int) error {
 	run := o.Run
 	if run == nil {
-		run = execRun
+		run = func(ctx context.Context, argv []string, stdin []byte) ([]byte, error) {
+			return execRun(ctx, lockDir(o.LockPath), argv, stdin)
+		}
 	}
 	out, err := run(ctx, argv, stdin)
 	if o.PipOutput != nil {
@@ -373,8 +379,25 @@ func (o *Options) pip(ctx context.Context, argv []string, stdin []byte, step, st
 		Err: err, Network: isNetwork(string(out)), Resume: o.Resume}
 }
 
-func execRun(ctx context.Context, argv []string, stdin []byte) ([]byte, error) {
+// lockDir is the directory pip runs in: the lock's, as the lock's local
+// paths (directories, archives) are relative to it.
+func lockDir(lockPath string) string {
+	if lockPath == "" || lockPath == "-" {
+		return ""
+	}
+	return filepath.Dir(lockPath)
+}
+
+func execRun(ctx context.Context, dir string, argv []string, stdin []byte) ([]byte, error) {
+	if dir != "" && strings.ContainsRune(argv[0], filepath.Separator) && !filepath.IsAbs(argv[0]) {
+		abs, err := filepath.Abs(argv[0]) // relative to the working directory, not to dir
+		if err != nil {
+			return nil, err
+		}
+		argv = append([]string{abs}, argv[1:]...)
+	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
 	if stdin != nil {
 		cmd.Stdin = strings.NewReader(string(stdin))
 	}

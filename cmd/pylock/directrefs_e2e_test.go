@@ -277,6 +277,21 @@ func TestE2EDirectReferences(t *testing.T) {
 	if strings.Join(installed, " ") != strings.Join(want, " ") {
 		t.Errorf("installed %v, lock %v", installed, want)
 	}
+
+	// pylock sync agrees that the venv matches the lock, after reinstalling
+	// the directory (a tree's version is not locked) without
+	// --require-hashes, from the lock's directory.
+	for _, kv := range pipEnv(venv, indexURL, pipWheel) {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "PIP_") || k == "PYTHONPATH" {
+			t.Setenv(k, v)
+		}
+	}
+	stderr.Reset()
+	var stdout bytes.Buffer
+	if code := run([]string{"sync", lockPath, "--python", filepath.Join(venv, "bin", "python")}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("pylock sync: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
 }
 
 // TestDirectReferenceErrors checks the exit code and message of every way a
