@@ -47,6 +47,11 @@ requirements inlined as heredocs (BuildKit); hinted packages first, then the
 packages that are heavy themselves (big or compiled wheels), then the light
 rest, so a change to a light dependency does not rebuild them), json.
 
+Direct references: VCS checkouts and local directories (editable or not)
+get a step of their own without --require-hashes, which pip refuses for
+them; local paths are relative to the lock's directory (run the plan from
+there; a Dockerfile step names the paths to COPY first).
+
 A lock resolved against a local directory index names file:// URLs that do
 not exist inside an image: the Dockerfile plan warns, and --index-url points
 pip at an index serving the same files. Credentials in --index-url are never
