@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pylock/pylock/internal/corpus"
 	"github.com/pylock/pylock/internal/fakeindex"
@@ -21,25 +20,15 @@ import (
 	"github.com/pylock/pylock/pypi/target"
 )
 
-// resolveUniversalFor runs the universal pipeline (as Resolve does with
-// Options.Universal) with a Linux CPython 3.11 target.
+// resolveUniversalFor runs Resolve with Options.Universal, no cache, an
+// empty environment and CPython 3.11 unless req names a Python (no probe
+// of python3 on PATH).
 func resolveUniversalFor(t *testing.T, req Options) (*Result, error) {
 	t.Helper()
-	req.NoCache = true
+	req.Universal, req.NoCache = true, true
 	req.Getenv = func(string) string { return "" }
-	in, err := readInputs(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := buildResolverOptions(req, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := target.New(firstNonEmpty(req.Target.PythonVersion, "3.11"), "linux")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resolveUniversal(context.Background(), req, in, opts, tg, req.Getenv, time.Now())
+	req.Target.PythonVersion = firstNonEmpty(req.Target.PythonVersion, "3.11")
+	return Resolve(context.Background(), req)
 }
 
 func mustUniversal(t *testing.T, req Options) *lockfile.Lock {

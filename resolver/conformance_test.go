@@ -20,35 +20,186 @@ import (
 	"github.com/pylock/pylock/resolver"
 )
 
+// The conformance corpora (packse scenarios, resolvelib cases) run through
+// one scenario runner, runConformance, once per mode that applies to them:
+// the setup (index, root requirements, options) is shared, the mode picks
+// the resolver entry point and the independent checker of its answers.
+
 // defaultPlatform is the platform packse scenarios are resolved for when
 // they name none (uv's test suite runs them on Linux x86_64).
 const defaultPlatform = "x86_64-unknown-linux-gnu"
 
-// packseSetup turns a scenario into a provider, root requirements and
-// options, or a skip reason.
-func packseSetup(s *corpus.Scenario) (*memprovider.Provider, []pep508.Requirement, resolver.Options, string, error) {
-	if s.Options.Universal {
-		return nil, nil, resolver.Options{}, "universal scenario: run by TestPackseUniversal (packse universal: line)", nil
+// A mode is one way the corpora are resolved: for one target environment
+// (resolver.Resolve, checked by verify) or for every environment at once
+// (resolver.ResolveUniversal, checked by verifyUniversal).
+type mode struct {
+	name      string // the subtest's name
+	universal bool
+	// drop applies the resolvelib harness rule: requirements with a
+	// non-extra marker are ignored (single-target only).
+	drop bool
+}
+
+var (
+	singleMode    = mode{name: "single"}
+	universalMode = mode{name: "universal", universal: true}
+)
+
+// resolve runs the mode's resolver entry point; a single-target mode
+// reads only opts.Options.
+func (m mode) resolve(p resolver.Provider, root []pep508.Requirement, opts resolver.UniversalOptions) (*resolver.Result, error) {
+	if m.universal {
+		return resolver.ResolveUniversal(context.Background(), p, root, opts)
 	}
+	return resolver.Resolve(context.Background(), p, root, opts.Options)
+}
+
+// verify is the mode's independent checker of a result.
+func (m mode) verify(idx *corpus.Index, root []pep508.Requirement, opts resolver.UniversalOptions, res *resolver.Result) []string {
+	if m.universal {
+		return verifyUniversal(idx, root, opts.RequiresPython, res, opts.Environments...)
+	}
+	return verify(idx, root, opts.Options, res, m.drop)
+}
+
+// summary is the result as "name==version[ ; marker]" items.
+func (m mode) summary(res *resolver.Result) string {
+	if m.universal {
+		return universalSummary(res)
+	}
+	return summary(res)
+}
+
+// conformanceCase is one corpus entry set up for a mode, with the corpus's
+// expected answer.
+type conformanceCase struct {
+	idx     *corpus.Index
+	drop    bool // serve the index with marker-guarded dependencies dropped
+	target  target.Target
+	root    []pep508.Requirement
+	opts    resolver.UniversalOptions
+	known   bool              // the corpus knows the answer
+	solves  bool              // the corpus's answer: a resolution, or none
+	want    map[string]string // the expected versions (nil: not compared)
+	explain string            // golden file of a "no solution" explanation ("": logged only)
+}
+
+// runConformance resolves c in mode m twice and checks the outcome: no
+// error but "no solution", a result that passes the mode's independent
+// checker, the corpus's verdict and versions, the golden explanation, and
+// the same answer on the second run.
+func runConformance(t *testing.T, m mode, c conformanceCase) {
+	t.Helper()
+	run := func() (*resolver.Result, error) {
+		return m.resolve(memprovider.New(c.idx, c.target, memprovider.Options{DropMarkers: c.drop}), c.root, c.opts)
+	}
+	res, err := run()
+	var ns *resolver.NoSolutionError
+	if err != nil && !errors.As(err, &ns) {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	if res != nil {
+		t.Logf("%s: %d steps, %d decisions, %d conflicts, %d backtracks", m.summary(res), res.Stats.Steps, res.Stats.Decisions, res.Stats.Conflicts, res.Stats.Backtracks)
+		if problems := m.verify(c.idx, c.root, c.opts, res); len(problems) > 0 {
+			t.Errorf("invalid resolution:\n%s", strings.Join(problems, "\n"))
+		}
+	} else {
+		t.Logf("no solution:\n%v", err)
+		if c.explain != "" {
+			checkGolden(t, c.explain, ns.Explanation+"\n")
+		}
+	}
+	if res2, err2 := run(); renderUniversal(res2, err2) != renderUniversal(res, err) {
+		t.Errorf("second run differs:\n%s\nfirst:\n%s", renderUniversal(res2, err2), renderUniversal(res, err))
+	}
+	switch {
+	case !c.known:
+	case !c.solves && err == nil:
+		t.Errorf("expected no solution (the corpus's answer), got %s", m.summary(res))
+	case c.solves && err != nil:
+		t.Errorf("expected a resolution (the corpus has one), got:\n%v", err)
+	case err == nil && c.want != nil:
+		got := map[string]string{}
+		for _, p := range res.Packages {
+			got[p.Name] = p.Version.String()
+		}
+		if !sameVersions(c.want, got) {
+			t.Errorf("packages: got %v, want %v", got, c.want)
+		}
+	}
+}
+
+// tally counts a summary line's subtests.
+type tally struct {
+	passed, failed int
+	other          []string // entries run in another mode
+}
+
+func (n *tally) add(ok bool) {
+	if ok {
+		n.passed++
+	} else {
+		n.failed++
+	}
+}
+
+// print writes the summary line .ci/run collects ("packse: 78 passed, …");
+// skipped counts the corpus's entries run in another mode.
+func (n *tally) print(label string) {
+	fmt.Printf("%s: %d passed, %d failed, %d skipped\n", label, n.passed, n.failed, len(n.other))
+	if testing.Verbose() {
+		for _, s := range n.other {
+			fmt.Println("  skip", s)
+		}
+	}
+}
+
+// packseSetup turns a packse scenario into the shared setup of every mode:
+// the target (python, platform), the binary and prerelease policies, the
+// project's Requires-Python and required environments (universal only).
+func packseSetup(s *corpus.Scenario) (conformanceCase, error) {
+	c := conformanceCase{idx: s.Index, known: true, solves: s.Expected.Satisfiable, want: s.Expected.Packages}
 	platform := s.Options.PythonPlatform
 	if platform == "" {
 		platform = defaultPlatform
 	}
-	tg, err := target.New(s.Python, platform)
-	if err != nil {
-		return nil, nil, resolver.Options{}, "", err
+	var err error
+	if c.target, err = target.New(s.Python, platform); err != nil {
+		return c, err
 	}
 	py, err := pep440.Parse(s.Python)
 	if err != nil {
-		return nil, nil, resolver.Options{}, "", err
+		return c, err
 	}
-	opts := resolver.Options{Env: tg.Env(), Python: py,
-		OnlyBinary: binaryPolicy(s.Options.NoBuild), NoBinary: binaryPolicy(s.Options.NoBinary)}
+	o := &c.opts
+	o.Env, o.Python = c.target.Env(), py
+	o.OnlyBinary, o.NoBinary = binaryPolicy(s.Options.NoBuild), binaryPolicy(s.Options.NoBinary)
 	if s.Options.Prereleases {
-		opts.Prerelease = resolver.PrereleaseAllow
+		o.Prerelease = resolver.PrereleaseAllow
 	}
-	root, err := parseReqs(s.Root)
-	return memprovider.New(s.Index, tg, memprovider.Options{}), root, opts, "", err
+	o.RequiresPython = universalRequiresPython(s)
+	for _, e := range s.Options.RequiredEnvironments {
+		m, err := pep508.ParseMarker(e)
+		if err != nil {
+			return c, err
+		}
+		o.RequiredEnvironments = append(o.RequiredEnvironments, m)
+	}
+	c.root, err = parseReqs(s.Root)
+	return c, err
+}
+
+// universalRequiresPython is [root] requires_python, else ">=" the target
+// Python's X.Y (uv infers it from the interpreter).
+func universalRequiresPython(s *corpus.Scenario) string {
+	if s.RequiresPython != "" {
+		return s.RequiresPython
+	}
+	parts := strings.Split(s.Python, ".")
+	if len(parts) > 2 {
+		parts = parts[:2]
+	}
+	return ">=" + strings.Join(parts, ".")
 }
 
 func binaryPolicy(names []string) resolver.BinaryPolicy {
@@ -75,68 +226,41 @@ func parseReqs(lines []string) ([]pep508.Requirement, error) {
 	return out, nil
 }
 
+// TestPackse runs every packse scenario in its mode: universal scenarios
+// universally, the others for their target (summary lines "packse:" and
+// "packse universal:"). A universal "no solution" explanation is compared
+// with testdata/explain/universal-<name>.golden (-update rewrites it).
 func TestPackse(t *testing.T) {
 	dir := filepath.Join(testenv.CorpusDir(t), "packse")
 	all, err := corpus.LoadAllPackse(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	passed, failed, skipped := 0, 0, 0
-	var skips []string
-	for _, s := range all {
-		name := s.Topic(dir)
-		ok := t.Run(name, func(t *testing.T) {
-			p, root, opts, skip, err := packseSetup(s)
-			if err != nil {
-				t.Fatal(err)
+	for _, m := range []mode{singleMode, universalMode} {
+		var n tally
+		t.Run(m.name, func(t *testing.T) {
+			for _, s := range all {
+				name := s.Topic(dir)
+				if s.Options.Universal != m.universal {
+					n.other = append(n.other, name+": runs in the other mode")
+					continue
+				}
+				n.add(t.Run(name, func(t *testing.T) {
+					c, err := packseSetup(s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if m.universal {
+						c.explain = filepath.Join("testdata", "explain", "universal-"+s.Name+".golden")
+					}
+					runConformance(t, m, c)
+				}))
 			}
-			if skip != "" {
-				skipped++
-				skips = append(skips, name+": "+skip)
-				t.Skip(skip)
+			if n.passed+n.failed == 0 {
+				t.Errorf("no %s scenarios", m.name)
 			}
-			res, err := resolver.Resolve(context.Background(), p, root, opts)
-			checkPackse(t, s, res, err)
 		})
-		switch {
-		case !ok:
-			failed++
-		default:
-			passed++
-		}
-	}
-	passed -= skipped
-	fmt.Printf("packse: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
-	if testing.Verbose() {
-		for _, s := range skips {
-			fmt.Println("  skip", s)
-		}
-	}
-}
-
-func checkPackse(t *testing.T, s *corpus.Scenario, res *resolver.Result, err error) {
-	t.Helper()
-	var ns *resolver.NoSolutionError
-	switch {
-	case err != nil && !errors.As(err, &ns):
-		t.Fatalf("unexpected error: %v", err)
-	case s.Expected.Satisfiable && err != nil:
-		t.Fatalf("expected a resolution, got:\n%v", err)
-	case !s.Expected.Satisfiable && err == nil:
-		t.Fatalf("expected no solution, got %v", summary(res))
-	case err != nil:
-		t.Logf("explanation:\n%v", err)
-		return
-	}
-	if s.Expected.Packages == nil {
-		return
-	}
-	got := map[string]string{}
-	for _, p := range res.Packages {
-		got[p.Name] = p.Version.String()
-	}
-	if !sameVersions(s.Expected.Packages, got) {
-		t.Errorf("packages: got %v, want %v", got, s.Expected.Packages)
+		n.print(strings.TrimSpace("packse " + strings.TrimPrefix(m.name, "single")))
 	}
 }
 
@@ -180,25 +304,69 @@ func resolvelibEnv(t testing.TB) (target.Target, resolver.Options) {
 	return tg, resolver.Options{Env: tg.Env(), Python: pep440.MustParse(py)}
 }
 
+// resolvelibRequiresPython is the project range of the universal mode.
+const resolvelibRequiresPython = ">=3.8"
+
+// resolvelibModes are the modes every resolvelib case runs in, with their
+// summary lines: drop-markers (the corpus harness's rule, in which the
+// corpus's versions were computed and are compared), normal (markers
+// evaluated for -resolvelib-target) and universal (every environment of
+// Python resolvelibRequiresPython).
+var resolvelibModes = []struct {
+	mode
+	label string
+}{
+	{mode{name: "drop-markers", drop: true}, "resolvelib"},
+	{mode{name: "normal"}, "resolvelib"},
+	{mode{name: "universal", universal: true}, "resolvelib universal"},
+}
+
+// TestResolvelib runs every resolvelib case (real PyPI metadata) in every
+// mode of resolvelibModes. The corpus's verdict is compared in every mode;
+// its versions in drop-markers mode. A "no solution" explanation of a
+// single-target mode is compared with testdata/explain/<case>-<mode>.golden.
 func TestResolvelib(t *testing.T) {
 	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	passed, failed := 0, 0
+	tallies := map[string]*tally{}
+	var labels []string
 	for _, c := range cases {
-		for _, mode := range []string{"drop-markers", "normal"} {
-			ok := t.Run(c.Name+"/"+mode, func(t *testing.T) {
-				runResolvelib(t, c, mode == "drop-markers")
-			})
-			if ok {
-				passed++
-			} else {
-				failed++
+		for _, m := range resolvelibModes {
+			if tallies[m.label] == nil {
+				tallies[m.label] = &tally{}
+				labels = append(labels, m.label)
 			}
+			tallies[m.label].add(t.Run(c.Name+"/"+m.name, func(t *testing.T) {
+				runConformance(t, m.mode, resolvelibSetup(t, c, m.mode))
+			}))
 		}
 	}
-	fmt.Printf("resolvelib: %d passed, %d failed\n", passed, failed)
+	for _, l := range labels {
+		fmt.Printf("%s: %d passed, %d failed\n", l, tallies[l].passed, tallies[l].failed)
+	}
+}
+
+// resolvelibSetup is the shared setup of a resolvelib case for mode m.
+func resolvelibSetup(t *testing.T, c *corpus.Case, m mode) conformanceCase {
+	tg, opts := resolvelibEnv(t)
+	root, err := parseReqs(c.Requested)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := conformanceCase{idx: c.Index, drop: m.drop, target: tg, root: root, known: c.Known()}
+	cc.opts.Options, cc.opts.RequiresPython = opts, resolvelibRequiresPython
+	cc.solves = cc.known && c.Satisfiable()
+	if m.drop && cc.solves {
+		cc.want = c.Resolved
+	}
+	if m.universal {
+		cc.target = mustTarget(t)
+	} else {
+		cc.explain = filepath.Join("testdata", "explain", c.Name+"-"+modeName(m.drop)+".golden")
+	}
+	return cc
 }
 
 func modeName(drop bool) string {
@@ -226,53 +394,5 @@ func checkGolden(t *testing.T, path, got string) {
 	}
 	if string(want) != got {
 		t.Errorf("%s: explanation changed:\n%s\nwant:\n%s", path, got, want)
-	}
-}
-
-func runResolvelib(t *testing.T, c *corpus.Case, drop bool) {
-	tg, opts := resolvelibEnv(t)
-	p := memprovider.New(c.Index, tg, memprovider.Options{DropMarkers: drop})
-	root, err := parseReqs(c.Requested)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := resolver.Resolve(context.Background(), p, root, opts)
-	var ns *resolver.NoSolutionError
-	if err != nil && !errors.As(err, &ns) {
-		t.Fatalf("unexpected error: %v", err)
-	}
-	if res != nil {
-		t.Logf("%s: %d steps, %d decisions, %d conflicts, %d backtracks", summary(res), res.Stats.Steps, res.Stats.Decisions, res.Stats.Conflicts, res.Stats.Backtracks)
-		if problems := verify(c.Index, root, opts, res, drop); len(problems) > 0 {
-			t.Errorf("invalid resolution:\n%s", strings.Join(problems, "\n"))
-		}
-	} else {
-		t.Logf("no solution:\n%v", err)
-		checkGolden(t, filepath.Join("testdata", "explain", c.Name+"-"+modeName(drop)+".golden"), ns.Explanation+"\n")
-	}
-	// The verdict is compared with the corpus in both modes; the versions
-	// only in drop-markers mode, the one the corpus answers were computed
-	// in (normal mode answers are checked by verify above).
-	if !c.Known() {
-		return
-	}
-	if !c.Satisfiable() {
-		if err == nil {
-			t.Errorf("expected no solution (the corpus's answer), got %s", summary(res))
-		}
-		return
-	}
-	if err != nil {
-		t.Fatalf("expected a resolution (the corpus has %v), got:\n%v", c.Resolved, err)
-	}
-	if !drop {
-		return
-	}
-	got := map[string]string{}
-	for _, p := range res.Packages {
-		got[p.Name] = p.Version.String()
-	}
-	if !sameVersions(c.Resolved, got) {
-		t.Errorf("got  %v\nwant %v", got, c.Resolved)
 	}
 }

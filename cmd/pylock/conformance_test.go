@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,24 +19,92 @@ import (
 	"github.com/pylock/pylock/pypi/pep508"
 )
 
+// The conformance corpora (packse scenarios, resolvelib cases) run through
+// the `pylock resolve` command path with one scenario runner, lockCLI, once
+// per mode that applies to them: the flags from the scenario's options are
+// shared, the mode adds its own (--python-platform, or --universal and
+// --required-environment) and picks the checker of the lock.
+
+// A cliMode is one way `pylock resolve` locks a corpus entry: for one
+// target, or for every environment at once (--universal).
+type cliMode struct {
+	name      string // the subtest's name
+	universal bool
+}
+
+var (
+	singleCLI    = cliMode{name: "single"}
+	universalCLI = cliMode{name: "universal", universal: true}
+)
+
+// printSummary writes the summary line .ci/run collects: "<corpus> cli:"
+// or "<corpus> universal cli:"; skipped counts the corpus's entries run in
+// the other mode.
+func (m cliMode) printSummary(corpusName string, passed, failed, skipped int) {
+	label := corpusName + " cli"
+	if m.universal {
+		label = corpusName + " universal cli"
+	}
+	fmt.Printf("%s: %d passed, %d failed, %d skipped\n", label, passed, failed, skipped)
+}
+
 // cliResult is one `pylock resolve` run through run() in-process.
 type cliResult struct {
 	code     int
 	stderr   string
-	packages map[string]string // from the written pylock.toml
+	lock     *lockfile.Lock    // the written pylock.toml (exit 0)
+	packages map[string]string // its packages, name -> version (one of each name's entries in a universal lock)
 }
 
-// resolveCLI runs `pylock resolve - <flags>` with reqs on stdin against
-// idx served by a fakeindex server, and reads back the lock.
-func resolveCLI(t *testing.T, idx *corpus.Index, reqs []string, flags ...string) cliResult {
+// cliCase is a corpus entry as input of `pylock resolve`.
+type cliCase struct {
+	idx            *corpus.Index
+	root           []string
+	requiresPython string   // the project's range: the root goes in a pyproject.toml (universal mode)
+	python         string   // --python-version
+	platform       string   // --python-platform (single-target mode)
+	flags          []string // the options shared by every mode
+	requiredEnvs   []string // --required-environment (universal mode)
+}
+
+// lockCLI runs `pylock resolve` for c in mode m against c's index served by
+// a fakeindex server, and reads back and validates the lock it wrote. The
+// root is a pyproject.toml when the mode is universal and c has a
+// requires-python (the only way to give the CLI a project range), else it
+// goes on stdin.
+func lockCLI(t *testing.T, m cliMode, c cliCase) cliResult {
 	t.Helper()
-	srv := fakeindex.New(idx, fakeindex.Options{})
+	srv := fakeindex.New(c.idx, fakeindex.Options{})
 	defer srv.Close()
-	out := filepath.Join(t.TempDir(), "pylock.toml")
-	args := append([]string{"resolve", "-", "--index-url", srv.SimpleURL(), "--no-cache", "-q", "-o", out}, flags...)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "pylock.toml")
+	input, stdin := "-", strings.Join(c.root, "\n")+"\n"
+	if m.universal && c.requiresPython != "" {
+		input = filepath.Join(dir, "pyproject.toml")
+		var deps []string
+		for _, r := range c.root {
+			deps = append(deps, strconv.Quote(r))
+		}
+		py := fmt.Sprintf("[project]\nname = \"scenario\"\nversion = \"0\"\nrequires-python = %q\ndependencies = [%s]\n",
+			c.requiresPython, strings.Join(deps, ", "))
+		if err := os.WriteFile(input, []byte(py), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"resolve", input, "--index-url", srv.SimpleURL(), "--no-cache", "-q", "-o", out, "--python-version", c.python}
+	if m.universal {
+		args = append(args, "--universal")
+		for _, e := range c.requiredEnvs {
+			args = append(args, "--required-environment", e)
+		}
+	} else {
+		args = append(args, "--python-platform", c.platform)
+	}
+	args = append(args, c.flags...)
 	var stdout, stderr bytes.Buffer
-	code := run(args, strings.NewReader(strings.Join(reqs, "\n")+"\n"), &stdout, &stderr)
+	code := run(args, strings.NewReader(stdin), &stdout, &stderr)
 	r := cliResult{code: code, stderr: stderr.String()}
+	t.Logf("exit %d", code)
 	if code == 0 {
 		l, err := lockfile.ReadFile(out)
 		if err != nil {
@@ -43,129 +113,162 @@ func resolveCLI(t *testing.T, idx *corpus.Index, reqs []string, flags ...string)
 		if err := l.Validate(); err != nil {
 			t.Errorf("the lock pylock wrote does not validate: %v", err)
 		}
+		r.lock = l
 		r.packages = map[string]string{}
+		var entries []string
 		for _, p := range l.Packages {
 			r.packages[names.Canonicalize(p.Name)] = p.Version
+			entries = append(entries, p.Name+"=="+p.Version+" ; "+p.Marker)
 		}
+		t.Logf("locked:\n%s", strings.Join(entries, "\n"))
 	}
 	return r
 }
 
-// packseFlags maps a scenario's [resolver_options] to pylock flags; ok is
-// false for what pylock does not do (universal locks).
-func packseFlags(sc *corpus.Scenario) (flags []string, skip string) {
+// packseCase maps a scenario and its [resolver_options] to the input and
+// flags of every mode.
+func packseCase(sc *corpus.Scenario) cliCase {
 	o := sc.Options
-	if o.Universal || len(o.RequiredEnvironments) > 0 {
-		return nil, "universal resolution"
+	c := cliCase{idx: sc.Index, root: sc.Root, requiresPython: sc.RequiresPython, python: sc.Python,
+		platform: o.PythonPlatform, requiredEnvs: o.RequiredEnvironments}
+	if c.platform == "" {
+		c.platform = "x86_64-unknown-linux-gnu" // as the resolver's conformance test (uv's suite runs on Linux x86_64)
 	}
-	platform := o.PythonPlatform
-	if platform == "" {
-		platform = "x86_64-unknown-linux-gnu" // as the resolver's conformance test (uv's suite runs on Linux x86_64)
-	}
-	flags = []string{"--python-version", sc.Python, "--python-platform", platform}
 	if o.Prereleases {
-		flags = append(flags, "--prerelease", "allow")
+		c.flags = append(c.flags, "--prerelease", "allow")
 	}
 	for _, p := range o.NoBinary {
-		flags = append(flags, "--no-binary", p)
+		c.flags = append(c.flags, "--no-binary", p)
 	}
 	for _, p := range o.NoBuild {
-		flags = append(flags, "--only-binary", p)
+		c.flags = append(c.flags, "--only-binary", p)
 	}
-	return flags, ""
+	return c
 }
 
 // TestPackseCLI runs every packse scenario through the pylock resolve
-// command path and checks uv's expected outcome.
+// command path in its mode (universal scenarios with --universal) and
+// checks uv's expected outcome; any failure fails the test (there is no
+// list of known failures).
 func TestPackseCLI(t *testing.T) {
 	dir := filepath.Join(testenv.CorpusDir(t), "packse")
 	scs, err := corpus.LoadAllPackse(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var passed, failed, skipped int
-	for _, sc := range scs {
-		t.Run(sc.Topic(dir)+"/"+sc.Name, func(t *testing.T) {
-			flags, skip := packseFlags(sc)
-			if skip != "" {
-				skipped++
-				t.Skip(skip)
+	for _, m := range []cliMode{singleCLI, universalCLI} {
+		var passed, failed, other int
+		t.Run(m.name, func(t *testing.T) {
+			for _, sc := range scs {
+				if sc.Options.Universal != m.universal {
+					other++ // runs in the other mode
+					continue
+				}
+				t.Run(sc.Topic(dir), func(t *testing.T) {
+					r := lockCLI(t, m, packseCase(sc))
+					if msg := checkPackse(sc, m, r); msg != "" {
+						t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
+					}
+					if t.Failed() {
+						failed++
+					} else {
+						passed++
+					}
+				})
 			}
-			r := resolveCLI(t, sc.Index, sc.Root, flags...)
-			if msg := checkPackse(sc, r); msg != "" {
-				failed++
-				t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
-				return
+			if passed+failed == 0 {
+				t.Errorf("no %s scenarios found", m.name)
 			}
-			passed++
 		})
+		m.printSummary("packse", passed, failed, other)
 	}
-	fmt.Printf("packse cli: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
 }
 
-func checkPackse(sc *corpus.Scenario, r cliResult) string {
-	if !sc.Expected.Satisfiable {
-		if r.code != 1 {
-			return fmt.Sprintf("want no solution (exit 1), got exit %d %v", r.code, r.packages)
+// checkPackse compares a run with the scenario's expectation: the verdict
+// (exit 1 for no solution), then the pins: exactly the expected ones in a
+// single-target lock, every expected one among a universal lock's entries.
+func checkPackse(sc *corpus.Scenario, m cliMode, r cliResult) string {
+	if msg := checkVerdict(sc.Expected.Satisfiable, r); msg != "" || r.code != 0 || sc.Expected.Packages == nil {
+		return msg
+	}
+	if !m.universal {
+		if !equalPins(r.packages, sc.Expected.Packages) {
+			return fmt.Sprintf("resolved %s, want %s", pins(r.packages), pins(sc.Expected.Packages))
 		}
 		return ""
 	}
-	if r.code != 0 {
-		return fmt.Sprintf("want a resolution, got exit %d", r.code)
-	}
-	if sc.Expected.Packages != nil && !equalPins(r.packages, sc.Expected.Packages) {
-		return fmt.Sprintf("resolved %s, want %s", pins(r.packages), pins(sc.Expected.Packages))
+	for name, want := range sc.Expected.Packages {
+		found := false
+		for _, p := range r.lock.Packages {
+			found = found || names.Canonicalize(p.Name) == name && versionsEqual(p.Version, want)
+		}
+		if !found {
+			return fmt.Sprintf("no entry %s==%s in the lock", name, want)
+		}
 	}
 	return ""
 }
 
-// TestResolvelibCLI runs every resolvelib case through
-// the command path for CPython 3.11 on x86_64 Linux (the resolver's "normal"
-// mode target). The expected sets were computed with marker-guarded
-// dependencies dropped (corpus/README.md), which the CLI cannot do, so a
-// package reached only through such a dependency may be extra (chalice gets
-// urllib3 from botocore's `python_version != "3.4"`); every expected pin
-// must match exactly, and any other extra package fails the case. A case without a known answer must get a verdict
-// (exit 0 or 1).
+// checkVerdict compares the exit code with the corpus's answer: 0 with a
+// resolution, 1 without.
+func checkVerdict(satisfiable bool, r cliResult) string {
+	switch {
+	case !satisfiable && r.code != 1:
+		return fmt.Sprintf("want no solution (exit 1), got exit %d %v", r.code, pins(r.packages))
+	case satisfiable && r.code != 0:
+		return fmt.Sprintf("want a resolution, got exit %d", r.code)
+	}
+	return ""
+}
+
+// TestResolvelibCLI runs every resolvelib case through the command path
+// for CPython 3.11 on x86_64 Linux (the resolver's "normal" mode target)
+// and universally for Python >=3.8 (a pyproject.toml). The expected sets
+// were computed with marker-guarded dependencies dropped
+// (corpus/README.md), which the CLI cannot do, so a package reached only
+// through such a dependency may be extra in a single-target lock (chalice
+// gets urllib3 from botocore's `python_version != "3.4"`); every expected
+// pin must match exactly, and any other extra package fails the case. A
+// universal lock must give the corpus's verdict. A case without a known
+// answer must get a verdict (exit 0 or 1).
 func TestResolvelibCLI(t *testing.T) {
 	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var passed, failed, skipped int
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			r := resolveCLI(t, c.Index, c.Requested, "--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu")
-			if !c.Known() { // no known answer (pyrex-1.9.8): any verdict, but a verdict
-				if r.code != 0 && r.code != 1 {
-					failed++
-					t.Errorf("exit %d, want a resolution (0) or no solution (1)\nstderr:\n%s", r.code, r.stderr)
-					return
-				}
-				t.Logf("exit %d: %s", r.code, pins(r.packages))
-				passed++
-				return
+	for _, m := range []cliMode{singleCLI, universalCLI} {
+		var passed, failed int
+		t.Run(m.name, func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.Name, func(t *testing.T) {
+					r := lockCLI(t, m, cliCase{idx: c.Index, root: c.Requested, requiresPython: ">=3.8",
+						python: "3.11", platform: "x86_64-unknown-linux-gnu"})
+					if msg := checkResolvelib(c, m, r); msg != "" {
+						t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
+					}
+					if t.Failed() {
+						failed++
+					} else {
+						passed++
+					}
+				})
 			}
-			if msg := checkResolvelib(c, r); msg != "" {
-				failed++
-				t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
-				return
-			}
-			passed++
 		})
+		m.printSummary("resolvelib", passed, failed, 0)
 	}
-	fmt.Printf("resolvelib cli: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
 }
 
-func checkResolvelib(c *corpus.Case, r cliResult) string {
-	if !c.Satisfiable() {
-		if r.code != 1 {
-			return fmt.Sprintf("want no solution (exit 1), got exit %d %v", r.code, r.packages)
+// checkResolvelib compares a run with the corpus's answer: the verdict in
+// every mode, then (single-target) the pins.
+func checkResolvelib(c *corpus.Case, m cliMode, r cliResult) string {
+	if !c.Known() { // no known answer (pyrex-1.9.8): any verdict, but a verdict
+		if r.code != 0 && r.code != 1 {
+			return fmt.Sprintf("exit %d, want a resolution (0) or no solution (1)", r.code)
 		}
 		return ""
 	}
-	if r.code != 0 {
-		return fmt.Sprintf("want a resolution, got exit %d", r.code)
+	if msg := checkVerdict(c.Satisfiable(), r); msg != "" || r.code != 0 || m.universal {
+		return msg
 	}
 	for n, v := range c.Resolved {
 		if got, ok := r.packages[n]; !ok || !versionsEqual(got, v) {
@@ -294,7 +397,7 @@ func TestCheckResolvelibExtras(t *testing.T) {
 		{map[string]string{"a": "1.0"}, "resolved"},
 	}
 	for _, tc := range tests {
-		msg := checkResolvelib(c, cliResult{code: 0, packages: tc.got})
+		msg := checkResolvelib(c, singleCLI, cliResult{code: 0, packages: tc.got})
 		if tc.want == "" && msg != "" || tc.want != "" && !strings.Contains(msg, tc.want) {
 			t.Errorf("%v: %q, want %q", tc.got, msg, tc.want)
 		}

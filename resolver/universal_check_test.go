@@ -1,123 +1,19 @@
 package resolver_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"testing"
 
 	"github.com/pylock/pylock/internal/corpus"
-	"github.com/pylock/pylock/internal/memprovider"
-	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
-	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
 )
 
-// packseUniversalSetup turns a universal scenario into a provider, root
-// requirements and options.
-func packseUniversalSetup(s *corpus.Scenario) (*memprovider.Provider, []pep508.Requirement, resolver.UniversalOptions, error) {
-	platform := s.Options.PythonPlatform
-	if platform == "" {
-		platform = defaultPlatform
-	}
-	tg, err := target.New(s.Python, platform)
-	if err != nil {
-		return nil, nil, resolver.UniversalOptions{}, err
-	}
-	opts := resolver.UniversalOptions{RequiresPython: universalRequiresPython(s)}
-	opts.OnlyBinary, opts.NoBinary = binaryPolicy(s.Options.NoBuild), binaryPolicy(s.Options.NoBinary)
-	if s.Options.Prereleases {
-		opts.Prerelease = resolver.PrereleaseAllow
-	}
-	for _, e := range s.Options.RequiredEnvironments {
-		m, err := pep508.ParseMarker(e)
-		if err != nil {
-			return nil, nil, opts, err
-		}
-		opts.RequiredEnvironments = append(opts.RequiredEnvironments, m)
-	}
-	root, err := parseReqs(s.Root)
-	return memprovider.New(s.Index, tg, memprovider.Options{}), root, opts, err
-}
-
-// universalRequiresPython is [root] requires_python, else ">=" the target
-// Python's X.Y (uv infers it from the interpreter).
-func universalRequiresPython(s *corpus.Scenario) string {
-	if s.RequiresPython != "" {
-		return s.RequiresPython
-	}
-	parts := strings.Split(s.Python, ".")
-	if len(parts) > 2 {
-		parts = parts[:2]
-	}
-	return ">=" + strings.Join(parts, ".")
-}
-
-func TestPackseUniversal(t *testing.T) {
-	dir := filepath.Join(testenv.CorpusDir(t), "packse")
-	all, err := corpus.LoadAllPackse(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	passed, failed := 0, 0
-	for _, s := range all {
-		if !s.Options.Universal {
-			continue
-		}
-		name := s.Topic(dir)
-		problems := runPackseUniversal(s)
-		t.Run(name, func(t *testing.T) {
-			if len(problems) > 0 {
-				t.Error(strings.Join(problems, "\n"))
-			}
-		})
-		if len(problems) == 0 {
-			passed++
-		} else {
-			failed++
-		}
-	}
-	fmt.Printf("packse universal: %d passed, %d failed\n", passed, failed)
-}
-
-// runPackseUniversal resolves one universal scenario and returns what is
-// wrong with the outcome (nothing when it passes).
-func runPackseUniversal(s *corpus.Scenario) []string {
-	p, root, opts, err := packseUniversalSetup(s)
-	if err != nil {
-		return []string{err.Error()}
-	}
-	res, err := resolver.ResolveUniversal(context.Background(), p, root, opts)
-	var ns *resolver.NoSolutionError
-	switch {
-	case err != nil && !errors.As(err, &ns):
-		return []string{"unexpected error: " + err.Error()}
-	case s.Expected.Satisfiable && err != nil:
-		return []string{"expected a resolution, got:\n" + err.Error()}
-	case !s.Expected.Satisfiable && err == nil:
-		return []string{"expected no solution, got " + universalSummary(res)}
-	case err != nil:
-		return checkGoldenText(filepath.Join("testdata", "explain", "universal-"+s.Name+".golden"), ns.Explanation+"\n")
-	}
-	problems := verifyUniversal(s.Index, root, opts.RequiresPython, res)
-	if s.Expected.Packages != nil {
-		got := map[string]string{}
-		for _, p := range res.Packages {
-			got[p.Name] = p.Version.String()
-		}
-		if !sameVersions(s.Expected.Packages, got) {
-			problems = append(problems, fmt.Sprintf("packages: got %v, want %v", got, s.Expected.Packages))
-		}
-	}
-	return problems
-}
+// The independent checker of universal results (verifyUniversal), the
+// counterpart of verify in check_test.go.
 
 // universalSummary is "name==version ; marker" per package, one per line.
 func universalSummary(res *resolver.Result) string {
@@ -273,63 +169,4 @@ func verifyEnv(idx *corpus.Index, root []pep508.Requirement, res *resolver.Resul
 		}
 	}
 	return ""
-}
-
-// checkGoldenText compares got with the golden file (-update rewrites it)
-// and returns the difference as a problem.
-func checkGoldenText(path, got string) []string {
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			return []string{err.Error()}
-		}
-		return nil
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		return []string{err.Error() + " (run with -update to create it)"}
-	}
-	if string(want) != got {
-		return []string{fmt.Sprintf("%s: explanation changed:\n%s\nwant:\n%s", path, got, want)}
-	}
-	return nil
-}
-
-// TestResolvelibUniversal resolves every resolvelib case (real PyPI
-// metadata, full of markers) for all environments of Python >=3.8: each
-// either resolves to a lock that holds in every sample environment, or
-// fails with a conflict explanation, the same way twice.
-func TestResolvelibUniversal(t *testing.T) {
-	cases, err := corpus.LoadAllResolvelib(testenv.CorpusDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const rp = ">=3.8"
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			root, err := parseReqs(c.Requested)
-			if err != nil {
-				t.Fatal(err)
-			}
-			run := func() (*resolver.Result, error) {
-				p := memprovider.New(c.Index, mustTarget(t), memprovider.Options{})
-				return resolver.ResolveUniversal(context.Background(), p, root, resolver.UniversalOptions{RequiresPython: rp})
-			}
-			res, err := run()
-			var ns *resolver.NoSolutionError
-			switch {
-			case err != nil && !errors.As(err, &ns):
-				t.Fatalf("unexpected error: %v", err)
-			case err != nil:
-				t.Logf("no solution:\n%v", err)
-			default:
-				if problems := verifyUniversal(c.Index, root, rp, res); len(problems) > 0 {
-					t.Errorf("invalid universal lock:\n%s", strings.Join(problems, "\n"))
-				}
-			}
-			res2, err2 := run()
-			if a, b := renderUniversal(res, err), renderUniversal(res2, err2); a != b {
-				t.Errorf("second run differs:\n%s\nfirst:\n%s", b, a)
-			}
-		})
-	}
 }
