@@ -62,6 +62,15 @@ func (m mode) verify(idx *corpus.Index, root []pep508.Requirement, opts resolver
 	return verify(idx, root, opts.Options, res, m.drop)
 }
 
+// label is the name of the mode's summary line for corpusName ("packse",
+// "packse universal"): .ci/run collects these lines.
+func (m mode) label(corpusName string) string {
+	if m.universal {
+		return corpusName + " universal"
+	}
+	return corpusName
+}
+
 // summary is the result as "name==version[ ; marker]" items.
 func (m mode) summary(res *resolver.Result) string {
 	if m.universal {
@@ -132,7 +141,7 @@ func runConformance(t *testing.T, m mode, c conformanceCase) {
 // tally counts a summary line's subtests.
 type tally struct {
 	passed, failed int
-	other          []string // entries run in another mode
+	other          []string // entries run in the other mode
 }
 
 func (n *tally) add(ok bool) {
@@ -144,7 +153,7 @@ func (n *tally) add(ok bool) {
 }
 
 // print writes the summary line .ci/run collects ("packse: 78 passed, …");
-// skipped counts the corpus's entries run in another mode.
+// skipped counts the corpus's entries run in the other mode.
 func (n *tally) print(label string) {
 	fmt.Printf("%s: %d passed, %d failed, %d skipped\n", label, n.passed, n.failed, len(n.other))
 	if testing.Verbose() {
@@ -260,7 +269,7 @@ func TestPackse(t *testing.T) {
 				t.Errorf("no %s scenarios", m.name)
 			}
 		})
-		n.print(strings.TrimSpace("packse " + strings.TrimPrefix(m.name, "single")))
+		n.print(m.label("packse"))
 	}
 }
 
@@ -312,13 +321,10 @@ const resolvelibRequiresPython = ">=3.8"
 // corpus's versions were computed and are compared), normal (markers
 // evaluated for -resolvelib-target) and universal (every environment of
 // Python resolvelibRequiresPython).
-var resolvelibModes = []struct {
-	mode
-	label string
-}{
-	{mode{name: "drop-markers", drop: true}, "resolvelib"},
-	{mode{name: "normal"}, "resolvelib"},
-	{mode{name: "universal", universal: true}, "resolvelib universal"},
+var resolvelibModes = []mode{
+	{name: "drop-markers", drop: true},
+	{name: "normal"},
+	{name: "universal", universal: true},
 }
 
 // TestResolvelib runs every resolvelib case (real PyPI metadata) in every
@@ -334,12 +340,13 @@ func TestResolvelib(t *testing.T) {
 	var labels []string
 	for _, c := range cases {
 		for _, m := range resolvelibModes {
-			if tallies[m.label] == nil {
-				tallies[m.label] = &tally{}
-				labels = append(labels, m.label)
+			l := m.label("resolvelib")
+			if tallies[l] == nil {
+				tallies[l] = &tally{}
+				labels = append(labels, l)
 			}
-			tallies[m.label].add(t.Run(c.Name+"/"+m.name, func(t *testing.T) {
-				runConformance(t, m.mode, resolvelibSetup(t, c, m.mode))
+			tallies[l].add(t.Run(c.Name+"/"+m.name, func(t *testing.T) {
+				runConformance(t, m, resolvelibSetup(t, c, m))
 			}))
 		}
 	}

@@ -2,8 +2,8 @@ package resolver_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pylock/pylock/internal/corpus"
@@ -142,12 +142,7 @@ func verifyEnv(idx *corpus.Index, root []pep508.Requirement, res *resolver.Resul
 			}
 		}
 	}
-	names := make([]string, 0, len(installed))
-	for n := range installed {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(installed)) {
 		p := installed[n]
 		rel := findRelease(idx, n, p.Version)
 		if rel == nil {

@@ -146,6 +146,45 @@ func packseCase(sc *corpus.Scenario) cliCase {
 	return c
 }
 
+// cliEntry is one corpus entry: its input and the check of a run.
+type cliEntry struct {
+	name    string
+	input   cliCase
+	applies func(cliMode) bool // the modes it runs in (nil: every mode)
+	check   func(cliMode, cliResult) string
+}
+
+// runCLIConformance runs every entry in every mode that applies to it, one
+// subtest a mode and entry, and prints each mode's summary line.
+func runCLIConformance(t *testing.T, corpusName string, entries []cliEntry) {
+	for _, m := range []cliMode{singleCLI, universalCLI} {
+		var passed, failed, other int
+		t.Run(m.name, func(t *testing.T) {
+			for _, e := range entries {
+				if e.applies != nil && !e.applies(m) {
+					other++ // runs in the other mode
+					continue
+				}
+				ok := t.Run(e.name, func(t *testing.T) {
+					r := lockCLI(t, m, e.input)
+					if msg := e.check(m, r); msg != "" {
+						t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
+					}
+				})
+				if ok {
+					passed++
+				} else {
+					failed++
+				}
+			}
+			if passed+failed == 0 {
+				t.Errorf("no %s entries run in mode %s", corpusName, m.name)
+			}
+		})
+		m.printSummary(corpusName, passed, failed, other)
+	}
+}
+
 // TestPackseCLI runs every packse scenario through the pylock resolve
 // command path in its mode (universal scenarios with --universal) and
 // checks uv's expected outcome; any failure fails the test (there is no
@@ -156,32 +195,13 @@ func TestPackseCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []cliMode{singleCLI, universalCLI} {
-		var passed, failed, other int
-		t.Run(m.name, func(t *testing.T) {
-			for _, sc := range scs {
-				if sc.Options.Universal != m.universal {
-					other++ // runs in the other mode
-					continue
-				}
-				t.Run(sc.Topic(dir), func(t *testing.T) {
-					r := lockCLI(t, m, packseCase(sc))
-					if msg := checkPackse(sc, m, r); msg != "" {
-						t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
-					}
-					if t.Failed() {
-						failed++
-					} else {
-						passed++
-					}
-				})
-			}
-			if passed+failed == 0 {
-				t.Errorf("no %s scenarios found", m.name)
-			}
-		})
-		m.printSummary("packse", passed, failed, other)
+	var entries []cliEntry
+	for _, sc := range scs {
+		entries = append(entries, cliEntry{name: sc.Topic(dir), input: packseCase(sc),
+			applies: func(m cliMode) bool { return m.universal == sc.Options.Universal },
+			check:   func(m cliMode, r cliResult) string { return checkPackse(sc, m, r) }})
 	}
+	runCLIConformance(t, "packse", entries)
 }
 
 // checkPackse compares a run with the scenario's expectation: the verdict
@@ -236,26 +256,13 @@ func TestResolvelibCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []cliMode{singleCLI, universalCLI} {
-		var passed, failed int
-		t.Run(m.name, func(t *testing.T) {
-			for _, c := range cases {
-				t.Run(c.Name, func(t *testing.T) {
-					r := lockCLI(t, m, cliCase{idx: c.Index, root: c.Requested, requiresPython: ">=3.8",
-						python: "3.11", platform: "x86_64-unknown-linux-gnu"})
-					if msg := checkResolvelib(c, m, r); msg != "" {
-						t.Errorf("%s\nstderr:\n%s", msg, r.stderr)
-					}
-					if t.Failed() {
-						failed++
-					} else {
-						passed++
-					}
-				})
-			}
-		})
-		m.printSummary("resolvelib", passed, failed, 0)
+	var entries []cliEntry
+	for _, c := range cases {
+		entries = append(entries, cliEntry{name: c.Name,
+			input: cliCase{idx: c.Index, root: c.Requested, requiresPython: ">=3.8", python: "3.11", platform: "x86_64-unknown-linux-gnu"},
+			check: func(m cliMode, r cliResult) string { return checkResolvelib(c, m, r) }})
 	}
+	runCLIConformance(t, "resolvelib", entries)
 }
 
 // checkResolvelib compares a run with the corpus's answer: the verdict in
