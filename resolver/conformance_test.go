@@ -118,8 +118,8 @@ func runConformance(t *testing.T, m mode, c conformanceCase) {
 			checkGolden(t, c.explain, ns.Explanation+"\n")
 		}
 	}
-	if res2, err2 := run(); renderUniversal(res2, err2) != renderUniversal(res, err) {
-		t.Errorf("second run differs:\n%s\nfirst:\n%s", renderUniversal(res2, err2), renderUniversal(res, err))
+	if res2, err2 := run(); renderResult(res2, err2) != renderResult(res, err) {
+		t.Errorf("second run differs:\n%s\nfirst:\n%s", renderResult(res2, err2), renderResult(res, err))
 	}
 	switch {
 	case !c.known:

@@ -1,7 +1,6 @@
 package resolver_test
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,7 +24,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/*.txt")
 
-// TestScenarios runs testdata/*.txt: txtar files with sections
+// TestScenarios runs testdata/*.txt in single-target mode: txtar files
+// with sections
 //
 //	-- index --    one release per line: `name version [attrs]: dep | dep`
 //	               attrs: python=SPEC yanked nowheel nosdist tags=T1,T2 time=RFC3339
@@ -36,17 +36,35 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/*
 //	-- root --     one requirement per line
 //	-- want --     `name version [extras]` lines, or `error:` / `budget:`
 //	               followed by the explanation (golden; -update rewrites)
-func TestScenarios(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
+//
+// TestUniversalScenarios runs testdata/universal/*.txt the same way in
+// universal mode.
+func TestScenarios(t *testing.T) { runScenarioDir(t, "testdata", singleMode) }
+
+// TestUniversalScenarios runs testdata/universal/*.txt, txtar files in the
+// format of TestScenarios whose options may also hold `requires-python
+// SPEC`, `max-forks N`, `environment MARKER` and `required-environment
+// MARKER` (repeatable), and whose want section lists
+// `name version [extras] ; marker` lines then the forks (`fork: marker`),
+// or `error:` / `budget:` and the explanation.
+func TestUniversalScenarios(t *testing.T) { runScenarioDir(t, "testdata/universal", universalMode) }
+
+// runScenarioDir runs every dir/*.txt scenario in mode m.
+func runScenarioDir(t *testing.T, dir string, m mode) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if len(files) == 0 {
-		t.Fatal("no testdata/*.txt")
+		t.Fatalf("no %s/*.txt", dir)
 	}
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScenario(t, f) })
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScenario(t, f, m) })
 	}
 }
 
-func runScenario(t *testing.T, path string) {
+// runScenario resolves the scenario at path in mode m and compares the
+// rendered answer with its want section (-update rewrites it); every answer
+// is also checked by the mode's independent checker (verify or
+// verifyUniversal) and for determinism (a second run gives the same bytes).
+func runScenario(t *testing.T, path string, m mode) {
 	ar, err := txtar.ParseFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -59,9 +77,12 @@ func runScenario(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("%s: index: %v", path, err)
 	}
-	tg, opts, err := parseOptions(sec["options"])
+	tg, opts, err := parseModeOptions(sec["options"], m)
 	if err != nil {
 		t.Fatalf("%s: options: %v", path, err)
+	}
+	if m.universal {
+		tg = mustTarget(t)
 	}
 	root, err := parseReqs(lines(sec["root"]))
 	if err != nil {
@@ -69,10 +90,13 @@ func runScenario(t *testing.T, path string) {
 	}
 	var events []resolver.Event
 	opts.Progress = func(e resolver.Event) { events = append(events, e) }
-	res, err := resolver.Resolve(context.Background(), memprovider.New(idx, tg, memprovider.Options{}), root, opts)
-	got := render(res, err)
+	run := func() (*resolver.Result, error) {
+		return m.resolve(memprovider.New(idx, tg, memprovider.Options{}), root, opts)
+	}
+	res, err := run()
+	got := renderResult(res, err)
 	if res != nil {
-		if problems := verify(idx, root, opts, res, false); len(problems) > 0 {
+		if problems := m.verify(idx, root, opts, res); len(problems) > 0 {
 			t.Errorf("checker: %s", strings.Join(problems, "; "))
 		}
 	}
@@ -90,14 +114,16 @@ func runScenario(t *testing.T, path string) {
 	if want := sec["want"]; got != want {
 		t.Errorf("%s: got\n%s\nwant\n%s", path, got, want)
 	}
-	// Determinism: a second run gives the same bytes.
-	res2, err2 := resolver.Resolve(context.Background(), memprovider.New(idx, tg, memprovider.Options{}), root, opts)
-	if again := render(res2, err2); again != got {
+	if again := renderResult(run()); again != got {
 		t.Errorf("second run differs:\n%s", again)
 	}
 }
 
-func render(res *resolver.Result, err error) string {
+// renderResult is a scenario's answer as its want section holds it: one
+// `name version [extras][ ; marker]` line a package then, for a universal
+// result, one `fork: marker` line a fork; or `error:` / `budget:` and the
+// explanation.
+func renderResult(res *resolver.Result, err error) string {
 	var b strings.Builder
 	var ns *resolver.NoSolutionError
 	var be *resolver.BudgetError
@@ -114,7 +140,17 @@ func render(res *resolver.Result, err error) string {
 			if len(p.Extras) > 0 {
 				b.WriteString(" [" + strings.Join(p.Extras, ",") + "]")
 			}
+			if !p.Marker.IsTrue() {
+				b.WriteString(" ; " + p.Marker.String())
+			}
 			b.WriteByte('\n')
+		}
+		for _, f := range res.Forks {
+			if f.IsTrue() {
+				b.WriteString("fork: (all)\n")
+			} else {
+				b.WriteString("fork: " + f.String() + "\n")
+			}
 		}
 	}
 	return b.String()

@@ -225,12 +225,12 @@ func TestUniversalProperty(t *testing.T) {
 		}
 		resolved++
 		if problems := edgeProblems(res); len(problems) > 0 {
-			t.Errorf("%s\ninconsistent result:\n%s\n%s", graph, renderUniversal(res, nil), strings.Join(problems, "\n"))
+			t.Errorf("%s\ninconsistent result:\n%s\n%s", graph, renderResult(res, nil), strings.Join(problems, "\n"))
 			continue
 		}
 		for _, env := range envs {
 			if msg := verifyEnv(idx, root, res, env); msg != "" {
-				t.Errorf("%s\n%s\nresult:\n%s", graph, msg, renderUniversal(res, nil))
+				t.Errorf("%s\n%s\nresult:\n%s", graph, msg, renderResult(res, nil))
 				break
 			}
 			all := installations(idx, root, env)

@@ -2,14 +2,9 @@ package resolver_test
 
 import (
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/pylock/pylock/internal/corpus"
 	"github.com/pylock/pylock/internal/memprovider"
@@ -19,140 +14,44 @@ import (
 	"github.com/pylock/pylock/resolver"
 )
 
-// TestUniversalScenarios runs testdata/universal/*.txt, txtar files in the
-// format of TestScenarios whose options may also hold `requires-python
-// SPEC`, `max-forks N`, `environment MARKER` and `required-environment
-// MARKER` (repeatable), and whose want section lists
-// `name version [extras] ; marker` lines then the forks (`fork: marker`),
-// or `error:` / `budget:` and the explanation. Every answer is also
-// checked in sample environments (verifyUniversal) and for determinism.
-func TestUniversalScenarios(t *testing.T) {
-	files, _ := filepath.Glob("testdata/universal/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no testdata/universal/*.txt")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runUniversalScenario(t, f) })
-	}
-}
-
-func runUniversalScenario(t *testing.T, path string) {
-	ar, err := txtar.ParseFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec := map[string]string{}
-	for _, f := range ar.Files {
-		sec[f.Name] = string(f.Data)
-	}
-	idx, err := parseIndex(sec["index"])
-	if err != nil {
-		t.Fatalf("index: %v", err)
-	}
-	opts, err := parseUniversalOptions(sec["options"])
-	if err != nil {
-		t.Fatalf("options: %v", err)
-	}
-	root, err := parseReqs(lines(sec["root"]))
-	if err != nil {
-		t.Fatalf("root: %v", err)
-	}
-	resolve := func() (*resolver.Result, error) {
-		p := memprovider.New(idx, mustTarget(t), memprovider.Options{})
-		return resolver.ResolveUniversal(context.Background(), p, root, opts)
-	}
-	res, err := resolve()
-	got := renderUniversal(res, err)
-	if res != nil {
-		if problems := verifyUniversal(idx, root, opts.RequiresPython, res, opts.Environments...); len(problems) > 0 {
-			t.Errorf("checker: %s", strings.Join(problems, "; "))
-		}
-	}
-	if *update {
-		for i := range ar.Files {
-			if ar.Files[i].Name == "want" {
-				ar.Files[i].Data = []byte(got)
-			}
-		}
-		if err := os.WriteFile(path, txtar.Format(ar), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want := sec["want"]; got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-	if again := renderUniversal(resolve()); again != got {
-		t.Errorf("second run differs:\n%s", again)
-	}
-}
-
-// parseUniversalOptions reads requires-python and max-forks, and the
-// single-resolution options of TestScenarios.
-func parseUniversalOptions(src string) (resolver.UniversalOptions, error) {
+// parseModeOptions reads a scenario's options section for mode m: the
+// single-resolution options of TestScenarios (parseOptions) and, in
+// universal mode, requires-python, max-forks, environment and
+// required-environment.
+func parseModeOptions(src string, m mode) (target.Target, resolver.UniversalOptions, error) {
 	var opts resolver.UniversalOptions
 	var rest []string
 	for _, l := range lines(src) {
 		k, v, _ := strings.Cut(l, " ")
+		if !m.universal {
+			k = "" // every key is parseOptions's
+		}
 		switch k {
 		case "requires-python":
 			opts.RequiresPython = strings.TrimSpace(v)
 		case "environment", "required-environment":
-			m, err := pep508.ParseMarker(strings.TrimSpace(v))
+			mk, err := pep508.ParseMarker(strings.TrimSpace(v))
 			if err != nil {
-				return opts, err
+				return target.Target{}, opts, err
 			}
 			if k == "environment" {
-				opts.Environments = append(opts.Environments, m)
+				opts.Environments = append(opts.Environments, mk)
 			} else {
-				opts.RequiredEnvironments = append(opts.RequiredEnvironments, m)
+				opts.RequiredEnvironments = append(opts.RequiredEnvironments, mk)
 			}
 		case "max-forks":
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
-				return opts, err
+				return target.Target{}, opts, err
 			}
 			opts.MaxForks = n
 		default:
 			rest = append(rest, l)
 		}
 	}
-	_, o, err := parseOptions(strings.Join(rest, "\n"))
+	tg, o, err := parseOptions(strings.Join(rest, "\n"))
 	opts.Options = o
-	return opts, err
-}
-
-func renderUniversal(res *resolver.Result, err error) string {
-	var b strings.Builder
-	var ns *resolver.NoSolutionError
-	var be *resolver.BudgetError
-	switch {
-	case errors.As(err, &ns):
-		b.WriteString("error:\n" + ns.Explanation + "\n")
-	case errors.As(err, &be):
-		b.WriteString("budget:\n" + be.Partial + "\n")
-	case err != nil:
-		b.WriteString("failure: " + err.Error() + "\n")
-	default:
-		for _, p := range res.Packages {
-			b.WriteString(p.Name + " " + p.Version.String())
-			if len(p.Extras) > 0 {
-				b.WriteString(" [" + strings.Join(p.Extras, ",") + "]")
-			}
-			if !p.Marker.IsTrue() {
-				b.WriteString(" ; " + p.Marker.String())
-			}
-			b.WriteByte('\n')
-		}
-		for _, f := range res.Forks {
-			if f.IsTrue() {
-				b.WriteString("fork: (all)\n")
-			} else {
-				b.WriteString("fork: " + f.String() + "\n")
-			}
-		}
-	}
-	return b.String()
+	return tg, opts, err
 }
 
 // TestVerifyUniversalRejects makes sure the sample-environment checker
@@ -250,7 +149,7 @@ func TestDependencyVersions(t *testing.T) {
 		}
 	}
 	if a == nil || len(res.Root) != 1 {
-		t.Fatalf("unexpected result:\n%s", renderUniversal(res, nil))
+		t.Fatalf("unexpected result:\n%s", renderResult(res, nil))
 	}
 	if got := versions(res.DependencyVersions(nil, res.Root[0])); got != "1.0" {
 		t.Errorf("root -> a: %q, want 1.0", got)

@@ -410,3 +410,44 @@ func TestCheckResolvelibExtras(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckPackse makes sure checkPackse fails a wrong verdict in either
+// mode, a single-target lock whose pins differ from the expected ones in
+// any way, and a universal lock lacking an expected entry.
+func TestCheckPackse(t *testing.T) {
+	sc := &corpus.Scenario{Expected: corpus.Expected{Satisfiable: true, Packages: map[string]string{"a": "2.0"}}}
+	unsat := &corpus.Scenario{Expected: corpus.Expected{Satisfiable: false}}
+	lock := func(entries ...string) cliResult {
+		r := cliResult{lock: &lockfile.Lock{}, packages: map[string]string{}}
+		for _, e := range entries {
+			n, v, _ := strings.Cut(e, "==")
+			r.lock.Packages = append(r.lock.Packages, lockfile.Package{Name: n, Version: v})
+			r.packages[n] = v
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		sc   *corpus.Scenario
+		m    cliMode
+		r    cliResult
+		want string // substring of the problem; "" = passes
+	}{
+		{"single ok", sc, singleCLI, lock("a==2.0.0"), ""},
+		{"single extra", sc, singleCLI, lock("a==2.0", "b==1.0"), "resolved"},
+		{"single older", sc, singleCLI, lock("a==1.0"), "resolved"},
+		{"single no solution", sc, singleCLI, cliResult{code: 1}, "want a resolution"},
+		{"single lock for no solution", unsat, singleCLI, lock("a==1.0"), "want no solution"},
+		{"single input error", unsat, singleCLI, cliResult{code: 2}, "want no solution"},
+		{"universal ok", sc, universalCLI, lock("a==1.0", "a==2.0"), ""},
+		{"universal missing", sc, universalCLI, lock("a==1.0"), "no entry a==2.0"},
+		{"universal no solution", sc, universalCLI, cliResult{code: 1}, "want a resolution"},
+		{"universal lock for no solution", unsat, universalCLI, lock("a==1.0"), "want no solution"},
+	}
+	for _, tc := range tests {
+		msg := checkPackse(tc.sc, tc.m, tc.r)
+		if tc.want == "" && msg != "" || tc.want != "" && !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, msg, tc.want)
+		}
+	}
+}
