@@ -38,9 +38,10 @@ func abiGuardRecord(g *audit.Guard, sol *resolver.Result, in *inputs) ([]lockfil
 	if g == nil {
 		return nil, nil
 	}
-	chosen := map[string]bool{}
+	chosen, versions := map[string]bool{}, map[string]string{}
 	for _, p := range sol.Packages {
 		chosen[p.Name+"=="+p.Version.String()] = true
+		versions[p.Name] = p.Version.String()
 	}
 	byProvider := map[string][]audit.Applied{}
 	for _, a := range g.Applied(nil) {
@@ -62,6 +63,9 @@ func abiGuardRecord(g *audit.Guard, sol *resolver.Result, in *inputs) ([]lockfil
 		lines = append(lines, fmt.Sprintf("abi-guard: kept %s below %s for %s: %s compiled wheels were all uploaded before %s %s (%s)",
 			prov, a.FirstMajor, strings.Join(t.HeldBack, ", "), possessive(len(as)), prov, a.FirstMajor, t.Boundary))
 	}
+	// A release whose metadata the guard could not read was not judged: say
+	// so, never pass it silently.
+	lines = append(lines, g.Unread(versions)...)
 	return tools, lines
 }
 

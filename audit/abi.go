@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -254,6 +257,8 @@ type Guard struct {
 	mu    sync.Mutex
 	bound map[string]boundInfo
 	seen  map[string]Applied
+
+	unread map[string]string // "name==version" -> why its metadata could not be read
 }
 
 // WithEnv makes the guard evaluate Requires-Dist markers in env (the
@@ -271,7 +276,7 @@ type boundInfo struct {
 
 // NewGuard returns a guard over src.
 func NewGuard(ctx context.Context, rules []Rule, src Source) *Guard {
-	return &Guard{ctx: ctx, rules: rules, src: src, bound: map[string]boundInfo{}, seen: map[string]Applied{}}
+	return &Guard{ctx: ctx, rules: rules, src: src, bound: map[string]boundInfo{}, seen: map[string]Applied{}, unread: map[string]string{}}
 }
 
 // NewABIGuard returns the resolver hook of a new guard.
@@ -306,9 +311,9 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 		if err != nil {
 			return nil
 		}
-		files := filesOf(proj, v.String())
-		latest, isCompiled, best := time.Time{}, false, index.File{}
-		for _, f := range files {
+		var wheels []index.File // compiled wheels, in file name order
+		latest := time.Time{}
+		for _, f := range sortedFiles(filesOf(proj, v.String())) {
 			if !compiled(f.Filename) {
 				continue // sdists and pure wheels do not carry the ABI
 			}
@@ -318,16 +323,22 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 			if f.UploadTime.After(latest) {
 				latest = f.UploadTime
 			}
-			isCompiled, best = true, f
+			wheels = append(wheels, f)
 		}
-		if !isCompiled {
+		if len(wheels) == 0 {
 			continue
 		}
 		b := g.boundary(rule)
 		if rule.accepts(EvidenceUploadedAfter) && !latest.Before(b.at) {
 			continue
 		}
-		deps, set := g.requires(best, rule.Provider)
+		deps, set, err := g.requires(wheels, rule.Provider)
+		if err != nil {
+			g.mu.Lock()
+			g.unread[name+"=="+v.String()] = err.Error()
+			g.mu.Unlock()
+			continue
+		}
 		if !deps || set.Disjoint(majorSet(rule.Major)) {
 			continue // no dependency, or it already keeps the provider below the major
 		}
@@ -344,12 +355,27 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 	return out
 }
 
-// requires reports whether the metadata of f requires provider (under the
-// guard's environment) and the versions its requirements admit together.
-func (g *Guard) requires(f index.File, provider string) (bool, pep440.Set) {
-	md, err := g.src.Metadata(g.ctx, f)
-	if err != nil {
-		return false, pep440.Set{}
+// requires reports whether the metadata of a release's compiled wheels
+// requires provider (under the guard's environment) and the versions its
+// requirements admit together. It reads the first wheel whose metadata it
+// can get, in file name order (wheels of one release share their
+// Requires-Dist; offline, only the one the resolver read may be cached):
+// the answer does not depend on map order or on which metadata is cached.
+// When no wheel's metadata can be read it returns the error: the guard
+// cannot tell, and says so (Unread) rather than passing the release.
+func (g *Guard) requires(wheels []index.File, provider string) (bool, pep440.Set, error) {
+	var md *index.Metadata
+	var lastErr error
+	for _, f := range wheels {
+		m, err := g.src.Metadata(g.ctx, f)
+		if err == nil {
+			md = m
+			break
+		}
+		lastErr = err
+	}
+	if md == nil {
+		return false, pep440.Set{}, lastErr
 	}
 	found, set := false, pep440.Set{}
 	for _, r := range md.RequiresDist {
@@ -365,10 +391,27 @@ func (g *Guard) requires(f index.File, provider string) (bool, pep440.Set) {
 		if !found {
 			found, set = true, req.Specifier.Set()
 		} else {
-			set = set.Union(req.Specifier.Set()) // any active requirement may apply
+			set = set.Union(req.Specifier.Set()) // either may apply (universal); conservative
 		}
 	}
-	return found, set
+	return found, set, nil
+}
+
+// Unread returns, for the chosen releases (name -> version; nil = all),
+// why the guard could not judge them: no compiled wheel's metadata could
+// be read. Sorted; one line each.
+func (g *Guard) Unread(chosen map[string]string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for key, why := range g.unread {
+		name, version, _ := strings.Cut(key, "==")
+		if chosen == nil || chosen[name] == version {
+			out = append(out, fmt.Sprintf("abi-guard: could not check %s: reading its metadata failed: %s", key, why))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Applied returns the conflicts declared so far whose package was chosen
@@ -392,4 +435,13 @@ func (g *Guard) Applied(chosen map[string]string) []Applied {
 func (a Applied) Explain() string {
 	return fmt.Sprintf("abi-guard: kept %s below %s for %s==%s: its compiled wheels were all uploaded before %s %s (%s)",
 		a.Provider, a.FirstMajor, a.Package, a.Version, a.Provider, a.FirstMajor, a.Boundary.UTC().Format("2006-01-02"))
+}
+
+// sortedFiles lists files in file name order.
+func sortedFiles(files map[string]index.File) []index.File {
+	out := make([]index.File, 0, len(files))
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		out = append(out, files[name])
+	}
+	return out
 }

@@ -376,3 +376,52 @@ func TestGuardRequiresBound(t *testing.T) {
 		t.Errorf("unknown evidence: %v", err)
 	}
 }
+
+// partialIndex is seedIndex whose metadata can be read only for the files
+// named in readable (offline, with only what the resolver fetched cached).
+type partialIndex struct {
+	fakeIndex
+	readable map[string]bool
+}
+
+func (p partialIndex) Metadata(ctx context.Context, f index.File) (*index.Metadata, error) {
+	if !p.readable[f.Filename] {
+		return nil, fmt.Errorf("%s: %w", f.Filename, index.ErrOffline)
+	}
+	return p.fakeIndex.Metadata(ctx, f)
+}
+
+// The guard reads a release's metadata from whichever of its compiled wheels
+// it can (offline, only the target's wheel may be cached), never decides by
+// map order, and when it can read none it says so instead of passing the
+// release (the seed's numpy 2 crash came back that way).
+func TestGuardMetadataReadOrder(t *testing.T) {
+	linux := "opencv_python-4.8.1.78-cp37-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+	win := "opencv_python-4.8.1.78-cp37-abi3-win_amd64.whl"
+	for _, tc := range []struct {
+		name     string
+		readable []string
+		want     int
+		unread   bool
+	}{
+		{"all readable", []string{linux, win}, 1, false},
+		{"only the linux wheel", []string{linux}, 1, false},
+		{"only the windows wheel", []string{win}, 1, false},
+		{"none readable", nil, 0, true},
+	} {
+		for range 20 { // map order differs between runs: the answer must not
+			src := partialIndex{seedIndex(), map[string]bool{}}
+			for _, f := range tc.readable {
+				src.readable[f] = true
+			}
+			g := NewGuard(context.Background(), DefaultRules(), src)
+			if got := len(g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78"))); got != tc.want {
+				t.Fatalf("%s: %d conflicts, want %d", tc.name, got, tc.want)
+			}
+			unread := g.Unread(map[string]string{"opencv-python": "4.8.1.78"})
+			if (len(unread) > 0) != tc.unread || tc.unread && !strings.Contains(unread[0], "could not check opencv-python==4.8.1.78") {
+				t.Fatalf("%s: unread %q", tc.name, unread)
+			}
+		}
+	}
+}
