@@ -56,7 +56,7 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 				return nil, nil, err
 			}
 			re := e.Errorf("cannot use direct reference")
-			re.Err = err
+			re.Text, re.Err = index.Redact(re.Text), err
 			var fe *direct.FetchError
 			if errors.As(err, &fe) {
 				return nil, nil, &Error{Kind: KindIndex, Err: re}
@@ -67,7 +67,8 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 		if prev, ok := refs.byName[name]; ok {
 			if prev.dist.Ref.String() != d.Ref.String() {
 				re := e.Errorf("second direct reference to %s", name)
-				re.Err = fmt.Errorf("%s:%d already pins it to %s; a project can come from one place only", prev.entry.File, prev.entry.Line, prev.dist.Ref.String())
+				re.Text = index.Redact(re.Text)
+				re.Err = fmt.Errorf("%s:%d already pins it to %s; a project can come from one place only", prev.entry.File, prev.entry.Line, direct.Display(prev.dist.Ref))
 				return nil, nil, re
 			}
 		} else {
@@ -89,13 +90,17 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 func newDirectRef(e reqfile.Entry, d *direct.Dist) (*directRef, error) {
 	v, err := pep440.Parse(d.Metadata.Version)
 	if err != nil {
-		return nil, e.Errorf("%s has an invalid version %q", d.Ref.String(), d.Metadata.Version)
+		re := e.Errorf("%s has an invalid version %q", direct.Display(d.Ref), d.Metadata.Version)
+		re.Text = index.Redact(re.Text)
+		return nil, re
 	}
 	md := resolver.Metadata{RequiresPython: d.Metadata.RequiresPython, ProvidesExtra: d.Metadata.ProvidesExtra}
 	for _, s := range d.Metadata.RequiresDist {
 		r, err := pep508.ParseRequirement(s)
 		if err != nil {
-			return nil, e.Errorf("%s: invalid Requires-Dist %q: %v", d.Ref.String(), s, err)
+			re := e.Errorf("%s: invalid Requires-Dist %q: %v", direct.Display(d.Ref), s, err)
+			re.Text = index.Redact(re.Text)
+			return nil, re
 		}
 		md.RequiresDist = append(md.RequiresDist, r)
 	}
@@ -124,7 +129,7 @@ func (p *directProvider) Candidates(ctx context.Context, name string) ([]resolve
 	if d == nil {
 		return p.Provider.Candidates(ctx, name)
 	}
-	fn := d.dist.Ref.String()
+	fn := direct.Display(d.dist.Ref)
 	wheel := false
 	if d.dist.Archive != nil {
 		fn = d.dist.Archive.Filename()
@@ -237,6 +242,7 @@ func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Opt
 		Git:      &vcs.Git{CacheDir: filepath.Join(cache, "git")},
 		CacheDir: filepath.Join(cache, "direct"),
 		LockDir:  lockDir,
+		Client:   builds.client,
 		Tree:     builds.treeMetadata,
 		Sdist:    builds.sdistFileMetadata,
 	}
@@ -247,7 +253,7 @@ func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Opt
 	in.refs = refs
 	for _, name := range slices.Sorted(maps.Keys(refs.byName)) {
 		d := refs.byName[name].dist
-		builds.logf("%s %s: metadata from %s (%s)", name, d.Metadata.Version, d.MetadataFrom, d.Ref.String())
+		builds.logf("%s %s: metadata from %s (%s)", name, d.Metadata.Version, d.MetadataFrom, direct.Display(d.Ref))
 	}
 	for i, e := range in.direct {
 		in.requirements = append(in.requirements, reqs[i])
@@ -266,7 +272,7 @@ func recordedURL(d *direct.Dist) string {
 	case d.VCS != nil, d.Archive != nil && d.Archive.URL != "":
 		ref := *d.Ref
 		ref.Editable = false
-		return ref.String()
+		return direct.Display(&ref)
 	case d.Archive != nil:
 		return "file:" + d.Archive.Path
 	case d.Directory != nil:
@@ -276,7 +282,7 @@ func recordedURL(d *direct.Dist) string {
 		}
 		return s
 	}
-	return d.Ref.String()
+	return direct.Display(d.Ref)
 }
 
 // explain adds to a no-solution error where each direct reference named in
@@ -293,7 +299,7 @@ func (refs *directRefs) explain(err error) error {
 		d := refs.byName[name]
 		if strings.Contains(msg, name) {
 			notes = append(notes, fmt.Sprintf("%s is pinned to %s by its direct reference %s (%s:%d): no other version of it is considered.",
-				name, d.dist.Metadata.Version, d.dist.Ref.String(), d.entry.File, d.entry.Line))
+				name, d.dist.Metadata.Version, direct.Display(d.dist.Ref), d.entry.File, d.entry.Line))
 		}
 	}
 	if len(notes) == 0 {
