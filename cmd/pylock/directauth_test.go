@@ -92,8 +92,19 @@ func TestDirectReferenceCredentials(t *testing.T) {
 	pylock(0, "plan", lock, "--format", "dockerfile")
 	pylock(0, "export", lock, "--format", "requirements")
 	pylock(0, "audit", "--lock", lock, "--offline")
-
+	// The lock has no credentials: audit (like pip) finds them in ~/.netrc
+	// to check that the archive's bytes are unchanged.
+	netrc := filepath.Join(t.TempDir(), "netrc")
+	os.WriteFile(netrc, []byte("machine 127.0.0.1 login user password "+secret+"\n"), 0o600)
+	t.Setenv("NETRC", netrc)
 	before := gets
+	pylock(0, "audit", "--lock", lock, "--cache-dir", cache)
+	if gets != before+1 {
+		t.Errorf("audit made %d authorised requests for the archive, want 1", gets-before)
+	}
+	t.Setenv("NETRC", filepath.Join(work, "no-netrc"))
+
+	before = gets
 	pylock(0, append(resolve, "--offline", "-o", filepath.Join(work, "offline.toml"))...)
 	if gets != before {
 		t.Errorf("--offline made %d requests", gets-before)
