@@ -180,8 +180,8 @@ func (e *TransitiveURLError) Error() string {
 
 // applyDirectSource replaces an index package's files with the source of
 // its direct reference (archive, vcs or directory). A directory's version
-// is left out (PEP 751: a source tree's version is not guaranteed) and its
-// tree hash recorded for audit.
+// is left out (PEP 751: a source tree's version is not guaranteed); its
+// tree hash (for audit) and version (for sync) go to [packages.tool.pylock].
 func applyDirectSource(pkg *lockfile.Package, d *directRef) {
 	pkg.Index, pkg.Wheels, pkg.Sdist = "", nil, nil
 	pkg.RequiresPython = d.meta.RequiresPython
@@ -196,6 +196,7 @@ func applyDirectSource(pkg *lockfile.Package, d *directRef) {
 		pkg.Directory = src.Directory.Table()
 		pkg.Version = ""
 		pkg.SetTreeHash(src.TreeHash)
+		pkg.SetTreeVersion(src.Metadata.Version)
 	}
 }
 

@@ -274,9 +274,10 @@ func TestE2EDirectReferences(t *testing.T) {
 		t.Errorf("installed %v, lock %v", installed, want)
 	}
 
-	// pylock sync agrees that the venv matches the lock, after reinstalling
-	// the directory (a tree's version is not locked) without
-	// --require-hashes, from the lock's directory.
+	// pylock sync agrees that the venv matches the lock: nothing to do, the
+	// editable directory (installed editable from the same path at the
+	// version in [packages.tool.pylock]), the git commit, the local sdist
+	// and the wheel URL included.
 	for _, kv := range pipEnv(venv, indexURL, pipWheel) {
 		k, v, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "PIP_") || k == "PYTHONPATH" {
@@ -288,6 +289,10 @@ func TestE2EDirectReferences(t *testing.T) {
 	if code := run([]string{"sync", lockPath, "--python", filepath.Join(venv, "bin", "python")}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("pylock sync: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
+	if out := stdout.String() + stderr.String(); !strings.Contains(out, "nothing to do") {
+		t.Errorf("pylock sync after installing the plan:\n%s", out)
+	}
+	t.Logf("sync:\n%s%s", stdout.String(), stderr.String())
 }
 
 // TestDirectReferenceErrors checks the exit code and message of every way a
