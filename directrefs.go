@@ -252,6 +252,14 @@ func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Opt
 		return err
 	}
 	in.refs = refs
+	for i, e := range in.direct {
+		if e.Direct.Kind == reqfile.RefVCS && e.Direct.Editable {
+			d := refs.get(reqs[i].Name)
+			builds.mu.Lock()
+			builds.warnings = append(builds.warnings, editableVCSWarning(e, d.dist))
+			builds.mu.Unlock()
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(refs.byName)) {
 		d := refs.byName[name].dist
 		builds.logf("%s %s: metadata from %s (%s)", name, d.Metadata.Version, d.MetadataFrom, direct.Display(d.Ref))
@@ -263,6 +271,14 @@ func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Opt
 		}
 	}
 	return nil
+}
+
+// editableVCSWarning tells that "-e git+…" is locked non-editable: PEP 751
+// has no editable VCS package (pip would clone it into src/ and install it
+// editable; an installer of the lock installs the commit as a copy).
+func editableVCSWarning(e reqfile.Entry, d *direct.Dist) string {
+	return fmt.Sprintf("%s:%d: %s: PEP 751 has no editable VCS packages: %s is locked as a non-editable git package at commit %s; to edit it, clone the repository and require it as -e ./<clone>",
+		e.File, e.Line, direct.Display(e.Direct), d.Name(), d.VCS.CommitID[:12])
 }
 
 // recordedURL is the direct reference as a PEP 508 URL for [tool.pylock]

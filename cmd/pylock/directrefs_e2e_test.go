@@ -326,6 +326,7 @@ func TestDirectReferenceErrors(t *testing.T) {
 		want       string
 	}{
 		{"missing ref", "gitpkg @ git+file://" + filepath.ToSlash(repo) + "@v9\n", 2, `has no branch, tag or commit "v9"`},
+		{"editable git is locked non-editable", "-e git+file://" + filepath.ToSlash(repo) + "#egg=gitpkg\n", 0, "requirements.txt:1: -e git+file://" + filepath.ToSlash(repo) + ": PEP 751 has no editable VCS packages: gitpkg is locked as a non-editable git package at commit "},
 		{"not a project", "./notaproject\n", 2, "is not a Python project (no pyproject.toml, setup.py or setup.cfg)"},
 		{"hash mismatch", "plain @ " + srv.URL + "/direct/" + fn + "#sha256=" + strings.Repeat("0", 64) + "\n", 2, "sha256 hash mismatch: the requirement says 0000"},
 		{"hash ok", "plain @ " + srv.URL + "/direct/" + fn + " --hash=sha256:" + hex.EncodeToString(sum[:]) + "\n", 0, ""},
