@@ -206,6 +206,22 @@ func (refs *directRefs) wrap(p resolver.Provider) resolver.Provider {
 	return &directProvider{Provider: p, refs: refs}
 }
 
+// unguard keeps the ABI guard's index look-ups away from the direct
+// references' projects: their artifact is not the index's, and asking an
+// index about a private project's name would tell that index the name.
+func (refs *directRefs) unguard(opts *resolver.Options) {
+	inner := opts.Conflicts
+	if refs == nil || len(refs.byName) == 0 || inner == nil {
+		return
+	}
+	opts.Conflicts = func(name string, v pep440.Version) []resolver.Conflict {
+		if refs.get(name) != nil {
+			return nil
+		}
+		return inner(name, v)
+	}
+}
+
 // indexOnly returns sol without the packages pinned by direct references.
 func (refs *directRefs) indexOnly(sol *resolver.Result) *resolver.Result {
 	if refs == nil || len(refs.byName) == 0 {

@@ -21,15 +21,22 @@ import (
 // fail with exit 3 and no secret.
 func TestDirectReferenceCredentials(t *testing.T) {
 	const secret = "Zq9pSecretPw"
+	var mu sync.Mutex
 	work := t.TempDir()
 	idx := staticIndex{t, filepath.Join(work, "index")}
 	fn, data := pureWheel(t, "dep", "1.0")
 	idx.add("dep", fn, data)
-	index := httptest.NewServer(http.FileServer(http.Dir(idx.dir)))
+	var asked []string // index pages asked for
+	files := http.FileServer(http.Dir(idx.dir))
+	index := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.Path)
+		mu.Unlock()
+		files.ServeHTTP(w, r)
+	}))
 	defer index.Close()
 
 	afn, adata := pureWheel(t, "authpkg", "2.0", "dep")
-	var mu sync.Mutex
 	fail503, gets := 2, 0
 	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
@@ -82,6 +89,11 @@ func TestDirectReferenceCredentials(t *testing.T) {
 	pylock(0, append(resolve, "-o", lock)...)
 	if gets != 3 {
 		t.Errorf("%d authorised GETs, want 3 (two 503s retried)", gets)
+	}
+	for _, p := range asked {
+		if strings.Contains(p, "authpkg") {
+			t.Errorf("the index was asked about the direct reference's project: %s", p)
+		}
 	}
 	lockText, _ := os.ReadFile(lock)
 	if want := `url = "http://` + host + "/files/" + afn + `"`; !strings.Contains(string(lockText), want) {
