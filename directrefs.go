@@ -56,7 +56,7 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 				return nil, nil, err
 			}
 			re := e.Errorf("cannot use direct reference")
-			re.Err = err
+			re.Text, re.Err = index.Redact(re.Text), err
 			var fe *direct.FetchError
 			if errors.As(err, &fe) {
 				return nil, nil, &Error{Kind: KindIndex, Err: re}
@@ -67,7 +67,8 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 		if prev, ok := refs.byName[name]; ok {
 			if prev.dist.Ref.String() != d.Ref.String() {
 				re := e.Errorf("second direct reference to %s", name)
-				re.Err = fmt.Errorf("%s:%d already pins it to %s; a project can come from one place only", prev.entry.File, prev.entry.Line, prev.dist.Ref.String())
+				re.Text = index.Redact(re.Text)
+				re.Err = fmt.Errorf("%s:%d already pins it to %s; a project can come from one place only", prev.entry.File, prev.entry.Line, direct.Display(prev.dist.Ref))
 				return nil, nil, re
 			}
 		} else {
@@ -89,13 +90,17 @@ func loadDirect(ctx context.Context, r *direct.Resolver, es []reqfile.Entry) (*d
 func newDirectRef(e reqfile.Entry, d *direct.Dist) (*directRef, error) {
 	v, err := pep440.Parse(d.Metadata.Version)
 	if err != nil {
-		return nil, e.Errorf("%s has an invalid version %q", d.Ref.String(), d.Metadata.Version)
+		re := e.Errorf("%s has an invalid version %q", direct.Display(d.Ref), d.Metadata.Version)
+		re.Text = index.Redact(re.Text)
+		return nil, re
 	}
 	md := resolver.Metadata{RequiresPython: d.Metadata.RequiresPython, ProvidesExtra: d.Metadata.ProvidesExtra}
 	for _, s := range d.Metadata.RequiresDist {
 		r, err := pep508.ParseRequirement(s)
 		if err != nil {
-			return nil, e.Errorf("%s: invalid Requires-Dist %q: %v", d.Ref.String(), s, err)
+			re := e.Errorf("%s: invalid Requires-Dist %q: %v", direct.Display(d.Ref), s, err)
+			re.Text = index.Redact(re.Text)
+			return nil, re
 		}
 		md.RequiresDist = append(md.RequiresDist, r)
 	}
@@ -124,7 +129,7 @@ func (p *directProvider) Candidates(ctx context.Context, name string) ([]resolve
 	if d == nil {
 		return p.Provider.Candidates(ctx, name)
 	}
-	fn := d.dist.Ref.String()
+	fn := direct.Display(d.dist.Ref)
 	wheel := false
 	if d.dist.Archive != nil {
 		fn = d.dist.Archive.Filename()
@@ -175,8 +180,8 @@ func (e *TransitiveURLError) Error() string {
 
 // applyDirectSource replaces an index package's files with the source of
 // its direct reference (archive, vcs or directory). A directory's version
-// is left out (PEP 751: a source tree's version is not guaranteed) and its
-// tree hash recorded for audit.
+// is left out (PEP 751: a source tree's version is not guaranteed); its
+// tree hash (for audit) and version (for sync) go to [packages.tool.pylock].
 func applyDirectSource(pkg *lockfile.Package, d *directRef) {
 	pkg.Index, pkg.Wheels, pkg.Sdist = "", nil, nil
 	pkg.RequiresPython = d.meta.RequiresPython
@@ -191,6 +196,7 @@ func applyDirectSource(pkg *lockfile.Package, d *directRef) {
 		pkg.Directory = src.Directory.Table()
 		pkg.Version = ""
 		pkg.SetTreeHash(src.TreeHash)
+		pkg.SetTreeVersion(src.Metadata.Version)
 	}
 }
 
@@ -198,6 +204,22 @@ func applyDirectSource(pkg *lockfile.Package, d *directRef) {
 // refuses direct references in dependencies' metadata.
 func (refs *directRefs) wrap(p resolver.Provider) resolver.Provider {
 	return &directProvider{Provider: p, refs: refs}
+}
+
+// unguard keeps the ABI guard's index look-ups away from the direct
+// references' projects: their artifact is not the index's, and asking an
+// index about a private project's name would tell that index the name.
+func (refs *directRefs) unguard(opts *resolver.Options) {
+	inner := opts.Conflicts
+	if refs == nil || len(refs.byName) == 0 || inner == nil {
+		return
+	}
+	opts.Conflicts = func(name string, v pep440.Version) []resolver.Conflict {
+		if refs.get(name) != nil {
+			return nil
+		}
+		return inner(name, v)
+	}
 }
 
 // indexOnly returns sol without the packages pinned by direct references.
@@ -237,6 +259,7 @@ func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Opt
 		Git:      &vcs.Git{CacheDir: filepath.Join(cache, "git")},
 		CacheDir: filepath.Join(cache, "direct"),
 		LockDir:  lockDir,
+		Client:   builds.client,
 		Tree:     builds.treeMetadata,
 		Sdist:    builds.sdistFileMetadata,
 	}
@@ -245,9 +268,17 @@ func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Opt
 		return err
 	}
 	in.refs = refs
+	for i, e := range in.direct {
+		if e.Direct.Kind == reqfile.RefVCS && e.Direct.Editable {
+			d := refs.get(reqs[i].Name)
+			builds.mu.Lock()
+			builds.warnings = append(builds.warnings, editableVCSWarning(e, d.dist))
+			builds.mu.Unlock()
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(refs.byName)) {
 		d := refs.byName[name].dist
-		builds.logf("%s %s: metadata from %s (%s)", name, d.Metadata.Version, d.MetadataFrom, d.Ref.String())
+		builds.logf("%s %s: metadata from %s (%s)", name, d.Metadata.Version, d.MetadataFrom, direct.Display(d.Ref))
 	}
 	for i, e := range in.direct {
 		in.requirements = append(in.requirements, reqs[i])
@@ -258,6 +289,14 @@ func resolveDirect(ctx context.Context, req Options, in *inputs, iopts index.Opt
 	return nil
 }
 
+// editableVCSWarning tells that "-e git+…" is locked non-editable: PEP 751
+// has no editable VCS package (pip would clone it into src/ and install it
+// editable; an installer of the lock installs the commit as a copy).
+func editableVCSWarning(e reqfile.Entry, d *direct.Dist) string {
+	return fmt.Sprintf("%s:%d: %s: PEP 751 has no editable VCS packages: %s is locked as a non-editable git package at commit %s; to edit it, clone the repository and require it as -e ./<clone>",
+		e.File, e.Line, direct.Display(e.Direct), d.Name(), d.VCS.CommitID[:12])
+}
+
 // recordedURL is the direct reference as a PEP 508 URL for [tool.pylock]
 // requirements: the VCS or archive URL, or "file:" and the path relative
 // to the lock for local archives and directories.
@@ -266,7 +305,7 @@ func recordedURL(d *direct.Dist) string {
 	case d.VCS != nil, d.Archive != nil && d.Archive.URL != "":
 		ref := *d.Ref
 		ref.Editable = false
-		return ref.String()
+		return direct.Display(&ref)
 	case d.Archive != nil:
 		return "file:" + d.Archive.Path
 	case d.Directory != nil:
@@ -276,7 +315,7 @@ func recordedURL(d *direct.Dist) string {
 		}
 		return s
 	}
-	return d.Ref.String()
+	return direct.Display(d.Ref)
 }
 
 // explain adds to a no-solution error where each direct reference named in
@@ -293,7 +332,7 @@ func (refs *directRefs) explain(err error) error {
 		d := refs.byName[name]
 		if strings.Contains(msg, name) {
 			notes = append(notes, fmt.Sprintf("%s is pinned to %s by its direct reference %s (%s:%d): no other version of it is considered.",
-				name, d.dist.Metadata.Version, d.dist.Ref.String(), d.entry.File, d.entry.Line))
+				name, d.dist.Metadata.Version, direct.Display(d.dist.Ref), d.entry.File, d.entry.Line))
 		}
 	}
 	if len(notes) == 0 {

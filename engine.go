@@ -192,6 +192,7 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	stop := p.StartPrefetch(ctx)
 	defer stop()
 	guard := newABIGuard(ctx, req, client, &opts)
+	in.refs.unguard(&opts)
 	sol, err := resolver.Resolve(ctx, in.refs.wrap(p), in.requirements, opts)
 	if err != nil {
 		return nil, builds.annotate(budgetErr(ctx, req.Budget, in.refs.explain(err)))

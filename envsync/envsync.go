@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +55,9 @@ type Action struct {
 	Name      string // canonical
 	Version   string // the locked version; for OpRemove the installed one
 	Installed string // the installed version for OpChange
+	// Reason says why an OpReinstall is needed when it is not changed
+	// files: the installed source differs from the locked one.
+	Reason string
 }
 
 // String is "install numpy==1.26.4", "change idna 3.4 -> 3.6",
@@ -63,7 +67,17 @@ func (a Action) String() string {
 	case OpChange:
 		return fmt.Sprintf("change %s %s -> %s", a.Name, a.Installed, a.Version)
 	case OpReinstall:
-		return fmt.Sprintf("reinstall %s==%s (files changed since installation)", a.Name, a.Version)
+		why := a.Reason
+		if why == "" {
+			why = "files changed since installation"
+		}
+		if a.Version == "" {
+			return fmt.Sprintf("reinstall %s (%s)", a.Name, why)
+		}
+		return fmt.Sprintf("reinstall %s==%s (%s)", a.Name, a.Version, why)
+	}
+	if a.Version == "" {
+		return fmt.Sprintf("%s %s", a.Op, a.Name)
 	}
 	return fmt.Sprintf("%s %s==%s", a.Op, a.Name, a.Version)
 }
@@ -99,8 +113,9 @@ func (c *Changes) Empty() bool { return len(c.Remove) == 0 && len(c.Steps) == 0 
 // Diff computes the changes that take inst to the lock l for the marker
 // environment env (packages whose marker does not hold are not wanted),
 // following plan's step order. Packages are compared as
-// audit.CheckInstalled compares them.
-func Diff(l *lockfile.Lock, plan *lockfile.InstallPlan, inst *installed.Env, env pep508.Env) *Changes {
+// audit.CheckInstalled compares them, and by source (sourceDiffers); local
+// paths of the lock are relative to lockDir.
+func Diff(l *lockfile.Lock, plan *lockfile.InstallPlan, inst *installed.Env, env pep508.Env, lockDir string) *Changes {
 	c := &Changes{}
 	locked := map[string]bool{}
 	for i := range l.Packages {
@@ -114,7 +129,7 @@ func Diff(l *lockfile.Lock, plan *lockfile.InstallPlan, inst *installed.Env, env
 			if !applies(&p, env) {
 				continue
 			}
-			if a, ok := need(&p, inst); ok {
+			if a, ok := need(&p, inst, lockDir); ok {
 				st.Packages = append(st.Packages, p)
 				st.Actions = append(st.Actions, a)
 			}
@@ -136,19 +151,97 @@ func Diff(l *lockfile.Lock, plan *lockfile.InstallPlan, inst *installed.Env, env
 	return c
 }
 
-// need reports the action p needs, if any.
-func need(p *lockfile.Package, inst *installed.Env) (Action, bool) {
+// need reports the action p needs, if any. A directory package's version
+// is the one recorded in [packages.tool.pylock] (PEP 751 leaves it out).
+func need(p *lockfile.Package, inst *installed.Env, lockDir string) (Action, bool) {
 	name := names.Canonicalize(p.Name)
+	want := p.Version
+	if p.Directory != nil {
+		want = p.TreeVersion()
+	}
 	d, ok := inst.Dists[name]
 	switch {
 	case !ok:
-		return Action{Op: OpInstall, Name: name, Version: p.Version}, true
-	case !sameVersion(d.Version, p.Version):
-		return Action{Op: OpChange, Name: name, Version: p.Version, Installed: d.Version}, true
-	case len(d.Verify()) > 0:
-		return Action{Op: OpReinstall, Name: name, Version: p.Version}, true
+		return Action{Op: OpInstall, Name: name, Version: want}, true
+	case want != "" && !sameVersion(d.Version, want):
+		return Action{Op: OpChange, Name: name, Version: want, Installed: d.Version}, true
+	}
+	if why := sourceDiffers(p, d.DirectURL, lockDir); why != "" {
+		return Action{Op: OpReinstall, Name: name, Version: want, Reason: why}, true
+	}
+	if len(d.Verify()) > 0 {
+		return Action{Op: OpReinstall, Name: name, Version: want}, true
 	}
 	return Action{}, false
+}
+
+// sourceDiffers says why an installed distribution (its PEP 610
+// direct_url.json: src, nil for an index install) does not come from p's
+// locked source, or "" when it does:
+//   - index package: installed from no URL;
+//   - VCS: the locked commit id;
+//   - archive: the locked sha256 when pip recorded a hash, else the same
+//     URL or file;
+//   - editable directory: installed editable from the same directory (its
+//     code is live; a version change shows as OpChange);
+//   - non-editable directory: always reinstalled, since pip records no hash
+//     of a tree and an installed copy can't be compared with it (pip and uv
+//     reinstall local directories too).
+func sourceDiffers(p *lockfile.Package, src *installed.DirectURL, lockDir string) string {
+	switch {
+	case p.VCS != nil:
+		v, _ := p.VCSSource()
+		if src == nil || src.CommitID != v.CommitID {
+			return "not installed from commit " + abbrev(v.CommitID)
+		}
+	case p.Directory != nil:
+		ds, _ := p.DirectorySource()
+		if !ds.Editable {
+			return "a non-editable directory is reinstalled on every sync"
+		}
+		if src == nil || !src.Dir || !src.Editable || !samePath(src, lockDir, ds.Path, ds.Subdirectory) {
+			return "not installed as editable from " + ds.Path
+		}
+	case p.Archive != nil:
+		a := p.Archive
+		switch {
+		case src == nil || src.Dir || src.VCS != "":
+			return "not installed from " + a.Filename()
+		case src.ArchiveHash != "" && strings.HasPrefix(src.ArchiveHash, "sha256="):
+			if src.ArchiveHash != "sha256="+a.Hashes["sha256"] {
+				return "installed from other bytes than " + a.Filename()
+			}
+		case a.URL != "":
+			if src.URL != a.URL {
+				return "not installed from " + a.Filename()
+			}
+		case !samePath(src, lockDir, a.Path, ""):
+			return "not installed from " + a.Path
+		}
+	case src != nil && !src.Dir:
+		return "installed from a URL, locked from an index"
+	case src != nil:
+		return "installed from a local directory, locked from an index"
+	}
+	return ""
+}
+
+// samePath reports whether a file: URL names lockDir/rel[/sub].
+func samePath(src *installed.DirectURL, lockDir, rel, sub string) bool {
+	u, err := url.Parse(src.URL)
+	if err != nil || u.Scheme != "file" {
+		return false
+	}
+	got := filepath.Join(filepath.FromSlash(u.Path), filepath.FromSlash(src.Subdirectory))
+	want, err := filepath.Abs(filepath.Join(lockDir, filepath.FromSlash(rel), filepath.FromSlash(sub)))
+	return err == nil && filepath.Clean(got) == want
+}
+
+func abbrev(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
 }
 
 func stepTitle(s lockfile.Step) string {
@@ -248,7 +341,7 @@ func Sync(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch := Diff(o.Lock, o.Plan, inst, o.MarkerEnv)
+	ch := Diff(o.Lock, o.Plan, inst, o.MarkerEnv, lockDir(o.LockPath))
 	res := &Result{Changes: ch}
 	for i := range o.Lock.Packages {
 		if applies(&o.Lock.Packages[i], o.MarkerEnv) {

@@ -233,7 +233,7 @@ func TestDiffMarkersAndTooling(t *testing.T) {
 		Wheels: []lockfile.Artifact{{Name: "setuptools-69.0-py3-none-any.whl", Hashes: map[string]string{"sha256": strings.Repeat("b", 64)}}}})
 	plan, _ := lockfile.Plan(l, nil)
 	env, _ := s.read(context.Background(), "")
-	c := Diff(l, plan, env, linux)
+	c := Diff(l, plan, env, linux, "")
 	var got []string
 	for _, a := range c.Remove {
 		got = append(got, a.String())
@@ -256,7 +256,7 @@ func TestDiffMarkersAndTooling(t *testing.T) {
 		win[k] = v
 	}
 	win["sys_platform"] = "win32"
-	if c := Diff(l, plan, env, win); len(c.Remove) != 0 {
+	if c := Diff(l, plan, env, win, ""); len(c.Remove) != 0 {
 		t.Errorf("win32: removes %v", c.Remove)
 	}
 }

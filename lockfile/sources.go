@@ -224,7 +224,23 @@ func (p *Package) TreeHash() string {
 }
 
 // SetTreeHash records h as p's tree-hash (see TreeHash).
-func (p *Package) SetTreeHash(h string) {
+func (p *Package) SetTreeHash(h string) { p.setTool("tree-hash", h) }
+
+// TreeVersion returns the version a directory package's metadata gave when
+// the lock was made ([packages.tool.pylock] version), or "". PEP 751 leaves
+// a source tree's version out of the package itself (it may change with
+// the tree); pylock records it here for information and for sync's
+// up-to-date check.
+func (p *Package) TreeVersion() string {
+	t, _ := p.Tool["pylock"].(map[string]any)
+	v, _ := t["version"].(string)
+	return v
+}
+
+// SetTreeVersion records v as p's tree version (see TreeVersion).
+func (p *Package) SetTreeVersion(v string) { p.setTool("version", v) }
+
+func (p *Package) setTool(key, value string) {
 	if p.Tool == nil {
 		p.Tool = map[string]any{}
 	}
@@ -233,5 +249,5 @@ func (p *Package) SetTreeHash(h string) {
 		t = map[string]any{}
 		p.Tool["pylock"] = t
 	}
-	t["tree-hash"] = h
+	t[key] = value
 }

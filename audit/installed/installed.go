@@ -34,6 +34,56 @@ type Dist struct {
 	Dir       string // the .dist-info directory
 	Root      string // the site-packages directory holding it
 	Record    []RecordEntry
+	// DirectURL is what direct_url.json (PEP 610) says the distribution was
+	// installed from; nil for an index install.
+	DirectURL *DirectURL
+}
+
+// DirectURL is a PEP 610 direct_url.json: the URL a distribution was
+// installed from and what kind of source it was.
+type DirectURL struct {
+	URL          string
+	Subdirectory string
+	Dir          bool   // dir_info: a local directory
+	Editable     bool   // dir_info.editable
+	VCS          string // vcs_info.vcs ("git"), "" when not a VCS install
+	CommitID     string // vcs_info.commit_id
+	ArchiveHash  string // archive_info hash as "alg=hex", or ""
+}
+
+// parseDirectURL reads a direct_url.json; nil when it is unreadable.
+func parseDirectURL(b []byte) *DirectURL {
+	var j struct {
+		URL          string `json:"url"`
+		Subdirectory string `json:"subdirectory"`
+		DirInfo      *struct {
+			Editable bool `json:"editable"`
+		} `json:"dir_info"`
+		VCSInfo *struct {
+			VCS      string `json:"vcs"`
+			CommitID string `json:"commit_id"`
+		} `json:"vcs_info"`
+		ArchiveInfo *struct {
+			Hash   string            `json:"hash"`
+			Hashes map[string]string `json:"hashes"`
+		} `json:"archive_info"`
+	}
+	if json.Unmarshal(b, &j) != nil || j.URL == "" {
+		return nil
+	}
+	d := &DirectURL{URL: j.URL, Subdirectory: j.Subdirectory}
+	switch {
+	case j.DirInfo != nil:
+		d.Dir, d.Editable = true, j.DirInfo.Editable
+	case j.VCSInfo != nil:
+		d.VCS, d.CommitID = j.VCSInfo.VCS, j.VCSInfo.CommitID
+	case j.ArchiveInfo != nil:
+		d.ArchiveHash = j.ArchiveInfo.Hash
+		if h := j.ArchiveInfo.Hashes["sha256"]; h != "" {
+			d.ArchiveHash = "sha256=" + h
+		}
+	}
+	return d
 }
 
 // RecordEntry is one RECORD row.
@@ -99,6 +149,9 @@ func readDistInfo(root, dir string) (*Dist, error) {
 	d := &Dist{Name: names.Canonicalize(name), RawName: name, Version: version, Dir: dir, Root: root}
 	if b, err := os.ReadFile(filepath.Join(dir, "INSTALLER")); err == nil {
 		d.Installer = strings.TrimSpace(string(b))
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "direct_url.json")); err == nil {
+		d.DirectURL = parseDirectURL(b)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "RECORD")); err == nil {
 		rec, err := parseRecord(b)

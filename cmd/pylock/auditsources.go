@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 
 	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/vcs"
 )
 
@@ -41,23 +39,29 @@ func sourceOptions(l *lockfile.Lock, lockPath, cacheDir string, offline bool) *a
 	if cacheDir != "" {
 		o.Git = &vcs.Git{CacheDir: filepath.Join(cacheDir, "git")}
 	}
-	o.Fetch = fetchURL
+	o.Fetch = fetchURLIn(cacheDir)
 	return o
 }
 
-// fetchURL downloads an archive for the drift check.
-func fetchURL(ctx context.Context, u string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
+// fetchURLIn returns audit's archive fetcher: the index client's download
+// path (~/.netrc credentials, retries, size cap, redacted errors), with a
+// temporary file in cacheDir.
+func fetchURLIn(cacheDir string) func(ctx context.Context, u string) ([]byte, error) {
+	return func(ctx context.Context, u string) ([]byte, error) {
+		c, err := index.New(index.Options{CacheDir: cacheDir})
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		tmp, err := os.MkdirTemp("", "pylock-audit-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dst := filepath.Join(tmp, "archive")
+		if _, err := c.DownloadURL(ctx, u, dst); err != nil {
+			return nil, err
+		}
+		return os.ReadFile(dst)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
-	}
-	return io.ReadAll(resp.Body)
 }

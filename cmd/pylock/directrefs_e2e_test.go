@@ -274,9 +274,10 @@ func TestE2EDirectReferences(t *testing.T) {
 		t.Errorf("installed %v, lock %v", installed, want)
 	}
 
-	// pylock sync agrees that the venv matches the lock, after reinstalling
-	// the directory (a tree's version is not locked) without
-	// --require-hashes, from the lock's directory.
+	// pylock sync agrees that the venv matches the lock: nothing to do, the
+	// editable directory (installed editable from the same path at the
+	// version in [packages.tool.pylock]), the git commit, the local sdist
+	// and the wheel URL included.
 	for _, kv := range pipEnv(venv, indexURL, pipWheel) {
 		k, v, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "PIP_") || k == "PYTHONPATH" {
@@ -288,6 +289,10 @@ func TestE2EDirectReferences(t *testing.T) {
 	if code := run([]string{"sync", lockPath, "--python", filepath.Join(venv, "bin", "python")}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("pylock sync: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
+	if out := stdout.String() + stderr.String(); !strings.Contains(out, "nothing to do") {
+		t.Errorf("pylock sync after installing the plan:\n%s", out)
+	}
+	t.Logf("sync:\n%s%s", stdout.String(), stderr.String())
 }
 
 // TestDirectReferenceErrors checks the exit code and message of every way a
@@ -321,6 +326,7 @@ func TestDirectReferenceErrors(t *testing.T) {
 		want       string
 	}{
 		{"missing ref", "gitpkg @ git+file://" + filepath.ToSlash(repo) + "@v9\n", 2, `has no branch, tag or commit "v9"`},
+		{"editable git is locked non-editable", "-e git+file://" + filepath.ToSlash(repo) + "#egg=gitpkg\n", 0, "requirements.txt:1: -e git+file://" + filepath.ToSlash(repo) + ": PEP 751 has no editable VCS packages: gitpkg is locked as a non-editable git package at commit "},
 		{"not a project", "./notaproject\n", 2, "is not a Python project (no pyproject.toml, setup.py or setup.cfg)"},
 		{"hash mismatch", "plain @ " + srv.URL + "/direct/" + fn + "#sha256=" + strings.Repeat("0", 64) + "\n", 2, "sha256 hash mismatch: the requirement says 0000"},
 		{"hash ok", "plain @ " + srv.URL + "/direct/" + fn + " --hash=sha256:" + hex.EncodeToString(sum[:]) + "\n", 0, ""},

@@ -15,7 +15,6 @@ package direct
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -24,11 +23,11 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pylock/pylock/lockfile"
@@ -56,8 +55,10 @@ type Resolver struct {
 	// LockDir is the directory local paths are recorded relative to (the
 	// lock's directory; "" for the working directory).
 	LockDir string
-	// Fetch opens an http(s) URL; nil uses net/http's default client.
-	Fetch func(ctx context.Context, url string) (io.ReadCloser, error)
+	// Client downloads http(s) archives (credentials from the URL, the
+	// index hosts or ~/.netrc; retries; size cap; --offline). Without one,
+	// an archive URL is an error.
+	Client *index.Client
 	// Tree gives the metadata of a source tree (directory or checkout).
 	Tree MetadataFunc
 	// Sdist gives the metadata of an sdist archive.
@@ -109,7 +110,16 @@ type FetchError struct {
 	Err error
 }
 
-func (e *FetchError) Error() string { return "downloading " + e.URL + ": " + e.Err.Error() }
+func (e *FetchError) Error() string {
+	var ie *index.Error
+	switch {
+	case errors.Is(e.Err, index.ErrOffline):
+		return "downloading " + e.URL + ": no copy in the cache, and --offline forbids downloading it"
+	case errors.As(e.Err, &ie):
+		return e.Err.Error() // it names the URL
+	}
+	return "downloading " + e.URL + ": " + e.Err.Error()
+}
 func (e *FetchError) Unwrap() error { return e.Err }
 
 // ErrNoBuilder is wrapped when a reference needs source metadata and the
@@ -135,7 +145,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref *reqfile.DirectRef, name str
 		return nil, err
 	}
 	if name != "" && names.Canonicalize(name) != d.Name() {
-		return nil, &NameMismatchError{Where: ref.String(), Want: name, Got: d.Metadata.Name}
+		return nil, &NameMismatchError{Where: Display(ref), Want: name, Got: d.Metadata.Name}
 	}
 	return d, nil
 }
@@ -146,11 +156,11 @@ func (r *Resolver) vcs(ctx context.Context, ref *reqfile.DirectRef) (*Dist, erro
 	}
 	commit, err := r.Git.Resolve(ctx, ref.URL, ref.Ref)
 	if err != nil {
-		return nil, err
+		return nil, index.RedactError(err, ref.URL)
 	}
 	dir, err := r.Git.Checkout(ctx, ref.URL, commit, ref.Subdirectory)
 	if err != nil {
-		return nil, err
+		return nil, index.RedactError(err, ref.URL)
 	}
 	key := "git-" + commit
 	if ref.Subdirectory != "" {
@@ -159,10 +169,10 @@ func (r *Resolver) vcs(ctx context.Context, ref *reqfile.DirectRef) (*Dist, erro
 	}
 	md, from, err := r.tree(ctx, dir, key)
 	if err != nil {
-		return nil, fmt.Errorf("%s at %s: %w", ref.String(), commit[:12], err)
+		return nil, fmt.Errorf("%s at %s: %w", Display(ref), commit[:12], err)
 	}
 	return &Dist{Ref: ref, Metadata: md, MetadataFrom: from, LocalPath: dir,
-		VCS: &lockfile.VCSSource{Type: ref.VCS, URL: ref.URL, RequestedRevision: ref.Ref, CommitID: commit, Subdirectory: ref.Subdirectory}}, nil
+		VCS: &lockfile.VCSSource{Type: ref.VCS, URL: LockURL(ref.URL), RequestedRevision: ref.Ref, CommitID: commit, Subdirectory: ref.Subdirectory}}, nil
 }
 
 func (r *Resolver) directory(ctx context.Context, ref *reqfile.DirectRef) (*Dist, error) {
@@ -212,33 +222,36 @@ func (r *Resolver) rel(p string) string {
 
 func (r *Resolver) archive(ctx context.Context, ref *reqfile.DirectRef) (*Dist, error) {
 	local, filename, where := ref.Path, filepath.Base(ref.Path), ref.Path
+	var sums map[string]string
 	if ref.URL != "" {
 		u, err := url.Parse(ref.URL)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("bad URL %q", index.Redact(ref.URL))
 		}
 		filename = path.Base(u.Path)
 		if p, err := url.PathUnescape(filename); err == nil {
 			filename = p
 		}
 		where = index.Redact(ref.URL)
-		if local, err = r.download(ctx, ref.URL, filename); err != nil {
+		if local, sums, err = r.download(ctx, ref, filename); err != nil {
 			return nil, err
 		}
-	} else if err := reqfile.CheckDirect(ref); err != nil {
-		return nil, err
+	} else {
+		if err := reqfile.CheckDirect(ref); err != nil {
+			return nil, err
+		}
+		var err error
+		if sums, err = checkFile(where, local, ref.Hashes); err != nil {
+			return nil, err
+		}
 	}
-	data, err := os.ReadFile(local)
+	st, err := os.Stat(local)
 	if err != nil {
 		return nil, err
 	}
-	sums, err := checkHashes(where, data, ref.Hashes)
-	if err != nil {
-		return nil, err
-	}
-	a := &lockfile.Artifact{Name: filename, Size: int64(len(data)), Hashes: map[string]string{"sha256": sums["sha256"]}}
+	a := &lockfile.Artifact{Name: filename, Size: st.Size(), Hashes: map[string]string{"sha256": sums["sha256"]}}
 	if ref.URL != "" {
-		a.URL = index.Redact(ref.URL)
+		a.URL = LockURL(ref.URL)
 	} else {
 		a.Path = r.rel(ref.Path)
 	}
@@ -248,7 +261,7 @@ func (r *Resolver) archive(ctx context.Context, ref *reqfile.DirectRef) (*Dist, 
 		if _, err := wheel.ParseFilename(filename); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		d.Metadata, err = wheelMetadata(data)
+		d.Metadata, err = wheelMetadata(local)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
@@ -265,106 +278,123 @@ func (r *Resolver) archive(ctx context.Context, ref *reqfile.DirectRef) (*Dist, 
 	return d, nil
 }
 
-// download fetches url into the cache (keyed by the URL) and returns the
-// file's path. It is fetched again on every call: a URL's bytes may change,
-// and the hashes decide.
-func (r *Resolver) download(ctx context.Context, rawURL, filename string) (string, error) {
-	fetch := r.Fetch
-	if fetch == nil {
-		fetch = httpGet
+// LockURL is an archive or repository URL as a lock, plan or message may
+// show it: without its userinfo (credentials), except a bare user name on
+// an ssh URL ("ssh://git@host/x", which names an account, not a secret).
+// pip and git find the credentials again in ~/.netrc, a keyring or a git
+// credential helper at install time.
+func LockURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err == nil && u.User != nil && u.Scheme == "ssh" {
+		if _, hasPw := u.User.Password(); !hasPw {
+			return raw
+		}
 	}
-	body, err := fetch(ctx, rawURL)
-	if err != nil {
-		return "", &FetchError{URL: index.Redact(rawURL), Err: err}
+	return index.Redact(raw)
+}
+
+// Display is ref as messages show it: its URL without credentials.
+func Display(ref *reqfile.DirectRef) string {
+	if ref.URL == "" {
+		return ref.String()
 	}
-	defer body.Close()
-	sum := sha256.Sum256([]byte(rawURL))
-	dir := filepath.Join(r.CacheDir, "archives", hex.EncodeToString(sum[:8]))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.CreateTemp(dir, ".download-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, body); err != nil {
-		tmp.Close()
-		return "", &FetchError{URL: index.Redact(rawURL), Err: err}
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
+	c := *ref
+	c.URL = LockURL(ref.URL)
+	return c.String()
+}
+
+// download returns a local copy of ref's archive and its hashes. The copy
+// lives in the cache, keyed by the URL without credentials. When the user
+// pinned a hash and the cached copy matches it, nothing is downloaded (the
+// bytes can't differ); otherwise the URL is fetched again (its bytes may
+// have changed, and the hashes decide), except offline, where the cached
+// copy is used if there is one.
+func (r *Resolver) download(ctx context.Context, ref *reqfile.DirectRef, filename string) (string, map[string]string, error) {
+	where := index.Redact(ref.URL)
+	key := sha256.Sum256([]byte(where))
+	dir := filepath.Join(r.CacheDir, "archives", hex.EncodeToString(key[:8]))
 	dst := filepath.Join(dir, filepath.Base(filename))
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return "", err
+	if len(ref.Hashes) > 0 {
+		if sums, err := checkFile(where, dst, ref.Hashes); err == nil {
+			return dst, sums, nil
+		}
 	}
-	return dst, nil
+	if r.Client == nil {
+		return "", nil, &FetchError{URL: where, Err: errors.New("downloading URLs needs an index client")}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, err
+	}
+	_, err := r.Client.DownloadURL(ctx, ref.URL, dst)
+	if errors.Is(err, index.ErrOffline) && len(ref.Hashes) == 0 {
+		if _, serr := os.Stat(dst); serr == nil {
+			err = nil // offline: the copy downloaded last time
+		}
+	}
+	if err != nil {
+		return "", nil, &FetchError{URL: where, Err: err}
+	}
+	sums, err := checkFile(where, dst, ref.Hashes)
+	if err != nil {
+		return "", nil, err
+	}
+	return dst, sums, nil
 }
 
-func httpGet(ctx context.Context, u string) (io.ReadCloser, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// checkFile hashes the file at p (streaming) with sha256 and every
+// algorithm the user gave, and checks the given "alg:hex" hashes; any match
+// of an algorithm's hashes passes it, as in pip.
+func checkFile(where, p string, want []string) (map[string]string, error) {
+	fh, err := os.Open(p)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("HTTP %s", resp.Status)
-	}
-	return resp.Body, nil
-}
-
-// checkHashes computes the sha256 of data (and every algorithm the user
-// gave) and checks the given "alg:hex" hashes; any match of an algorithm's
-// hashes passes it, as in pip.
-func checkHashes(where string, data []byte, want []string) (map[string]string, error) {
-	got := map[string]string{"sha256": hexSum(sha256.New(), data)}
+	defer fh.Close()
 	byAlg := map[string][]string{}
 	for _, h := range want {
 		alg, v, _ := strings.Cut(h, ":")
 		byAlg[alg] = append(byAlg[alg], strings.ToLower(v))
+	}
+	hs := map[string]hash.Hash{"sha256": sha256.New()}
+	if len(byAlg["sha384"]) > 0 {
+		hs["sha384"] = sha512.New384()
+	}
+	if len(byAlg["sha512"]) > 0 {
+		hs["sha512"] = sha512.New()
+	}
+	ws := make([]io.Writer, 0, len(hs))
+	for _, h := range hs {
+		ws = append(ws, h)
+	}
+	if _, err := io.Copy(io.MultiWriter(ws...), fh); err != nil {
+		return nil, err
+	}
+	got := map[string]string{}
+	for alg, h := range hs {
+		got[alg] = hex.EncodeToString(h.Sum(nil))
 	}
 	for _, alg := range []string{"sha256", "sha384", "sha512"} {
 		vals := byAlg[alg]
 		if len(vals) == 0 {
 			continue
 		}
-		if _, ok := got[alg]; !ok {
-			h := sha512.New()
-			if alg == "sha384" {
-				h = sha512.New384()
-			}
-			got[alg] = hexSum(h, data)
-		}
-		ok := false
-		for _, v := range vals {
-			ok = ok || v == got[alg]
-		}
-		if !ok {
+		if !slices.Contains(vals, got[alg]) {
 			return nil, &HashMismatchError{Where: where, Algorithm: alg, Want: strings.Join(vals, " or "), Got: got[alg]}
 		}
 	}
 	return got, nil
 }
 
-func hexSum(h hash.Hash, data []byte) string {
-	h.Write(data)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // maxMetadata caps a wheel's METADATA file.
 const maxMetadata = 16 << 20
 
-// wheelMetadata reads the top-level *.dist-info/METADATA of a wheel.
-func wheelMetadata(data []byte) (*index.Metadata, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+// wheelMetadata reads the top-level *.dist-info/METADATA of the wheel at p.
+func wheelMetadata(p string) (*index.Metadata, error) {
+	zr, err := zip.OpenReader(p)
 	if err != nil {
 		return nil, fmt.Errorf("not a valid wheel: %w", err)
 	}
+	defer zr.Close()
 	for _, f := range zr.File {
 		dir, file := path.Split(f.Name)
 		if file != "METADATA" || strings.Count(dir, "/") != 1 || !strings.HasSuffix(dir, ".dist-info/") {

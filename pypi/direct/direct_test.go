@@ -13,7 +13,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/reqfile"
@@ -52,6 +54,22 @@ func fakeTree(ctx context.Context, dir, key string) (*index.Metadata, string, er
 	return &index.Metadata{Name: f[0], Version: f[1]}, "fake", nil
 }
 
+// newClient is an index client for downloads, with a private cache and
+// fast retries.
+func newClient(t *testing.T, o index.Options) *index.Client {
+	t.Helper()
+	o.IndexURL = t.TempDir() // a local (empty) index: nothing is asked of it
+	o.CacheDir = t.TempDir()
+	o.NetrcPath = filepath.Join(t.TempDir(), "no-netrc")
+	o.RetryWaitMin, o.RetryWaitMax = time.Millisecond, 5*time.Millisecond
+	c, err := index.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
 func ref(t *testing.T, s, dir string) *reqfile.DirectRef {
 	t.Helper()
 	d, _, err := reqfile.ParseDirectRef(s, dir)
@@ -75,7 +93,7 @@ func TestArchives(t *testing.T) {
 		w.Write(whl)
 	}))
 	defer srv.Close()
-	r := &Resolver{CacheDir: t.TempDir(), LockDir: dir}
+	r := &Resolver{CacheDir: t.TempDir(), LockDir: dir, Client: newClient(t, index.Options{})}
 	ctx := context.Background()
 
 	d, err := r.Resolve(ctx, ref(t, "./Foo_Bar-1.2-py3-none-any.whl", dir), "foo-bar")
@@ -182,5 +200,118 @@ func TestVCS(t *testing.T) {
 	var nf *vcs.RefNotFoundError
 	if !errors.As(err, &nf) {
 		t.Errorf("missing tag: %v", err)
+	}
+}
+
+// TestArchiveURLDownload: an archive URL goes through the index client:
+// basic auth from the URL's userinfo (never shown: not in the lock's URL,
+// not in messages), transient 503s retried, a hash-pinned copy reused
+// without the network, --offline served from the cache or failing clearly.
+func TestArchiveURLDownload(t *testing.T) {
+	whl := makeWheel(t, "authpkg", "2.0")
+	var mu sync.Mutex
+	gets, fail503 := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if u, p, ok := r.BasicAuth(); !ok || u != "user" || p != "s3cr3tpw" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		gets++
+		if fail503 > 0 {
+			fail503--
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		if r.URL.Path != "/authpkg-2.0-py3-none-any.whl" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(whl)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	u := "http://user:s3cr3tpw@" + host + "/authpkg-2.0-py3-none-any.whl"
+	cache := t.TempDir()
+	r := &Resolver{CacheDir: cache, Client: newClient(t, index.Options{})}
+	ctx := context.Background()
+
+	fail503 = 2
+	d, err := r.Resolve(ctx, ref(t, u, ""), "authpkg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gets != 3 {
+		t.Errorf("%d GETs, want 3 (two 503s retried)", gets)
+	}
+	if want := "http://" + host + "/authpkg-2.0-py3-none-any.whl"; d.Archive.URL != want {
+		t.Errorf("lock URL %q, want %q (no credentials)", d.Archive.URL, want)
+	}
+	if got := Display(d.Ref); strings.Contains(got, "s3cr3tpw") || !strings.Contains(got, host) {
+		t.Errorf("Display = %q", got)
+	}
+
+	// Pinned by hash: the cached copy is used, offline too.
+	pinned := ref(t, u+"#sha256="+sum(whl), "")
+	off := &Resolver{CacheDir: cache, Client: newClient(t, index.Options{Offline: true})}
+	before := gets
+	if _, err := off.Resolve(ctx, pinned, ""); err != nil {
+		t.Errorf("offline, hash-pinned and cached: %v", err)
+	}
+	// Not pinned: online it is fetched again; offline the cached copy serves.
+	if _, err := off.Resolve(ctx, ref(t, u, ""), ""); err != nil {
+		t.Errorf("offline, cached: %v", err)
+	}
+	if gets != before {
+		t.Errorf("%d GETs with a cached copy, want none", gets-before)
+	}
+	if _, err := r.Resolve(ctx, ref(t, u, ""), ""); err != nil || gets != before+1 {
+		t.Errorf("online, unpinned: %v, %d GETs", err, gets-before)
+	}
+
+	// Offline without a cached copy: a clear error; wrong password, 404
+	// and persistent 503: FetchErrors without the secret.
+	empty := &Resolver{CacheDir: t.TempDir(), Client: newClient(t, index.Options{Offline: true})}
+	bad := "http://user:wr0ngpw@" + host + "/authpkg-2.0-py3-none-any.whl"
+	missing := "http://user:s3cr3tpw@" + host + "/authpkg-9.0-py3-none-any.whl"
+	for _, tc := range []struct {
+		r    *Resolver
+		url  string
+		fail int
+		want string
+	}{
+		{empty, u, 0, "offline"},
+		{r, bad, 0, "401"},
+		{r, missing, 0, "404"},
+		{r, u, 100, "503"},
+	} {
+		fail503 = tc.fail
+		_, err := tc.r.Resolve(ctx, ref(t, tc.url, ""), "")
+		var fe *FetchError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want a FetchError with %q", tc.url, err, tc.want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "s3cr3tpw") || strings.Contains(err.Error(), "wr0ngpw")) {
+			t.Errorf("secret in %q", err)
+		}
+	}
+	fail503 = 0
+}
+
+func TestLockURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://u:p@host/x.whl":        "https://host/x.whl",
+		"https://token@host/x.whl":      "https://host/x.whl",
+		"ssh://git@github.com/o/r.git":  "ssh://git@github.com/o/r.git",
+		"ssh://git:pw@github.com/o/r":   "ssh://github.com/o/r",
+		"https://host/x.whl":            "https://host/x.whl",
+		"file:///tmp/x":                 "file:///tmp/x",
+		"https://u:p%2Fq@host:8080/a/b": "https://host:8080/a/b",
+	} {
+		if got := LockURL(in); got != want {
+			t.Errorf("LockURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
