@@ -180,6 +180,7 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer client.Close() // joins the client's prefetches: nothing outlives Resolve
 	prefs, warn := readPreferences(req.PreviousLock)
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 

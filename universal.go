@@ -44,6 +44,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	if err != nil {
 		return nil, err
 	}
+	defer client.Close() // joins the client's prefetches: nothing outlives Resolve
 	prefs, warn := readPreferences(req.PreviousLock)
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 	opts.Env = nil

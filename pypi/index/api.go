@@ -35,7 +35,6 @@
 package index
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -186,8 +185,7 @@ type Client struct {
 	metas    memo[*Metadata]
 	pages    memo[[]File] // find-links pages
 
-	bg     context.Context
-	cancel context.CancelFunc
+	bg background // prefetch goroutines; Close cancels and joins them
 
 	retryWaitMin, retryWaitMax time.Duration
 }

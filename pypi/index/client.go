@@ -32,7 +32,6 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{opts: opts, creds: newCredentials(opts.NetrcPath),
 		retryWaitMin: opts.RetryWaitMin, retryWaitMax: opts.RetryWaitMax}
-	c.bg, c.cancel = context.WithCancel(context.Background())
 	if !opts.NoCache {
 		dir := opts.CacheDir
 		if dir == "" {
@@ -157,8 +156,20 @@ func deriveJSONAPI(index string) string {
 	return u.String()
 }
 
-// Close stops background prefetching. The Client stays usable.
-func (c *Client) Close() { c.cancel() }
+// Close cancels the Client's background work (Prefetch,
+// PrefetchMetadata) and returns once every goroutine it started has
+// returned, then closes idle connections of the transport it made (none
+// of an Options.HTTPClient's). Later prefetch calls are dropped;
+// everything else (Project, Metadata, Download) stays usable. Close may be
+// called more than once. A caller that prefetches must Close before it
+// returns, so no fetch outlives it.
+func (c *Client) Close() {
+	c.bg.close()
+	if c.opts.HTTPClient == nil {
+		c.rc.HTTPClient.CloseIdleConnections()
+		c.stream.CloseIdleConnections()
+	}
+}
 
 // Stats returns counters so far.
 func (c *Client) Stats() Stats {
@@ -182,14 +193,14 @@ func (c *Client) IndexURLs() []string {
 // caller that asks.
 func (c *Client) Prefetch(names ...string) {
 	for _, n := range names {
-		go c.Project(c.bg, n)
+		c.bg.spawn(func(ctx context.Context) { _, _ = c.Project(ctx, n) })
 	}
 }
 
 // PrefetchMetadata starts fetching the metadata of files in the background.
 func (c *Client) PrefetchMetadata(files ...File) {
 	for _, f := range files {
-		go c.Metadata(c.bg, f)
+		c.bg.spawn(func(ctx context.Context) { _, _ = c.Metadata(ctx, f) })
 	}
 }
 
