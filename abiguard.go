@@ -20,11 +20,11 @@ import (
 // 2.0.0, dated from the index) conflicts with that major. Requires-Dist
 // markers are evaluated in opts.Env (nil, for universal locks: every
 // marker counts). It returns nil when the guard is off.
-func newABIGuard(ctx context.Context, req Options, c *index.Client, opts *resolver.Options) *audit.Guard {
+func newABIGuard(req Options, c *index.Client, opts *resolver.Options) *audit.Guard {
 	if req.NoABIGuard {
 		return nil
 	}
-	g := audit.NewGuard(ctx, audit.DefaultRules(), c).WithEnv(opts.Env)
+	g := audit.NewGuard(audit.DefaultRules(), c).WithEnv(opts.Env)
 	opts.Conflicts = g.Conflicts
 	return g
 }

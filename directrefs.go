@@ -214,11 +214,11 @@ func (refs *directRefs) unguard(opts *resolver.Options) {
 	if refs == nil || len(refs.byName) == 0 || inner == nil {
 		return
 	}
-	opts.Conflicts = func(name string, v pep440.Version) []resolver.Conflict {
+	opts.Conflicts = func(ctx context.Context, name string, v pep440.Version) []resolver.Conflict {
 		if refs.get(name) != nil {
 			return nil
 		}
-		return inner(name, v)
+		return inner(ctx, name, v)
 	}
 }
 

@@ -192,7 +192,7 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	}
 	stop := p.StartPrefetch(ctx)
 	defer stop()
-	guard := newABIGuard(ctx, req, client, &opts)
+	guard := newABIGuard(req, client, &opts)
 	in.refs.unguard(&opts)
 	sol, err := resolver.Resolve(ctx, in.refs.wrap(p), in.requirements, opts)
 	if err != nil {

@@ -56,7 +56,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	}
 	stop := p.StartPrefetch(ctx)
 	defer stop()
-	guard := newABIGuard(ctx, req, client, &opts) // nil Env: every marker counts
+	guard := newABIGuard(req, client, &opts) // nil Env: every marker counts
 	in.refs.unguard(&opts)
 	rp := universalRequiresPython(in, t)
 	uo := resolver.UniversalOptions{Options: opts, RequiresPython: rp,

@@ -250,7 +250,6 @@ type Applied struct {
 // Guard applies the ABI rules while resolving: a candidate with compiled
 // wheels built before a provider's next major conflicts with that major.
 type Guard struct {
-	ctx   context.Context
 	rules []Rule
 	src   Source
 	env   pep508.Env // markers of Requires-Dist evaluated here; nil = all count
@@ -274,24 +273,25 @@ type boundInfo struct {
 	first string
 }
 
-// NewGuard returns a guard over src.
-func NewGuard(ctx context.Context, rules []Rule, src Source) *Guard {
-	return &Guard{ctx: ctx, rules: rules, src: src, bound: map[string]boundInfo{}, seen: map[string]Applied{}, unread: map[string]string{}}
+// NewGuard returns a guard over src. It keeps no context: each call that
+// may fetch takes the caller's.
+func NewGuard(rules []Rule, src Source) *Guard {
+	return &Guard{rules: rules, src: src, bound: map[string]boundInfo{}, seen: map[string]Applied{}, unread: map[string]string{}}
 }
 
 // NewABIGuard returns the resolver hook of a new guard.
-func NewABIGuard(ctx context.Context, rules []Rule, src Source) func(string, pep440.Version) []resolver.Conflict {
-	return NewGuard(ctx, rules, src).Conflicts
+func NewABIGuard(rules []Rule, src Source) func(context.Context, string, pep440.Version) []resolver.Conflict {
+	return NewGuard(rules, src).Conflicts
 }
 
-func (g *Guard) boundary(rule Rule) boundInfo {
+func (g *Guard) boundary(ctx context.Context, rule Rule) boundInfo {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if b, ok := g.bound[rule.Provider]; ok {
 		return b
 	}
 	b := boundInfo{at: rule.FallbackDate, first: fmt.Sprintf("%d.0.0", rule.Major)}
-	if proj, err := g.src.Project(g.ctx, rule.Provider); err == nil {
+	if proj, err := g.src.Project(ctx, rule.Provider); err == nil {
 		if at, v, ok := boundary(rule, proj.Files); ok {
 			b = boundInfo{at: at, first: v}
 		}
@@ -300,14 +300,15 @@ func (g *Guard) boundary(rule Rule) boundInfo {
 	return b
 }
 
-// Conflicts is the resolver.Options.Conflicts hook.
-func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
+// Conflicts is the resolver.Options.Conflicts hook; ctx bounds the index
+// requests it makes.
+func (g *Guard) Conflicts(ctx context.Context, name string, v pep440.Version) []resolver.Conflict {
 	var out []resolver.Conflict
 	for _, rule := range g.rules {
 		if name == rule.Provider {
 			continue
 		}
-		proj, err := g.src.Project(g.ctx, name)
+		proj, err := g.src.Project(ctx, name)
 		if err != nil {
 			return nil
 		}
@@ -328,11 +329,11 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 		if len(wheels) == 0 {
 			continue
 		}
-		b := g.boundary(rule)
+		b := g.boundary(ctx, rule)
 		if rule.accepts(EvidenceUploadedAfter) && !latest.Before(b.at) {
 			continue
 		}
-		deps, set, err := g.requires(wheels, rule.Provider)
+		deps, set, err := g.requires(ctx, wheels, rule.Provider)
 		if err != nil {
 			g.mu.Lock()
 			g.unread[name+"=="+v.String()] = err.Error()
@@ -363,11 +364,11 @@ func (g *Guard) Conflicts(name string, v pep440.Version) []resolver.Conflict {
 // the answer does not depend on map order or on which metadata is cached.
 // When no wheel's metadata can be read it returns the error: the guard
 // cannot tell, and says so (Unread) rather than passing the release.
-func (g *Guard) requires(wheels []index.File, provider string) (bool, pep440.Set, error) {
+func (g *Guard) requires(ctx context.Context, wheels []index.File, provider string) (bool, pep440.Set, error) {
 	var md *index.Metadata
 	var lastErr error
 	for _, f := range wheels {
-		m, err := g.src.Metadata(g.ctx, f)
+		m, err := g.src.Metadata(ctx, f)
 		if err == nil {
 			md = m
 			break

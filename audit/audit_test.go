@@ -153,8 +153,8 @@ func TestCheckABI(t *testing.T) {
 }
 
 func TestGuard(t *testing.T) {
-	g := NewGuard(context.Background(), DefaultRules(), seedIndex())
-	old := g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78"))
+	g := NewGuard(DefaultRules(), seedIndex())
+	old := g.Conflicts(context.Background(), "opencv-python", pep440.MustParse("4.8.1.78"))
 	if len(old) != 1 || old[0].Name != "numpy" {
 		t.Fatalf("conflicts for 4.8.1.78 = %+v, want one on numpy", old)
 	}
@@ -163,10 +163,10 @@ func TestGuard(t *testing.T) {
 			t.Errorf("conflict set contains numpy %s = %v, want %v", v, got, want)
 		}
 	}
-	if c := g.Conflicts("opencv-python", pep440.MustParse("4.10.0.84")); len(c) != 0 {
+	if c := g.Conflicts(context.Background(), "opencv-python", pep440.MustParse("4.10.0.84")); len(c) != 0 {
 		t.Errorf("4.10.0.84 was built after numpy 2: conflicts %+v", c)
 	}
-	if c := g.Conflicts("pillow", pep440.MustParse("10.1.0")); len(c) != 0 {
+	if c := g.Conflicts(context.Background(), "pillow", pep440.MustParse("10.1.0")); len(c) != 0 {
 		t.Errorf("pillow does not depend on numpy: conflicts %+v", c)
 	}
 	applied := g.Applied(map[string]string{"opencv-python": "4.8.1.78"})

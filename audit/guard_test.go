@@ -52,7 +52,7 @@ func TestGuardResolve(t *testing.T) {
 				reqs = append(reqs, pep508.MustParseRequirement(s))
 			}
 			opts := resolver.Options{Env: tgt.Env(), Python: tgt.Python}
-			g := NewGuard(context.Background(), DefaultRules(), client)
+			g := NewGuard(DefaultRules(), client)
 			if tc.guard {
 				opts.Conflicts = g.Conflicts
 			}
@@ -199,8 +199,8 @@ func TestABICompiledWheelsOnly(t *testing.T) {
 			t.Errorf("index=%v: findings %q, want the ABI finding", lk != nil, kinds(fs))
 		}
 	}
-	g := NewGuard(context.Background(), DefaultRules(), idx)
-	if c := g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78")); len(c) != 1 {
+	g := NewGuard(DefaultRules(), idx)
+	if c := g.Conflicts(context.Background(), "opencv-python", pep440.MustParse("4.8.1.78")); len(c) != 1 {
 		t.Errorf("guard conflicts %+v, want one on numpy", c)
 	}
 	// numpy gone from the index: the rule table's date is used, with a note.
@@ -280,14 +280,14 @@ func TestGuardMarkers(t *testing.T) {
 	linux := pep508.Env{"python_version": "3.11", "sys_platform": "linux"}
 	win := pep508.Env{"python_version": "3.11", "sys_platform": "win32"}
 	for env, want := range map[string]int{"none": 1, "linux": 0, "win32": 1} {
-		g := NewGuard(context.Background(), DefaultRules(), src)
+		g := NewGuard(DefaultRules(), src)
 		switch env {
 		case "linux":
 			g.WithEnv(linux)
 		case "win32":
 			g.WithEnv(win)
 		}
-		if got := len(g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78"))); got != want {
+		if got := len(g.Conflicts(context.Background(), "opencv-python", pep440.MustParse("4.8.1.78"))); got != want {
 			t.Errorf("env %s: %d conflicts, want %d", env, got, want)
 		}
 	}
@@ -367,8 +367,8 @@ func TestGuardRequiresBound(t *testing.T) {
 		{"one of two markers unbounded", []string{`numpy<2; python_version < "3.9"`, `numpy>=1.22; python_version >= "3.9"`}, DefaultRules(), 1},
 		{"no dependency", []string{"six"}, DefaultRules(), 0},
 	} {
-		g := NewGuard(context.Background(), tc.rules, reqIndex{seedIndex(), tc.reqs})
-		if got := len(g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78"))); got != tc.want {
+		g := NewGuard(tc.rules, reqIndex{seedIndex(), tc.reqs})
+		if got := len(g.Conflicts(context.Background(), "opencv-python", pep440.MustParse("4.8.1.78"))); got != tc.want {
 			t.Errorf("%s: %d conflicts, want %d", tc.name, got, tc.want)
 		}
 	}
@@ -414,8 +414,8 @@ func TestGuardMetadataReadOrder(t *testing.T) {
 			for _, f := range tc.readable {
 				src.readable[f] = true
 			}
-			g := NewGuard(context.Background(), DefaultRules(), src)
-			if got := len(g.Conflicts("opencv-python", pep440.MustParse("4.8.1.78"))); got != tc.want {
+			g := NewGuard(DefaultRules(), src)
+			if got := len(g.Conflicts(context.Background(), "opencv-python", pep440.MustParse("4.8.1.78"))); got != tc.want {
 				t.Fatalf("%s: %d conflicts, want %d", tc.name, got, tc.want)
 			}
 			unread := g.Unread(map[string]string{"opencv-python": "4.8.1.78"})

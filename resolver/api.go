@@ -161,8 +161,9 @@ type Options struct {
 	Upgrade         bool                      // ignore all preferences
 	UpgradePackages []string                  // ignore preferences for these
 	MaxSteps        int                       // 0 = default budget
-	// Conflicts, when set, is asked for each candidate before it is chosen.
-	Conflicts func(name string, v pep440.Version) []Conflict
+	// Conflicts, when set, is asked for each candidate before it is
+	// chosen, with the resolution's context (it may fetch).
+	Conflicts func(ctx context.Context, name string, v pep440.Version) []Conflict
 	// Progress, when set, receives events from the decision loop.
 	Progress func(Event)
 }

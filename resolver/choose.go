@@ -53,7 +53,7 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 		s.hintFailed(p, set, c)
 		return nil
 	}
-	if ic := s.addDependencies(p, c, dl); ic != nil {
+	if ic := s.addDependencies(ctx, p, c, dl); ic != nil {
 		s.recordConflict(p, ic)
 		s.hintFailed(p, set, c)
 		return nil
@@ -128,7 +128,7 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 // addDependencies adds c's dependency (and conflict-hook) incompatibilities
 // for node p and returns the first of them that the partial solution
 // already violates given p = c, if any.
-func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) *incompat {
+func (s *solver) addDependencies(ctx context.Context, p *pkg, c *cand, dl *depList) *incompat {
 	done := s.added[c]
 	if done == nil {
 		done = map[*pkg]bool{}
@@ -141,7 +141,7 @@ func (s *solver) addDependencies(p *pkg, c *cand, dl *depList) *incompat {
 		for _, d := range dl.deps {
 			ics = append(ics, s.addDependency(p, span, d))
 		}
-		ics = append(ics, s.conflictHooks(p, c)...)
+		ics = append(ics, s.conflictHooks(ctx, p, c)...)
 	}
 	for _, ic := range ics {
 		if s.violatedGiven(ic, p) {
@@ -230,12 +230,12 @@ func atLeast(v pep440.Version) (pep440.Set, bool) {
 }
 
 // conflictHooks turns Options.Conflicts into incompatibilities.
-func (s *solver) conflictHooks(p *pkg, c *cand) []*incompat {
+func (s *solver) conflictHooks(ctx context.Context, p *pkg, c *cand) []*incompat {
 	if s.opts.Conflicts == nil || p.isRoot() || p.extra != "" {
 		return nil
 	}
 	var out []*incompat
-	for _, cf := range s.opts.Conflicts(p.name, c.v) {
+	for _, cf := range s.opts.Conflicts(ctx, p.name, c.v) {
 		other := s.reg.get(cf.Name, "")
 		ic := &incompat{terms: []term{{p, true, s.span(p, c)}, {other, true, cf.Set}}, kind: causeConflictHook, reason: cf.Reason}
 		s.addIncompat(ic)

@@ -70,7 +70,7 @@ func TestOddProviderData(t *testing.T) {
 			root: []string{"a[x]>2,<1"}, want: "you require a[x]>2,<1, which no version can satisfy"},
 		{name: "conflict hook with an empty set on an absent project", p: rawProvider{cands: map[string][]resolver.Candidate{"a": {cand("1.0")}}},
 			root: []string{"a"}, opts: func(o *resolver.Options) {
-				o.Conflicts = func(string, pep440.Version) []resolver.Conflict {
+				o.Conflicts = func(context.Context, string, pep440.Version) []resolver.Conflict {
 					return []resolver.Conflict{{Name: "ghost", Set: pep440.Empty(), Reason: "never"}, {Name: "ghost2", Set: pep440.Full(), Reason: "ghost2 not selected"}}
 				}
 			}, want: "ok: a==1.0"},

@@ -301,10 +301,10 @@ func addConflict(opts *resolver.Options, v string) error {
 	}
 	pv := pep440.MustParse(ver)
 	prev := opts.Conflicts
-	opts.Conflicts = func(n string, v pep440.Version) []resolver.Conflict {
+	opts.Conflicts = func(ctx context.Context, n string, v pep440.Version) []resolver.Conflict {
 		var out []resolver.Conflict
 		if prev != nil {
-			out = prev(n, v)
+			out = prev(ctx, n, v)
 		}
 		if n == name && v.Equal(pv) {
 			out = append(out, resolver.Conflict{Name: f[1], Set: spec.Set(), Reason: f[3]})

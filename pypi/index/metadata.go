@@ -341,7 +341,7 @@ func (c *Client) pep658(ctx context.Context, f File, project, version string) ([
 // ranges, answers with more than maxMetadataBytes, or the archive needs
 // more than a few reads.
 func (c *Client) wheelMetadata(ctx context.Context, f File, project, version string) ([]byte, bool, error) {
-	rr := &rangeReader{c: c, ctx: ctx, f: f, project: project, version: version}
+	rr := newRangeReader(ctx, c, f, project, version)
 	if err := rr.open(); err == nil {
 		data, err := wheelMETADATA(rr, rr.size, project, c.metaLimit())
 		if err == nil || rr.full != nil {

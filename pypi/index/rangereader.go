@@ -15,9 +15,13 @@ import (
 // Content-Range), which for most wheels holds the zip central directory;
 // each later miss fetches at least minChunk bytes. If the server ignores
 // Range and sends the whole file, the reader serves it (hash-verified).
+//
+// io.ReaderAt has no context, so the reader gets its requests through get,
+// a function bound to the context of the one Metadata call that creates
+// and drops it (newRangeReader); the reader keeps no context itself.
 type rangeReader struct {
-	c                *Client
-	ctx              context.Context
+	get              func(getReq) (*getResp, error)
+	limit            int64 // response body limit per request
 	f                File
 	project, version string
 
@@ -26,6 +30,11 @@ type rangeReader struct {
 	full   []byte
 	reads  int
 	err    error // first fetch error, reported instead of zip's view of it
+}
+
+func newRangeReader(ctx context.Context, c *Client, f File, project, version string) *rangeReader {
+	return &rangeReader{get: func(q getReq) (*getResp, error) { return c.get(ctx, q) },
+		limit: c.metaLimit() + tailSize, f: f, project: project, version: version}
 }
 
 type chunk struct {
@@ -62,7 +71,7 @@ func (r *rangeReader) open() error {
 // fetch GETs one range; total < 0 means the server sent the whole file.
 func (r *rangeReader) fetch(rng string) (start int64, data []byte, total int64, err error) {
 	r.reads++
-	resp, err := r.c.get(r.ctx, getReq{url: stripFragment(r.f.URL), rangeHdr: rng, limit: r.c.metaLimit() + tailSize,
+	resp, err := r.get(getReq{url: stripFragment(r.f.URL), rangeHdr: rng, limit: r.limit,
 		op: "metadata", project: r.project, version: r.version})
 	if err != nil {
 		return 0, nil, 0, err
