@@ -304,12 +304,12 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 	if md == nil && errors.Is(firstErr, index.ErrNeedsBuild) && p.builds != nil && buildsAllowed(ctx) {
 		md, err = p.builds.fromSdist(ctx, name, v, r, firstErr)
 		if err != nil {
-			return nil, err
+			return nil, needsBuild(err)
 		}
 	}
 	if md == nil {
 		if errors.Is(firstErr, index.ErrNeedsBuild) {
-			return nil, firstErr
+			return nil, needsBuild(firstErr)
 		}
 		return nil, &indexError{firstErr}
 	}

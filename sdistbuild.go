@@ -112,6 +112,24 @@ type errBuildFailed struct{ msg string }
 func (e *errBuildFailed) Error() string { return e.msg }
 func (e *errBuildFailed) Unwrap() error { return resolver.ErrInvalidMetadata }
 
+// errNeedsBuild makes a version whose metadata needs a build that is not
+// done (--no-build, --no-build-package, no builder) unusable: the resolver
+// skips it (resolver.ErrNeedsBuild) and tries older versions; the message
+// is the index's or the builder's, naming the flag that forbids building.
+type errNeedsBuild struct{ err error }
+
+func (e *errNeedsBuild) Error() string   { return e.err.Error() }
+func (e *errNeedsBuild) Unwrap() []error { return []error{resolver.ErrNeedsBuild, e.err} }
+
+// needsBuild returns err as an errNeedsBuild when it wraps
+// index.ErrNeedsBuild, else err unchanged.
+func needsBuild(err error) error {
+	if errors.Is(err, index.ErrNeedsBuild) && !errors.Is(err, resolver.ErrNeedsBuild) {
+		return &errNeedsBuild{err}
+	}
+	return err
+}
+
 // metadata returns the metadata of name==v from its sdist f, after the
 // index found no static PKG-INFO (needErr). Concurrent and repeated calls
 // share one answer (a cancelled call is not remembered).
@@ -160,6 +178,11 @@ func (s *sdistBuilds) load(ctx context.Context, name string, v pep440.Version, f
 				if !s.noBuild[""] {
 					flag = "--no-build-package " + cn
 				}
+				why := err.Error()
+				if nb := (*sdist.NeedsBuildError)(nil); errors.As(err, &nb) {
+					why = strings.Join(nb.Reasons, "; ")
+				}
+				s.logf("%s %s: skipped: its sdist needs a build and %s forbids it (%s; %s)", cn, v, flag, why, f.Filename)
 				return nil, fmt.Errorf("%w (building is disabled by %s)", needErr, flag)
 			}
 			return nil, &errBuildFailed{msg: "its sdist is unreadable: " + err.Error()}

@@ -137,10 +137,28 @@ func TestNoBuild(t *testing.T) {
 		bo   BuildOptions
 		flag string
 	}{{BuildOptions{NoBuild: true}, "--no-build)"}, {BuildOptions{NoBuildPackages: []string{"six,OldPkg"}}, "--no-build-package oldpkg"}} {
+		// A version that needs a build is unusable, not a failure of the
+		// run: with nothing else to choose, the explanation says why.
 		_, _, err = resolveWithBuilds(t, dir, tc.bo, "oldpkg")
-		if !errors.Is(err, index.ErrNeedsBuild) || !strings.Contains(err.Error(), tc.flag) {
-			t.Errorf("%+v: err = %v", tc.bo, err)
+		var ns *resolver.NoSolutionError
+		if !errors.As(err, &ns) || !strings.Contains(err.Error(), "oldpkg==1.0 needs a source build") || !strings.Contains(err.Error(), tc.flag) {
+			t.Errorf("%+v: err = %v, want no solution: oldpkg==1.0 needs a build, forbidden by %s", tc.bo, err, tc.flag)
+			continue
 		}
+		var needs error
+		ns.Derivation.Walk(func(ic *resolver.Incompatibility) {
+			if errors.Is(ic.Err, resolver.ErrNeedsBuild) && errors.Is(ic.Err, index.ErrNeedsBuild) {
+				needs = ic.Err
+			}
+		})
+		if needs == nil {
+			t.Errorf("%+v: the derivation has no ErrNeedsBuild cause", tc.bo)
+		}
+	}
+	// broken 2.0 (sdist only, setup.py) is skipped for the wheel of 1.0.
+	sol, _, err = resolveWithBuilds(t, dir, BuildOptions{NoBuild: true}, "broken")
+	if err != nil || pins(sol) != "broken==1.0" {
+		t.Errorf("broken with --no-build: %v, want broken==1.0 from its wheel", err)
 	}
 }
 

@@ -62,7 +62,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("UPDATE") == "1",
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exitcode": cmdExitcode, "normurl": cmdNormURL},
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exitcode": cmdExitcode, "normurl": cmdNormURL, "mkdist": cmdMkdist},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "shared":

@@ -158,7 +158,7 @@ var ErrNotFound = errors.New("not found")
 var ErrIndexFault = errors.New("index fault")
 
 // ErrNeedsBuild is wrapped when a version has only an sdist whose metadata
-// is dynamic or too old (pylock does not build sdists).
+// is dynamic or too old: only a build (pypi/build) can tell it.
 var ErrNeedsBuild = errors.New("metadata requires building the sdist")
 
 // ErrOffline is wrapped when --offline and the cache has no entry.
