@@ -1,11 +1,15 @@
 package index
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 )
 
 // holdTransport never answers: each request blocks until it is cancelled.
@@ -45,6 +49,48 @@ func TestCloseJoinsPrefetch(t *testing.T) {
 		synctest.Wait()
 		if n := h.started.Load(); n != 3 {
 			t.Errorf("a prefetch after Close started a request (%d started)", n)
+		}
+	})
+}
+
+// TestWaiterErrorNamesURL: a caller whose deadline passes while it waits
+// for another caller's fetch of the same page (here a prefetch) gets an
+// error naming the project and URL, as the fetcher's own error would, not
+// a bare "context deadline exceeded".
+func TestWaiterErrorNamesURL(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &holdTransport{}
+		c, err := New(Options{IndexURL: "http://index.test/simple/", NoCache: true, NetrcPath: os.DevNull,
+			HTTPClient: &http.Client{Transport: h}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Prefetch("Sniffio")
+		c.PrefetchMetadata(File{Filename: "sniffio-1.3.0-py3-none-any.whl", URL: "http://index.test/files/sniffio-1.3.0-py3-none-any.whl#sha256=00"})
+		synctest.Wait() // both fetches are in flight, blocked in the transport
+		for _, tc := range []struct {
+			name string
+			call func(ctx context.Context) error
+			want string
+		}{
+			{"project", func(ctx context.Context) error { _, err := c.Project(ctx, "sniffio"); return err },
+				"sniffio: GET http://index.test/simple/sniffio/: context deadline exceeded"},
+			{"metadata", func(ctx context.Context) error {
+				_, err := c.Metadata(ctx, File{Filename: "sniffio-1.3.0-py3-none-any.whl", URL: "http://index.test/files/sniffio-1.3.0-py3-none-any.whl#sha256=00"})
+				return err
+			}, "sniffio 1.3.0: GET http://index.test/files/sniffio-1.3.0-py3-none-any.whl"},
+		} {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err := tc.call(ctx)
+			cancel()
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: err = %v, want an *Error wrapping the deadline and containing %q", tc.name, err, tc.want)
+			}
+			if n := h.started.Load(); n != 2 {
+				t.Errorf("%s: %d requests, want 2 (the waiter must not fetch again)", tc.name, n)
+			}
 		}
 	})
 }

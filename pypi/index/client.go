@@ -217,7 +217,23 @@ func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 			c.emit(Event{Kind: "project", Project: cn, URL: p.Index})
 		}
 		return p, err
+	}, func(err error) error {
+		return &Error{Op: "project", Project: cn, URL: c.projectURL(cn), Err: fmt.Errorf("%w (waiting for the request in flight)", err)}
 	})
+}
+
+// projectURL is where the first index lists project cn (redacted): its
+// Simple API page, or its directory.
+func (c *Client) projectURL(cn string) string {
+	if len(c.indexes) == 0 {
+		return ""
+	}
+	if h, ok := c.indexes[0].(*httpIndex); ok {
+		page := h.base.JoinPath(cn)
+		page.Path += "/"
+		return Redact(page.String())
+	}
+	return c.indexes[0].display() + "/" + cn
 }
 
 // source is one place projects are looked up.

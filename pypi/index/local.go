@@ -166,7 +166,10 @@ func (c *Client) newFindLinks(loc string) (source, error) {
 func (s *findLinks) display() string { return Redact(s.loc) }
 
 func (s *findLinks) files(ctx context.Context, project string) ([]File, error) {
-	all, err := s.c.pages.do(ctx, s.loc, func(ctx context.Context) ([]File, error) { return s.list(ctx) })
+	all, err := s.c.pages.do(ctx, s.loc, func(ctx context.Context) ([]File, error) { return s.list(ctx) },
+		func(err error) error {
+			return &Error{Op: "find-links", Project: project, URL: s.display(), Err: fmt.Errorf("%w (waiting for the request in flight)", err)}
+		})
 	if err != nil {
 		return nil, err
 	}

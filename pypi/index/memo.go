@@ -9,7 +9,9 @@ import (
 // included (like cmd/go's par.ErrCache): concurrent callers of a key wait
 // for the first one (singleflight) and later callers get the stored result.
 // A result spoiled by the first caller's cancellation is forgotten, so a
-// caller with a live context computes it afresh.
+// caller with a live context computes it afresh. A waiter whose own
+// context ends first gets waitErr(ctx.Err()) (nil waitErr: ctx.Err()), so
+// its error can name what it was waiting for as the fetcher's would.
 type memo[V any] struct {
 	mu sync.Mutex
 	m  map[string]*memoCall[V]
@@ -22,7 +24,7 @@ type memoCall[V any] struct {
 	forgotten bool
 }
 
-func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (V, error)) (V, error) {
+func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (V, error), waitErr func(error) error) (V, error) {
 	for {
 		m.mu.Lock()
 		if m.m == nil {
@@ -52,6 +54,9 @@ func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (
 			return call.v, call.err
 		case <-ctx.Done():
 			var zero V
+			if waitErr != nil {
+				return zero, waitErr(ctx.Err())
+			}
 			return zero, ctx.Err()
 		}
 	}

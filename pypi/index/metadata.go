@@ -177,6 +177,10 @@ func metaCacheName(f File) string {
 func (c *Client) Metadata(ctx context.Context, f File) (*Metadata, error) {
 	return c.metas.do(ctx, stripFragment(f.URL), func(ctx context.Context) (*Metadata, error) {
 		return c.loadMetadata(ctx, f)
+	}, func(err error) error {
+		project, version := splitFilename(f.Filename)
+		return &Error{Op: "metadata", Project: project, Version: version, URL: Redact(f.URL),
+			Err: fmt.Errorf("%w (waiting for the request in flight)", err)}
 	})
 }
 
