@@ -112,23 +112,25 @@ type errBuildFailed struct{ msg string }
 func (e *errBuildFailed) Error() string { return e.msg }
 func (e *errBuildFailed) Unwrap() error { return resolver.ErrInvalidMetadata }
 
-// errNeedsBuild makes a version whose metadata needs a build that is not
-// done (--no-build, --no-build-package, no builder) unusable: the resolver
-// skips it (resolver.ErrNeedsBuild) and tries older versions; the message
-// is the index's or the builder's, naming the flag that forbids building.
-type errNeedsBuild struct{ err error }
-
-func (e *errNeedsBuild) Error() string   { return e.err.Error() }
-func (e *errNeedsBuild) Unwrap() []error { return []error{resolver.ErrNeedsBuild, e.err} }
-
-// needsBuild returns err as an errNeedsBuild when it wraps
-// index.ErrNeedsBuild, else err unchanged.
-func needsBuild(err error) error {
-	if errors.Is(err, index.ErrNeedsBuild) && !errors.Is(err, resolver.ErrNeedsBuild) {
-		return &errNeedsBuild{err}
-	}
-	return err
+// errNoBuild makes a version whose sdist has no static metadata unusable
+// under --no-build / --no-build-package (resolver.ErrInvalidMetadata, as
+// uv and pip do: an older version with a wheel or static metadata may
+// still fit); it still matches index.ErrNeedsBuild.
+type errNoBuild struct {
+	err  error // the index's ErrNeedsBuild
+	flag string
 }
+
+func (e *errNoBuild) Error() string {
+	why := e.err.Error()
+	var ie *index.Error
+	if errors.As(e.err, &ie) && ie.Err != nil {
+		why = ie.Err.Error() // without the project and URL the explanation already names
+	}
+	return "its sdist needs a build (" + why + ") and building is disabled by " + e.flag
+}
+
+func (e *errNoBuild) Unwrap() []error { return []error{e.err, resolver.ErrInvalidMetadata} }
 
 // metadata returns the metadata of name==v from its sdist f, after the
 // index found no static PKG-INFO (needErr). Concurrent and repeated calls
@@ -142,6 +144,9 @@ func (s *sdistBuilds) metadata(ctx context.Context, name string, v pep440.Versio
 		s.calls[key] = c
 		s.mu.Unlock()
 		c.md, c.err = s.load(ctx, name, v, f, needErr)
+		if nb := (*errNoBuild)(nil); errors.As(c.err, &nb) {
+			s.logf("%s %s: skipped: %v (%s)", names.Canonicalize(name), v, nb, f.Filename)
+		}
 		if c.err != nil && ctx.Err() != nil {
 			s.mu.Lock()
 			delete(s.calls, key)
@@ -178,12 +183,7 @@ func (s *sdistBuilds) load(ctx context.Context, name string, v pep440.Version, f
 				if !s.noBuild[""] {
 					flag = "--no-build-package " + cn
 				}
-				why := err.Error()
-				if nb := (*sdist.NeedsBuildError)(nil); errors.As(err, &nb) {
-					why = strings.Join(nb.Reasons, "; ")
-				}
-				s.logf("%s %s: skipped: its sdist needs a build and %s forbids it (%s; %s)", cn, v, flag, why, f.Filename)
-				return nil, fmt.Errorf("%w (building is disabled by %s)", needErr, flag)
+				return nil, &errNoBuild{err: needErr, flag: flag}
 			}
 			return nil, &errBuildFailed{msg: "its sdist is unreadable: " + err.Error()}
 		}
@@ -428,3 +428,19 @@ type annotated struct {
 
 func (a *annotated) Error() string { return a.err.Error() + "\n\n" + a.notes }
 func (a *annotated) Unwrap() error { return a.err }
+
+// needsBuild returns err, when it wraps index.ErrNeedsBuild (a version
+// whose metadata only a build would give, and no build is done), as a
+// resolver.ErrNeedsBuild: the resolver skips that version and tries older
+// ones instead of stopping. Other errors are returned unchanged.
+func needsBuild(err error) error {
+	if errors.Is(err, index.ErrNeedsBuild) && !errors.Is(err, resolver.ErrNeedsBuild) {
+		return &errNeedsBuild{err}
+	}
+	return err
+}
+
+type errNeedsBuild struct{ err error }
+
+func (e *errNeedsBuild) Error() string   { return e.err.Error() }
+func (e *errNeedsBuild) Unwrap() []error { return []error{resolver.ErrNeedsBuild, e.err} }

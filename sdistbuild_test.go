@@ -136,29 +136,14 @@ func TestNoBuild(t *testing.T) {
 	for _, tc := range []struct {
 		bo   BuildOptions
 		flag string
-	}{{BuildOptions{NoBuild: true}, "--no-build)"}, {BuildOptions{NoBuildPackages: []string{"six,OldPkg"}}, "--no-build-package oldpkg"}} {
-		// A version that needs a build is unusable, not a failure of the
-		// run: with nothing else to choose, the explanation says why.
+	}{{BuildOptions{NoBuild: true}, "--no-build,"}, {BuildOptions{NoBuildPackages: []string{"six,OldPkg"}}, "--no-build-package oldpkg,"}} {
+		// The version is unusable (an older one could fit): no solution,
+		// explained.
 		_, _, err = resolveWithBuilds(t, dir, tc.bo, "oldpkg")
 		var ns *resolver.NoSolutionError
-		if !errors.As(err, &ns) || !strings.Contains(err.Error(), "oldpkg==1.0 needs a source build") || !strings.Contains(err.Error(), tc.flag) {
-			t.Errorf("%+v: err = %v, want no solution: oldpkg==1.0 needs a build, forbidden by %s", tc.bo, err, tc.flag)
-			continue
+		if !errors.As(err, &ns) || KindOf(err) != KindNoSolution || !strings.Contains(err.Error(), "building is disabled by "+tc.flag) {
+			t.Errorf("%+v: err = %v", tc.bo, err)
 		}
-		var needs error
-		ns.Derivation.Walk(func(ic *resolver.Incompatibility) {
-			if errors.Is(ic.Err, resolver.ErrNeedsBuild) && errors.Is(ic.Err, index.ErrNeedsBuild) {
-				needs = ic.Err
-			}
-		})
-		if needs == nil {
-			t.Errorf("%+v: the derivation has no ErrNeedsBuild cause", tc.bo)
-		}
-	}
-	// broken 2.0 (sdist only, setup.py) is skipped for the wheel of 1.0.
-	sol, _, err = resolveWithBuilds(t, dir, BuildOptions{NoBuild: true}, "broken")
-	if err != nil || pins(sol) != "broken==1.0" {
-		t.Errorf("broken with --no-build: %v, want broken==1.0 from its wheel", err)
 	}
 }
 
@@ -235,5 +220,31 @@ func TestSdistsBuildConcurrently(t *testing.T) {
 	}
 	if pins(sol) != "alpha==1.0 beta==1.0" || len(s.Warnings()) != 0 {
 		t.Fatalf("pins %s, warnings %q", pins(sol), s.Warnings())
+	}
+}
+
+// TestNoBuildSkipsVersion: under --no-build a version that needs a build
+// is skipped as resolver.ErrNeedsBuild (its cause in the derivation), and
+// an older version with a wheel is chosen.
+func TestNoBuildSkipsVersion(t *testing.T) {
+	dir := buildIndex(t)
+	_, _, err := resolveWithBuilds(t, dir, BuildOptions{NoBuild: true}, "oldpkg")
+	var ns *resolver.NoSolutionError
+	if !errors.As(err, &ns) || !strings.Contains(err.Error(), "oldpkg==1.0 needs a source build for its metadata") {
+		t.Fatalf("err = %v, want no solution: oldpkg==1.0 needs a source build", err)
+	}
+	var needs error
+	ns.Derivation.Walk(func(ic *resolver.Incompatibility) {
+		if errors.Is(ic.Err, resolver.ErrNeedsBuild) && errors.Is(ic.Err, index.ErrNeedsBuild) {
+			needs = ic.Err
+		}
+	})
+	if needs == nil {
+		t.Errorf("the derivation has no ErrNeedsBuild cause")
+	}
+	// broken 2.0 (sdist only, setup.py) is skipped for the wheel of 1.0.
+	sol, _, err := resolveWithBuilds(t, dir, BuildOptions{NoBuild: true}, "broken")
+	if err != nil || pins(sol) != "broken==1.0" {
+		t.Errorf("broken with --no-build: %v, want broken==1.0 from its wheel", err)
 	}
 }

@@ -101,11 +101,11 @@ const (
 // makes only that version unusable, or whyNone when the error must stop
 // the resolution.
 func classifyMetadataErr(err error) whyKind {
-	switch {
-	case errors.Is(err, ErrInvalidMetadata):
-		return whyInvalidMetadata
+	switch { // needs-build first: an unbuilt sdist's metadata is not invalid
 	case errors.Is(err, ErrNeedsBuild):
 		return whyNeedsBuild
+	case errors.Is(err, ErrInvalidMetadata):
+		return whyInvalidMetadata
 	case errors.Is(err, ErrYanked):
 		return whyYanked
 	}

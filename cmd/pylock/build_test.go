@@ -90,3 +90,37 @@ func TestUniversalBuildsOnce(t *testing.T) {
 		t.Errorf("universal lock lacks colorama for win32:\n%s", out)
 	}
 }
+
+// TestNoBuildSkipsVersion: under --no-build (or --no-build-package) a
+// version whose sdist has no static metadata is unusable, not an error:
+// the resolution moves on to an older version with a wheel (as pip and uv
+// do), and when none is left the explanation says why (exit 1). No Python
+// is needed.
+func TestNoBuildSkipsVersion(t *testing.T) {
+	idx := t.TempDir()
+	buildtest.Put(t, idx, "oldpkg", "oldpkg-1.0.tar.gz", buildtest.SetuptoolsSdist("oldpkg", "1.0", []string{"six>=1.0"}, ""))
+	fn, data := buildtest.Wheel("oldpkg", "0.9")
+	buildtest.Put(t, idx, "oldpkg", fn, data)
+	dir := t.TempDir()
+	reqs := filepath.Join(dir, "requirements.txt")
+	os.WriteFile(reqs, []byte("oldpkg\n"), 0o644)
+	lock := filepath.Join(dir, "pylock.toml")
+	for _, flag := range [][]string{{"--no-build"}, {"--no-build-package", "oldpkg"}} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"resolve", reqs, "--index-url", idx, "--no-cache", "-o", lock}, flag...)
+		if code := run(args, nil, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d, want 0 (oldpkg 0.9 has a wheel)\n%s", flag, code, stderr.String())
+		}
+		out, _ := os.ReadFile(lock)
+		if !strings.Contains(string(out), "name = \"oldpkg\"\nversion = \"0.9\"") {
+			t.Errorf("%v: lock does not hold oldpkg 0.9:\n%s", flag, out)
+		}
+	}
+	// Only the sdist-only version fits: no solution, explained.
+	var stdout, stderr bytes.Buffer
+	os.WriteFile(reqs, []byte("oldpkg>=1.0\n"), 0o644)
+	code := run([]string{"resolve", reqs, "--index-url", idx, "--no-cache", "--no-build", "-o", lock}, nil, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "oldpkg==1.0") || !strings.Contains(stderr.String(), "building is disabled by --no-build") {
+		t.Errorf("oldpkg>=1.0 --no-build: exit %d, want 1 naming oldpkg==1.0 and --no-build\n%s", code, stderr.String())
+	}
+}
