@@ -9,9 +9,7 @@ import (
 // included (like cmd/go's par.ErrCache): concurrent callers of a key wait
 // for the first one (singleflight) and later callers get the stored result.
 // A result spoiled by the first caller's cancellation is forgotten, so a
-// caller with a live context computes it afresh. A waiter whose own
-// context ends first gets waitErr(ctx.Err()) (nil waitErr: ctx.Err()), so
-// its error can name what it was waiting for as the fetcher's would.
+// caller with a live context computes it afresh.
 type memo[V any] struct {
 	mu sync.Mutex
 	m  map[string]*memoCall[V]
@@ -24,6 +22,10 @@ type memoCall[V any] struct {
 	forgotten bool
 }
 
+// do returns fn's result for key, computing it once. A caller that waits
+// for another's call and whose own context ends first gets
+// waitErr(ctx.Err()) (nil waitErr: ctx.Err()), so that its error names
+// what it was waiting for as the fetcher's own error would.
 func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (V, error), waitErr func(error) error) (V, error) {
 	for {
 		m.mu.Lock()
