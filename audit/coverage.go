@@ -16,7 +16,7 @@ func CheckCoverage(l *lockfile.Lock, t target.Target) []Finding {
 	env, tags := t.Env(), t.Supported()
 	for i := range l.Packages {
 		p := &l.Packages[i]
-		if !applies(p, env) || p.VCS != nil || p.Directory != nil || p.Archive != nil {
+		if !p.AppliesTo(env) || p.VCS != nil || p.Directory != nil || p.Archive != nil {
 			continue
 		}
 		ok := false

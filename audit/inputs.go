@@ -30,19 +30,6 @@ func lockIndex(l *lockfile.Lock) map[string][]*lockfile.Package {
 	return m
 }
 
-// applies reports whether a lock package's marker holds in env.
-func applies(p *lockfile.Package, env pep508.Env) bool {
-	if p.Marker == "" || env == nil {
-		return true
-	}
-	m, err := pep508.ParseMarker(p.Marker)
-	if err != nil {
-		return true
-	}
-	ok, err := m.Evaluate(env)
-	return err != nil || ok
-}
-
 // CheckInputs compares the inputs with the lock: the recorded hash, and
 // whether each requirement and constraint is satisfied by the locked set for
 // the target env (nil env: markers are not evaluated).
@@ -77,7 +64,7 @@ func CheckInputs(l *lockfile.Lock, in Inputs, env pep508.Env) []Finding {
 		name := r.NormalizedName()
 		var locked []*lockfile.Package
 		for _, p := range idx[name] {
-			if applies(p, env) {
+			if p.AppliesTo(env) {
 				locked = append(locked, p)
 			}
 		}

@@ -20,7 +20,7 @@ func CheckInstalled(l *lockfile.Lock, inst *installed.Env, env pep508.Env) []Fin
 	locked := map[string]bool{}
 	for i := range l.Packages {
 		p := &l.Packages[i]
-		if !applies(p, env) {
+		if !p.AppliesTo(env) {
 			continue
 		}
 		name := canonical(p.Name)
@@ -31,7 +31,7 @@ func CheckInstalled(l *lockfile.Lock, inst *installed.Env, env pep508.Env) []Fin
 				Message: fmt.Sprintf("%s==%s is locked but not installed", name, p.Version)})
 			continue
 		}
-		if p.Version != "" && !sameVersion(d.Version, p.Version) { // a directory's version is not locked
+		if p.Version != "" && !pep440.SameVersion(d.Version, p.Version) { // a directory's version is not locked
 			out = append(out, Finding{Kind: KindVersionMismatch, Severity: Error, Package: name,
 				Message: fmt.Sprintf("%s: installed %s, locked %s", name, d.Version, p.Version),
 				Hint:    fmt.Sprintf("reinstall from the lock (pylock plan), or re-lock if %s is intended", d.Version)})
@@ -58,13 +58,4 @@ func CheckInstalled(l *lockfile.Lock, inst *installed.Env, env pep508.Env) []Fin
 			Message: fmt.Sprintf("%s==%s is installed but not in the lock", n, inst.Dists[n].Version)})
 	}
 	return out
-}
-
-func sameVersion(a, b string) bool {
-	va, err1 := pep440.Parse(a)
-	vb, err2 := pep440.Parse(b)
-	if err1 != nil || err2 != nil {
-		return a == b
-	}
-	return va.Equal(vb)
 }

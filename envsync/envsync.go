@@ -119,14 +119,14 @@ func Diff(l *lockfile.Lock, plan *lockfile.InstallPlan, inst *installed.Env, env
 	c := &Changes{}
 	locked := map[string]bool{}
 	for i := range l.Packages {
-		if applies(&l.Packages[i], env) {
+		if l.Packages[i].AppliesTo(env) {
 			locked[names.Canonicalize(l.Packages[i].Name)] = true
 		}
 	}
 	for i, ps := range plan.Steps {
 		st := Step{Plan: i + 1, Title: stepTitle(ps)}
 		for _, p := range ps.Packages {
-			if !applies(&p, env) {
+			if !p.AppliesTo(env) {
 				continue
 			}
 			if a, ok := need(&p, inst, lockDir); ok {
@@ -163,7 +163,7 @@ func need(p *lockfile.Package, inst *installed.Env, lockDir string) (Action, boo
 	switch {
 	case !ok:
 		return Action{Op: OpInstall, Name: name, Version: want}, true
-	case want != "" && !sameVersion(d.Version, want):
+	case want != "" && !pep440.SameVersion(d.Version, want):
 		return Action{Op: OpChange, Name: name, Version: want, Installed: d.Version}, true
 	}
 	if why := sourceDiffers(p, d.DirectURL, lockDir); why != "" {
@@ -252,29 +252,6 @@ func stepTitle(s lockfile.Step) string {
 	return "packages"
 }
 
-// applies reports whether p's marker holds in env (no marker, or no env:
-// yes; an unreadable marker: yes, as pip would fail loudly on it).
-func applies(p *lockfile.Package, env pep508.Env) bool {
-	if p.Marker == "" || env == nil {
-		return true
-	}
-	m, err := pep508.ParseMarker(p.Marker)
-	if err != nil {
-		return true
-	}
-	ok, err := m.Evaluate(env)
-	return err != nil || ok
-}
-
-func sameVersion(a, b string) bool {
-	va, err1 := pep440.Parse(a)
-	vb, err2 := pep440.Parse(b)
-	if err1 != nil || err2 != nil {
-		return a == b
-	}
-	return va.Equal(vb)
-}
-
 // CheckEnvironments returns an error when l lists environments and none of
 // them holds in env: the lock was not made for this interpreter.
 func CheckEnvironments(l *lockfile.Lock, env pep508.Env) error {
@@ -344,7 +321,7 @@ func Sync(ctx context.Context, o Options) (*Result, error) {
 	ch := Diff(o.Lock, o.Plan, inst, o.MarkerEnv, lockDir(o.LockPath))
 	res := &Result{Changes: ch}
 	for i := range o.Lock.Packages {
-		if applies(&o.Lock.Packages[i], o.MarkerEnv) {
+		if o.Lock.Packages[i].AppliesTo(o.MarkerEnv) {
 			res.Locked++
 		}
 	}

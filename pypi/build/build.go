@@ -14,6 +14,7 @@ import (
 
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/sdist"
 )
@@ -278,7 +279,7 @@ func checkIdentity(m *index.Metadata, pkg Package) error {
 	if pkg.Name != "" && names.Canonicalize(m.Name) != names.Canonicalize(pkg.Name) {
 		return fmt.Errorf("%s: the build produced metadata for %q", pkg, m.Name)
 	}
-	if pkg.Version != "" && !sameVersion(m.Version, pkg.Version) {
+	if pkg.Version != "" && !pep440.SameVersion(m.Version, pkg.Version) {
 		return fmt.Errorf("%s: the build produced metadata for version %q", pkg, m.Version)
 	}
 	return nil

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/pylock/pylock/pypi/index"
-	"github.com/pylock/pylock/pypi/pep440"
 )
 
 // cachePath is where the metadata built for key lives ("" without a cache).
@@ -150,16 +149,6 @@ func TreeHash(dir string) (string, error) {
 		return "", fmt.Errorf("hashing %s: %w", dir, err)
 	}
 	return "tree-" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// sameVersion compares versions as PEP 440 when both parse, else as text.
-func sameVersion(a, b string) bool {
-	va, errA := pep440.Parse(a)
-	vb, errB := pep440.Parse(b)
-	if errA == nil && errB == nil {
-		return va.Equal(vb)
-	}
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
 // sortedCopy returns s sorted (for stable messages).

@@ -271,25 +271,10 @@ func checkIdentity(m *Metadata, project, version string) error {
 	if names.Canonicalize(m.Name) != project {
 		return fmt.Errorf("%w: file is %s but its metadata says Name: %s", ErrInvalidMetadata, project, m.Name)
 	}
-	if version != "" && !sameVersion(m.Version, version) {
+	if version != "" && !pep440.SameVersion(m.Version, version) {
 		return fmt.Errorf("%w: file is version %s but its metadata says Version: %s", ErrInvalidMetadata, version, m.Version)
 	}
 	return nil
-}
-
-// sameVersion reports whether a metadata Version and a filename's version
-// field denote the same PEP 440 version; for non-PEP 440 versions it
-// compares the text loosely (case, '-' vs '_').
-func sameVersion(a, b string) bool {
-	va, errA := pep440.Parse(a)
-	vb, errB := pep440.Parse(b)
-	if errA == nil && errB == nil {
-		return va.Equal(vb)
-	}
-	norm := func(s string) string {
-		return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_")
-	}
-	return norm(a) == norm(b)
 }
 
 // maxMetadataBytes bounds a metadata file, a METADATA or PKG-INFO member,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pylock/pylock/pypi/pep440"
 )
 
 func tarGz(t *testing.T, files map[string]string) []byte {
@@ -164,11 +165,11 @@ func TestFilenameHelpers(t *testing.T) {
 		t.Error("filenameMatches(python-3parclient-4.2.tar.gz)")
 	}
 	for a, b := range map[string]string{"1.0": "1.0.0", "1.0-1": "1.0.post1", "2.0RC1": "2.0rc1", "18.1.0-0_py38h16f9016": "18.1.0_0_py38h16f9016"} {
-		if !sameVersion(a, b) {
-			t.Errorf("sameVersion(%s, %s) = false", a, b)
+		if !pep440.SameVersion(a, b) {
+			t.Errorf("pep440.SameVersion(%s, %s) = false", a, b)
 		}
 	}
-	if sameVersion("1.0", "1.0.post1") || sameVersion("1.0", "1.1") {
+	if pep440.SameVersion("1.0", "1.0.post1") || pep440.SameVersion("1.0", "1.1") {
 		t.Error("sameVersion too lax")
 	}
 	if filenameMatches("foo-1.0.tar.gz", "foo-bar") || filenameMatches("foo-1.0.exe", "foo") || filenameMatches("foobar-1.0.tar.gz", "foo") {

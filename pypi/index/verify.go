@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep440"
 )
 
 // ErrNoHash is wrapped when a file cannot be verified because the index
@@ -112,7 +113,7 @@ func metadataDiff(a, b *Metadata) string {
 	switch {
 	case names.Canonicalize(a.Name) != names.Canonicalize(b.Name):
 		return "Name"
-	case !sameVersion(a.Version, b.Version):
+	case !pep440.SameVersion(a.Version, b.Version):
 		return "Version"
 	case a.RequiresPython != b.RequiresPython:
 		return "Requires-Python"
