@@ -272,7 +272,7 @@ func buildResolverOptions(req Options, in *inputs) (resolver.Options, error) {
 		Constraints:     in.constraints,
 		Overrides:       in.overrides,
 		Upgrade:         req.Upgrade,
-		UpgradePackages: canonicalAll(req.UpgradePackages),
+		UpgradePackages: names.CanonicalList(req.UpgradePackages),
 		MaxSteps:        req.MaxSteps,
 		ExcludeNewer:    req.ExcludeNewer,
 		Progress:        req.ResolverEvents,
@@ -311,18 +311,6 @@ func binaryPolicy(list []string) resolver.BinaryPolicy {
 		}
 	}
 	return p
-}
-
-func canonicalAll(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		for _, item := range strings.Split(s, ",") {
-			if item = strings.TrimSpace(item); item != "" {
-				out = append(out, names.Canonicalize(item))
-			}
-		}
-	}
-	return out
 }
 
 // readPreferences returns the pins of an existing output at path (nil

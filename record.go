@@ -8,6 +8,7 @@ import (
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
 	pyinputs "github.com/pylock/pylock/pypi/inputs"
+	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/target"
 )
 
@@ -21,7 +22,7 @@ func buildTool(req Options, in *inputs, iopts index.Options, t target.Target) lo
 		Overrides:    uniqueStrings(requirementStrings(in.overrides)),
 		Via:          viaTable(in, req.LockPath),
 		Target:       t.String(),
-		InstallFirst: canonicalAll(req.InstallFirst),
+		InstallFirst: names.CanonicalList(req.InstallFirst),
 		Command:      req.Command,
 		Options:      map[string]string{},
 		InputRoles:   recordInputs(req.Inputs, req.LockPath),

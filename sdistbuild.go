@@ -65,12 +65,8 @@ func newSdistBuilds(client *index.Client, opts BuildOptions, cacheDir string, ex
 	if opts.NoBuild {
 		s.noBuild[""] = true
 	}
-	for _, p := range opts.NoBuildPackages {
-		for _, n := range strings.Split(p, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				s.noBuild[names.Canonicalize(n)] = true
-			}
-		}
+	for _, n := range names.CanonicalList(opts.NoBuildPackages) {
+		s.noBuild[n] = true
 	}
 	bcache := ""
 	if cacheDir != "" {

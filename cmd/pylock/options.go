@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/lockfile"
@@ -107,20 +106,7 @@ func parseMarkers(flag string, values []string) ([]pep508.Marker, error) {
 
 // requirementsOptions are the pinned requirements' rendering options.
 func (f *resolveFlags) requirementsOptions() lockfile.RequirementsOptions {
-	return lockfile.RequirementsOptions{NoEmitIndexURL: f.noEmitIndexURL, NoEmitPackages: canonicalList(f.noEmitPackages)}
-}
-
-// canonicalList splits comma lists and canonicalises the names.
-func canonicalList(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		for _, n := range strings.Split(s, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				out = append(out, names.Canonicalize(n))
-			}
-		}
-	}
-	return out
+	return lockfile.RequirementsOptions{NoEmitIndexURL: f.noEmitIndexURL, NoEmitPackages: names.CanonicalList(f.noEmitPackages)}
 }
 
 // parseValues parses the flag strings with a value syntax into o.
