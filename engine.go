@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pylock/pylock/audit"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
 	pyinputs "github.com/pylock/pylock/pypi/inputs"
@@ -176,48 +177,97 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	if err := checkRequiresPython(in, t); err != nil {
 		return nil, usageErr(err)
 	}
+	r, err := openRun(ctx, req, in, t, getenv, &opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close() // joins every prefetch: nothing outlives Resolve
+	sol, err := resolver.Resolve(ctx, in.refs.wrap(r.p), in.requirements, opts)
+	if err != nil {
+		return nil, r.builds.annotate(budgetErr(ctx, req.Budget, in.refs.explain(err)))
+	}
+	snap, err := r.lock(ctx, req, in, sol, singleLockOptions(req, in, r.iopts, t))
+	if err != nil {
+		return nil, err
+	}
+	r.res.Warnings = append(r.res.Warnings, yankWarnings(snap, sol, in.format, req.ExcludeNewer)...)
+	r.res.Warnings = append(r.res.Warnings, extraWarnings(snap, sol, opts.Env)...)
+	return r.done(ctx, req, start)
+}
+
+// run is what one resolution uses besides the solver, the same for
+// single-target and universal locks: the index client, the provider over
+// it, the sdist builder, the ABI guard and the Result being filled.
+type run struct {
+	client *index.Client
+	iopts  index.Options
+	res    *Result
+	p      *Provider
+	builds *sdistBuilds // one per run: built metadata serves every fork
+	guard  *audit.Guard // nil with --no-abi-guard
+	stop   func()       // stops the provider's prefetching (idempotent)
+}
+
+// openRun opens the index, reads the preferences into opts, makes the
+// provider with its builder, resolves the direct references, starts the
+// prefetching and installs the ABI guard in opts (markers evaluated in
+// opts.Env: nil for universal locks; never for direct references'
+// projects). The caller must close the run.
+func openRun(ctx context.Context, req Options, in *inputs, t target.Target, getenv func(string) string, opts *resolver.Options) (*run, error) {
 	client, iopts, res, err := openIndex(req, in, t, getenv)
 	if err != nil {
 		return nil, err
 	}
-	defer client.Close() // joins the client's prefetches: nothing outlives Resolve
 	prefs, warn := readPreferences(req.PreviousLock)
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
+	r := &run{client: client, iopts: iopts, res: res, p: NewProvider(client, t), stop: func() {}}
+	r.builds = newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer)
+	r.p.enableBuilds(r.builds)
+	if err := resolveDirect(ctx, req, in, iopts, r.builds); err != nil {
+		r.close()
+		return nil, err
+	}
+	r.stop = r.p.StartPrefetch(ctx)
+	r.guard = newABIGuard(req, client, opts)
+	in.refs.unguard(opts)
+	return r, nil
+}
 
-	p := NewProvider(client, t)
-	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer)
-	p.enableBuilds(builds)
-	if err := resolveDirect(ctx, req, in, iopts, builds); err != nil {
-		return nil, err
-	}
-	stop := p.StartPrefetch(ctx)
-	defer stop()
-	guard := newABIGuard(req, client, &opts)
-	in.refs.unguard(&opts)
-	sol, err := resolver.Resolve(ctx, in.refs.wrap(p), in.requirements, opts)
-	if err != nil {
-		return nil, builds.annotate(budgetErr(ctx, req.Budget, in.refs.explain(err)))
-	}
-	stop()
-	res.Warnings = append(res.Warnings, builds.Warnings()...)
-	lo := singleLockOptions(req, in, iopts, t)
-	lo.Tool.ABIGuard, res.ABIGuard = abiGuardRecord(guard, sol, in)
-	lock, snap, err := lockResolution(ctx, req, p, sol, lo)
+// close stops the provider's and the client's background work and waits
+// for every goroutine of it.
+func (r *run) close() {
+	r.stop()
+	r.client.Close()
+}
+
+// lock stops prefetching, then builds the lock of sol with lo (plus the
+// ABI guard's record) and verifies its files; it fills the Result's lock,
+// resolution, build warnings and guard lines, and returns the index
+// snapshot the lock was built from.
+func (r *run) lock(ctx context.Context, req Options, in *inputs, sol *resolver.Result, lo LockOptions) (*IndexSnapshot, error) {
+	r.stop()
+	r.res.Warnings = append(r.res.Warnings, r.builds.Warnings()...)
+	lo.Tool.ABIGuard, r.res.ABIGuard = abiGuardRecord(r.guard, sol, in)
+	lock, snap, err := lockResolution(ctx, req, r.p, sol, lo)
 	if err != nil {
 		return nil, err
 	}
-	if err := verifyFiles(ctx, req, client, lock); err != nil {
+	if err := verifyFiles(ctx, req, r.client, lock); err != nil {
 		return nil, err
 	}
-	res.Lock, res.Resolution = lock, sol
-	res.Warnings = append(res.Warnings, yankWarnings(snap, sol, in.format, req.ExcludeNewer)...)
-	res.Warnings = append(res.Warnings, extraWarnings(snap, sol, opts.Env)...)
-	if err := checkUnguarded(ctx, req, client, res); err != nil {
+	r.res.Lock, r.res.Resolution = lock, sol
+	return snap, nil
+}
+
+// done runs the last check (a risky pair left unguarded) and returns the
+// Result with the index statistics and the duration since start.
+func (r *run) done(ctx context.Context, req Options, start time.Time) (*Result, error) {
+	if err := checkUnguarded(ctx, req, r.client, r.res); err != nil {
 		return nil, err
 	}
-	res.IndexStats = client.Stats()
-	res.Duration = time.Since(start)
-	return res, nil
+	r.res.IndexStats = r.client.Stats()
+	r.res.Duration = time.Since(start)
+	return r.res, nil
 }
 
 func readInputs(req Options) (*inputs, error) {

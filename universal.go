@@ -40,24 +40,13 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	if req.Target.Platform != "" {
 		return nil, usageErr(fmt.Errorf("--universal locks every platform: it cannot be combined with --python-platform %q", req.Target.Platform))
 	}
-	client, iopts, res, err := openIndex(req, in, t, getenv)
+	opts.Env = nil // every marker counts (the ABI guard's too)
+	r, err := openRun(ctx, req, in, t, getenv, &opts)
 	if err != nil {
 		return nil, err
 	}
-	defer client.Close() // joins the client's prefetches: nothing outlives Resolve
-	prefs, warn := readPreferences(req.PreviousLock)
-	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
-	opts.Env = nil
-	p := NewProvider(client, t)
-	builds := newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer) // one per run: built metadata serves every fork
-	p.enableBuilds(builds)
-	if err := resolveDirect(ctx, req, in, iopts, builds); err != nil {
-		return nil, err
-	}
-	stop := p.StartPrefetch(ctx)
-	defer stop()
-	guard := newABIGuard(req, client, &opts) // nil Env: every marker counts
-	in.refs.unguard(&opts)
+	defer r.close() // joins every prefetch: nothing outlives Resolve
+	p, builds := r.p, r.builds
 	rp := universalRequiresPython(in, t)
 	uo := resolver.UniversalOptions{Options: opts, RequiresPython: rp,
 		Environments: req.Environments, RequiredEnvironments: req.RequiredEnvironments}
@@ -71,27 +60,16 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	if err != nil {
 		return nil, builds.annotate(budgetErr(ctx, req.Budget, in.refs.explain(err)))
 	}
-	stop()
-	res.Warnings = append(res.Warnings, builds.Warnings()...)
 	lo := LockOptions{RequiresPython: rp, Format: in.format, ExcludeNewer: req.ExcludeNewer,
-		Universal: true, Tool: universalTool(req, in, iopts, t, rp), direct: in.refs}
+		Universal: true, Tool: universalTool(req, in, r.iopts, t, rp), direct: in.refs}
 	for _, e := range uo.Environments {
 		lo.Environments = append(lo.Environments, e.String())
 	}
-	lo.Tool.ABIGuard, res.ABIGuard = abiGuardRecord(guard, sol, in)
-	lock, snap, err := lockResolution(ctx, req, p, sol, lo)
+	snap, err := r.lock(ctx, req, in, sol, lo)
 	if err != nil {
 		return nil, err
 	}
-	if err := verifyFiles(ctx, req, client, lock); err != nil {
-		return nil, err
-	}
-	res.Lock, res.Universal, res.Resolution = lock, sol, sol
-	res.Warnings = append(res.Warnings, extraWarnings(snap, sol, nil)...)
-	if err := checkUnguarded(ctx, req, client, res); err != nil {
-		return nil, err
-	}
-	res.IndexStats = client.Stats()
-	res.Duration = time.Since(start)
-	return res, nil
+	r.res.Universal = sol
+	r.res.Warnings = append(r.res.Warnings, extraWarnings(snap, sol, nil)...)
+	return r.done(ctx, req, start)
 }
