@@ -15,8 +15,12 @@ import (
 	"github.com/pylock/pylock/pypi/pep440"
 )
 
-// ProbeTimeout bounds how long Default waits for python3.
-const ProbeTimeout = 3 * time.Second
+// ProbeTimeout bounds how long Default (and FromInterpreter) waits for an
+// interpreter's answer. A healthy interpreter answers in well under a
+// second, but on a loaded machine its start-up alone has taken over 3 s
+// (a build's --python probe was killed mid-test), so the bound only has to
+// catch interpreters that hang.
+const ProbeTimeout = 10 * time.Second
 
 func defaultTarget(ctx context.Context) Target {
 	if t, err := FromInterpreter(ctx, "python3"); err == nil {
