@@ -1,6 +1,7 @@
 package resolver_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
