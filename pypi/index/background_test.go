@@ -23,17 +23,23 @@ func (h *holdTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, req.Context().Err()
 }
 
+// holdClient is a Client whose every request blocks until cancelled.
+func holdClient(t *testing.T) (*Client, *holdTransport) {
+	h := &holdTransport{}
+	c, err := New(Options{IndexURL: "http://index.test/simple/", NoCache: true, NetrcPath: os.DevNull,
+		HTTPClient: &http.Client{Transport: h}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, h
+}
+
 // TestCloseJoinsPrefetch: Close cancels the prefetches in flight and
 // returns only once their goroutines have; prefetches after Close are
 // dropped.
 func TestCloseJoinsPrefetch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := &holdTransport{}
-		c, err := New(Options{IndexURL: "http://index.test/simple/", NoCache: true, NetrcPath: os.DevNull,
-			HTTPClient: &http.Client{Transport: h}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c, h := holdClient(t)
 		c.Prefetch("a", "b")
 		c.PrefetchMetadata(File{Filename: "c-1.0-py3-none-any.whl", URL: "http://index.test/files/c-1.0-py3-none-any.whl"})
 		synctest.Wait() // every prefetch is blocked in the transport
@@ -59,12 +65,7 @@ func TestCloseJoinsPrefetch(t *testing.T) {
 // a bare "context deadline exceeded".
 func TestWaiterErrorNamesURL(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := &holdTransport{}
-		c, err := New(Options{IndexURL: "http://index.test/simple/", NoCache: true, NetrcPath: os.DevNull,
-			HTTPClient: &http.Client{Transport: h}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c, h := holdClient(t)
 		defer c.Close()
 		c.Prefetch("Sniffio")
 		c.PrefetchMetadata(File{Filename: "sniffio-1.3.0-py3-none-any.whl", URL: "http://index.test/files/sniffio-1.3.0-py3-none-any.whl#sha256=00"})
