@@ -59,10 +59,12 @@ type Provider struct {
 	wake     chan struct{}              // non-nil while prefetching: signals new hints
 }
 
-// prefetchHint is one version whose metadata Prefetch asked for.
+// prefetchHint is one version whose metadata Prefetch asked for, or with
+// page set, a project page.
 type prefetchHint struct {
 	name    string
 	version pep440.Version
+	page    bool
 }
 
 // NewProvider returns a Provider over c for target t. Metadata prefetch
@@ -77,8 +79,12 @@ func NewProvider(c *index.Client, t target.Target) *Provider {
 // fetches in flight and returns once every goroutine StartPrefetch started
 // has returned; it may be called more than once. Call it before the
 // resolution's caller returns, e.g. with defer.
+//
+// The fetches are speculative (index.Speculative): when the cache answers
+// everything the resolution needs, guesses that would need the network are
+// never sent.
 func (p *Provider) StartPrefetch(ctx context.Context) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(index.Speculative(ctx))
 	wake := make(chan struct{}, 1)
 	p.mu.Lock()
 	p.wake = wake
@@ -120,7 +126,11 @@ func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *s
 		p.mu.Unlock()
 		for _, h := range hints {
 			wg.Go(func() {
-				if ctx.Err() == nil {
+				switch {
+				case ctx.Err() != nil:
+				case h.page:
+					_, _ = p.client.Project(ctx, h.name)
+				default:
 					_, _ = p.metadata(p.prefetchContext(ctx, h.name, h.version), h.name, h.version) // builds only a project's newest release
 				}
 			})
@@ -130,7 +140,7 @@ func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *s
 
 // Candidates implements resolver.Provider.
 func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Candidate, error) {
-	pr, err := p.project(ctx, name)
+	pr, err := p.project(speculation(ctx), name)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +162,16 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version.Less(out[j].Version) })
 	return out, nil
+}
+
+// speculation marks the resolver's lookahead calls as guesses for the
+// index client (index.Speculative): they are answered from the cache, and
+// go to the network only once the resolution needed it anyway.
+func speculation(ctx context.Context) context.Context {
+	if resolver.Speculative(ctx) {
+		return index.Speculative(ctx)
+	}
+	return ctx
 }
 
 // project fetches and groups a project's files (memoised).
@@ -260,7 +280,7 @@ func fileClass(f file) int {
 // the version (compatible wheel by rank, other wheels, then the sdist),
 // falling back to the next file when one needs building or is missing.
 func (p *Provider) Metadata(ctx context.Context, name string, v pep440.Version) (resolver.Metadata, error) {
-	md, err := p.metadata(ctx, name, v)
+	md, err := p.metadata(speculation(ctx), name, v)
 	if err != nil {
 		return resolver.Metadata{}, err
 	}
@@ -336,17 +356,19 @@ func (p *Provider) release(ctx context.Context, name string, v pep440.Version) (
 // to the client's prefetcher; the metadata of each given version is queued
 // for the StartPrefetch goroutines (dropped when none are running).
 func (p *Provider) Prefetch(name string, versions ...pep440.Version) {
-	if len(versions) == 0 {
-		p.client.Prefetch(name)
-		return
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.wake == nil {
+		if len(versions) == 0 {
+			p.client.Prefetch(name)
+		}
 		return
 	}
+	if len(versions) == 0 {
+		p.hints = append(p.hints, prefetchHint{name: name, page: true})
+	}
 	for _, v := range versions {
-		p.hints = append(p.hints, prefetchHint{name, v})
+		p.hints = append(p.hints, prefetchHint{name: name, version: v})
 	}
 	select {
 	case p.wake <- struct{}{}:

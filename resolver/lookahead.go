@@ -78,7 +78,7 @@ func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Ver
 		extras = []string{extra}
 	}
 	if s.walk.first(walkKey(name, extras, v)) {
-		s.walk.goWalk(func() { s.walkVersion(ctx, name, extras, v, lookaheadDepth) })
+		s.walk.goWalk(func() { s.walkVersion(withSpeculation(ctx), name, extras, v, lookaheadDepth) })
 	}
 }
 

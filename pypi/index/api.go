@@ -185,7 +185,8 @@ type Client struct {
 	metas    memo[*Metadata]
 	pages    memo[[]File] // find-links pages
 
-	bg background // prefetch goroutines; Close cancels and joins them
+	bg   background // prefetch goroutines; Close cancels and joins them
+	gate netGate    // see speculate.go
 
 	retryWaitMin, retryWaitMax time.Duration
 }

@@ -32,6 +32,7 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{opts: opts, creds: newCredentials(opts.NetrcPath),
 		retryWaitMin: opts.RetryWaitMin, retryWaitMax: opts.RetryWaitMax}
+	c.gate.init()
 	if !opts.NoCache {
 		dir := opts.CacheDir
 		if dir == "" {

@@ -78,6 +78,9 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 	if c.opts.Offline {
 		return nil, r.err(0, 0, fmt.Errorf("%w: %s", ErrOffline, Redact(r.url)))
 	}
+	if err := c.awaitNetwork(ctx); err != nil {
+		return nil, r.err(0, 0, err)
+	}
 	hdr := http.Header{}
 	if r.accept != "" {
 		hdr.Set("Accept", r.accept)

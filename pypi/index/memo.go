@@ -9,7 +9,9 @@ import (
 // included (like cmd/go's par.ErrCache): concurrent callers of a key wait
 // for the first one (singleflight) and later callers get the stored result.
 // A result spoiled by the first caller's cancellation is forgotten, so a
-// caller with a live context computes it afresh.
+// caller with a live context computes it afresh. A call started by a
+// speculative caller (Speculative) carries a mark that a caller needing
+// the result promotes (see speculate.go).
 type memo[V any] struct {
 	mu sync.Mutex
 	m  map[string]*memoCall[V]
@@ -17,6 +19,7 @@ type memo[V any] struct {
 
 type memoCall[V any] struct {
 	done      chan struct{}
+	mark      *specMark // nil unless started speculatively
 	v         V
 	err       error
 	forgotten bool
@@ -33,11 +36,16 @@ func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (
 			m.m = map[string]*memoCall[V]{}
 		}
 		call, ok := m.m[key]
+		mark, speculative := callerMark(ctx)
 		if !ok {
-			call = &memoCall[V]{done: make(chan struct{})}
+			call = &memoCall[V]{done: make(chan struct{}), mark: mark}
 			m.m[key] = call
 			m.mu.Unlock()
-			call.v, call.err = fn(ctx)
+			fctx := ctx
+			if speculative {
+				fctx = context.WithValue(ctx, specMarkKey{}, mark)
+			}
+			call.v, call.err = fn(fctx)
 			if call.err != nil && ctx.Err() != nil {
 				m.mu.Lock()
 				delete(m.m, key)
@@ -48,6 +56,9 @@ func (m *memo[V]) do(ctx context.Context, key string, fn func(context.Context) (
 			return call.v, call.err
 		}
 		m.mu.Unlock()
+		if !speculative {
+			call.mark.promote()
+		}
 		select {
 		case <-call.done:
 			if call.forgotten && ctx.Err() == nil {

@@ -1,0 +1,72 @@
+package pylock_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/internal/fakeindex"
+	"github.com/pylock/pylock/internal/testenv"
+	"github.com/pylock/pylock/pypi/inputs"
+	"github.com/pylock/pylock/pypi/reqfile"
+)
+
+// A run whose cache a previous run filled makes no request and opens no
+// connection, though the solver's lookahead guesses at versions the
+// earlier run abandoned before they were cached; --offline opens none
+// either. The server counts TCP connections.
+func TestWarmResolveOpensNoConnection(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testenv.CorpusDir(t), "resolvelib", "index", "pypi-2020-02-13-chalice.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := fakeindex.FromResolvelib(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := fakeindex.New(idx, fakeindex.Options{})
+	defer srv.Close()
+	cache := t.TempDir()
+	run := func(offline bool) []string {
+		t.Helper()
+		res, err := pylock.Resolve(context.Background(), pylock.Options{
+			Inputs:   inputs.FromPaths(reqfile.PyprojectOptions{}, "-"),
+			Stdin:    strings.NewReader("chalice\n"),
+			IndexURL: srv.SimpleURL(),
+			Target:   pylock.TargetSpec{PythonVersion: "3.11", Platform: "x86_64-manylinux_2_28"},
+			CacheDir: cache,
+			Offline:  offline,
+			Getenv:   func(string) string { return "" },
+		})
+		if err != nil {
+			t.Fatalf("offline=%v: %v", offline, err)
+		}
+		var got []string
+		for _, p := range res.Lock.Packages {
+			got = append(got, p.Name+"=="+p.Version)
+		}
+		return got
+	}
+	cold := run(false)
+	if st := srv.Stats(); st.Requests == 0 || st.Connections == 0 {
+		t.Fatalf("cold run: %d requests on %d connections, want some", st.Requests, st.Connections)
+	}
+	for _, offline := range []bool{false, true, false} {
+		srv.ResetStats()
+		before := srv.Stats().Connections
+		got := run(offline)
+		st := srv.Stats()
+		if st.Requests != 0 || st.Connections != before {
+			t.Errorf("warm run (offline=%v): %d requests on %d new connections, want none", offline, st.Requests, st.Connections-before)
+			for _, r := range srv.Log() {
+				t.Log(r)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(cold, " ") {
+			t.Errorf("warm run (offline=%v) locked %v, the cold run %v", offline, got, cold)
+		}
+	}
+}
