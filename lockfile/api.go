@@ -7,6 +7,7 @@
 package lockfile
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"time"
@@ -150,10 +151,32 @@ func (l *Lock) MarshalTOML() ([]byte, error) { return marshal(l) }
 
 // WriteFileAtomic writes data to path via a temp file in the same directory,
 // fsync and rename: on failure the old file is untouched and no partial file
-// is left.
+// is left. A regular file that already holds exactly data is left alone
+// (relocking an unchanged project costs no write and no fsync, which is
+// most of a warm run's wall time on some disks).
 func WriteFileAtomic(path string, data []byte) error {
+	if sameContent(path, data) {
+		return nil
+	}
 	return WriteFileAtomicFunc(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// sameContent reports whether path is a regular file (through symlinks)
+// whose bytes are data.
+func sameContent(path string, data []byte) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false
+	}
+	old := make([]byte, len(data)+1)
+	n, err := io.ReadFull(f, old)
+	return err == io.ErrUnexpectedEOF && n == len(data) && bytes.Equal(old[:n], data)
 }

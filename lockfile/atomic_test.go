@@ -177,3 +177,37 @@ func TestWriteFileAtomicSimulatedFailures(t *testing.T) {
 		t.Errorf("dir holds %v, want only pylock.toml", es)
 	}
 }
+
+// An unchanged lock is not rewritten (same file, no rename); a changed
+// one, or one of another length, is.
+func TestWriteFileAtomicUnchangedIsLeftAlone(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pylock.toml")
+	if err := WriteFileAtomic(path, []byte("same\n")); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		data    string
+		rewrite bool
+	}{{"same\n", false}, {"diff\n", true}, {"diff\nlonger\n", true}, {"", true}} {
+		if err := WriteFileAtomic(path, []byte(c.data)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != c.data {
+			t.Fatalf("after writing %q: %q, %v", c.data, got, err)
+		}
+		after, _ := os.Stat(path)
+		if rewritten := !os.SameFile(before, after); rewritten != c.rewrite {
+			t.Errorf("writing %q: rewritten=%v, want %v", c.data, rewritten, c.rewrite)
+		}
+		before = after
+	}
+	if es := entries(t, dir); len(es) != 1 {
+		t.Errorf("left behind: %v", es)
+	}
+}

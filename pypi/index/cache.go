@@ -1,10 +1,8 @@
 package index
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,37 +17,48 @@ import (
 
 // diskCache is pylock's on-disk cache. Layout under dir:
 //
-//	http-v1/<xx>/<sha256(key)>   HTTP responses (pages, JSON API) by URL+Accept
-//	meta-v1/<name>               immutable core metadata, content-addressed:
+//	http-v2/<xx>/<sha256(key)>   HTTP responses (pages, JSON API) by URL+Accept
+//	pages-v1/<xx>/<sha256(key)>  the same project pages, parsed (pagecache.go)
+//	meta-v2/<name>               immutable core metadata, content-addressed:
 //	                             "<algo>-<hex>" of a PEP 658 file, or
 //	                             "file-<algo>-<hex>" for METADATA/PKG-INFO read
 //	                             from the distribution with that hash
 //
-// Every entry is one file: a magic line, a JSON header line (key, validators,
-// freshness, size and sha256 of the body) and the body. Writes go to a
-// temporary file in the same directory and are renamed into place, so a
-// reader (this or another process) sees a whole old or a whole new entry;
-// a torn or tampered entry fails its checksum, is removed and refetched.
+// Every entry is one file: a magic line naming the layout, a CRC-32C
+// (Castagnoli) of the rest, a binary header (key, validators, freshness,
+// body length) and the body (cachefmt.go). A directory's version changes
+// whenever its layout does, so an older or newer pylock's entries are
+// ignored, never misread. Writes go to a temporary file in the same
+// directory and are renamed into place, so a reader (this or another
+// process) sees a whole old or a whole new entry; a torn or tampered entry
+// fails its length or checksum, is removed and refetched. The checksum
+// guards against damage, not against an attacker who can write the cache:
+// metadata is verified against the index's hashes when fetched, and the
+// cache directory is trusted like the rest of the user's files.
 // Credentials are never written: keys and URLs are redacted.
 type diskCache struct {
 	dir string
 	now func() time.Time
 }
 
-const cacheMagic = "pylock-cache-v1\n"
+// Cache directories, one per entry layout.
+const (
+	httpDir  = "http-v2"
+	pagesDir = "pages-v1"
+	metaDir  = "meta-v2"
+)
 
 type cacheHeader struct {
-	Key          string `json:"key"`
-	URL          string `json:"url,omitempty"` // final URL after redirects, redacted
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
-	Stored       int64  `json:"stored"`           // unix seconds
-	MaxAge       int64  `json:"max_age"`          // seconds; <= 0 = revalidate every time
-	ContentType  string `json:"ctype,omitempty"`  // of the body
-	Status       int    `json:"status,omitempty"` // 200
-	Size         int    `json:"size"`             // body bytes
-	SHA256       string `json:"sha256"`           // of the body
-	Immutable    bool   `json:"immutable,omitempty"`
+	Key          string
+	URL          string // final URL after redirects, redacted
+	ETag         string
+	LastModified string
+	Stored       int64  // unix seconds
+	MaxAge       int64  // seconds; <= 0 = revalidate every time
+	ContentType  string // of the body
+	Status       int    // 200
+	Size         int    // body bytes
+	Immutable    bool
 }
 
 type cacheEntry struct {
@@ -58,12 +67,14 @@ type cacheEntry struct {
 }
 
 // fresh reports whether the entry may be used without revalidation.
-func (e *cacheEntry) fresh(now time.Time) bool {
-	return e.hdr.MaxAge > 0 && now.Unix()-e.hdr.Stored < e.hdr.MaxAge
+func (e *cacheEntry) fresh(now time.Time) bool { return e.hdr.fresh(now) }
+
+func (h *cacheHeader) fresh(now time.Time) bool {
+	return h.MaxAge > 0 && now.Unix()-h.Stored < h.MaxAge
 }
 
 func newDiskCache(dir string) (*diskCache, error) {
-	for _, sub := range []string{"http-v1", "meta-v1"} {
+	for _, sub := range []string{httpDir, pagesDir, metaDir} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("cache directory: %w", err)
 		}
@@ -78,11 +89,11 @@ func hashKey(key string) string {
 
 func (d *diskCache) httpPath(key string) string {
 	h := hashKey(key)
-	return filepath.Join(d.dir, "http-v1", h[:2], h)
+	return filepath.Join(d.dir, httpDir, h[:2], h)
 }
 
 func (d *diskCache) metaPath(name string) string {
-	return filepath.Join(d.dir, "meta-v1", name)
+	return filepath.Join(d.dir, metaDir, name)
 }
 
 // errCorrupt marks an entry that failed validation (it is removed).
@@ -109,28 +120,9 @@ func (d *diskCache) read(path, key string) (e *cacheEntry, corrupt bool, err err
 	return e, false, nil
 }
 
-func parseEntry(data []byte) (*cacheEntry, error) {
-	rest, ok := bytes.CutPrefix(data, []byte(cacheMagic))
-	if !ok {
-		return nil, fmt.Errorf("%w: bad magic", errCorrupt)
-	}
-	line, body, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok {
-		return nil, fmt.Errorf("%w: no header", errCorrupt)
-	}
-	var e cacheEntry
-	if err := json.Unmarshal(line, &e.hdr); err != nil {
-		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
-	}
-	if len(body) != e.hdr.Size {
-		return nil, fmt.Errorf("%w: size %d, header says %d", errCorrupt, len(body), e.hdr.Size)
-	}
-	sum := sha256.Sum256(body)
-	if hex.EncodeToString(sum[:]) != e.hdr.SHA256 {
-		return nil, fmt.Errorf("%w: checksum", errCorrupt)
-	}
-	e.body = body
-	return &e, nil
+// write stores an entry atomically.
+func (d *diskCache) write(path string, hdr cacheHeader, body []byte) error {
+	return d.writeFile(path, encodeEntry(hdr, body))
 }
 
 // writes tracks cache writes in flight in this process, so that the
@@ -165,24 +157,12 @@ func beginWrite() bool {
 	return true
 }
 
-// write stores an entry atomically (temp file + rename).
-func (d *diskCache) write(path string, hdr cacheHeader, body []byte) error {
+// writeFile writes data to path atomically (temp file + rename).
+func (d *diskCache) writeFile(path string, data []byte) error {
 	if !beginWrite() {
 		return errShutdown
 	}
 	defer writes.wg.Done()
-	sum := sha256.Sum256(body)
-	hdr.SHA256, hdr.Size = hex.EncodeToString(sum[:]), len(body)
-	line, err := json.Marshal(hdr)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(cacheMagic) + len(line) + 1 + len(body))
-	buf.WriteString(cacheMagic)
-	buf.Write(line)
-	buf.WriteByte('\n')
-	buf.Write(body)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
@@ -190,7 +170,7 @@ func (d *diskCache) write(path string, hdr cacheHeader, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	_, werr := f.Write(buf.Bytes())
+	_, werr := f.Write(data)
 	cerr := f.Close()
 	if werr == nil {
 		werr = cerr
@@ -232,7 +212,7 @@ func cachePolicy(h http.Header) (store bool, maxAge int64, immutable bool) {
 // cache.
 func CheckCache(dir string) (entries int, err error) {
 	var bad []string
-	for _, sub := range []string{"http-v1", "meta-v1", "tmp-v1"} {
+	for _, sub := range []string{httpDir, pagesDir, metaDir, "tmp-v1"} {
 		root := filepath.Join(dir, sub)
 		werr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -252,7 +232,7 @@ func CheckCache(dir string) (entries int, err error) {
 			if err != nil {
 				return err
 			}
-			if _, perr := parseEntry(data); perr != nil {
+			if perr := checkEntry(data); perr != nil {
 				bad = append(bad, p+": "+perr.Error())
 				return nil
 			}

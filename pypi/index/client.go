@@ -447,8 +447,8 @@ func (s *httpIndex) display() string { return strings.TrimSuffix(Redact(s.base.S
 func (s *httpIndex) files(ctx context.Context, project string) ([]File, error) {
 	page := s.base.JoinPath(project) // JoinPath keeps userinfo
 	page.Path += "/"
-	r, err := s.c.get(ctx, getReq{url: page.String(), accept: acceptSimple, cache: true, limit: s.c.opts.MaxBodyBytes,
-		op: "project", project: project})
+	files, err := s.c.getPage(ctx, getReq{url: page.String(), accept: acceptSimple, cache: true, limit: s.c.opts.MaxBodyBytes,
+		op: "project", project: project}, parseRemotePage)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && errors.Is(err, ErrNotFound) {
@@ -456,31 +456,43 @@ func (s *httpIndex) files(ctx context.Context, project string) ([]File, error) {
 		}
 		return nil, err
 	}
-	files, err := parsePage(r.body, r.ctype, r.final)
-	if err != nil {
-		return nil, &Error{Op: "project", Project: project, URL: Redact(page.String()), Err: err}
+	if s.base.User == nil {
+		return files, nil
 	}
-	out := files[:0]
-	for _, f := range files {
+	for i := range files {
+		f := &files[i]
 		if f.Reject != "" {
-			out = append(out, f)
+			continue
+		}
+		fu, err := url.Parse(f.URL)
+		if err == nil && fu.User == nil && strings.EqualFold(fu.Host, s.base.Host) {
+			fu.User = s.base.User // credentials kept for fetching (File.URL contract)
+			f.URL = fu.String()
+		}
+	}
+	return files, nil
+}
+
+// parseRemotePage parses a remote index's page and rejects the files
+// without http(s) URLs (a remote page may not point at local files). Its
+// result is cached: credentials are added by the caller.
+func parseRemotePage(body []byte, ctype string, final *url.URL) ([]File, error) {
+	files, err := parsePage(body, ctype, final)
+	if err != nil {
+		return nil, err
+	}
+	for i := range files {
+		f := &files[i]
+		if f.Reject != "" || plainAbsURL(f.URL) {
 			continue
 		}
 		fu, err := url.Parse(f.URL)
 		if err != nil || (fu.Scheme != "http" && fu.Scheme != "https") {
-			// A remote page may not point at local files.
 			f.Reject = "not an http(s) URL on a remote index"
 			if err == nil && fu.Scheme == "file" {
 				f.Reject = "file:// URL on a remote index"
 			}
-			out = append(out, f)
-			continue
 		}
-		if fu.User == nil && s.base.User != nil && strings.EqualFold(fu.Host, s.base.Host) {
-			fu.User = s.base.User // credentials kept for fetching (File.URL contract)
-			f.URL = fu.String()
-		}
-		out = append(out, f)
 	}
-	return out, nil
+	return files, nil
 }

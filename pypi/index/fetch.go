@@ -29,6 +29,7 @@ type getResp struct {
 	header http.Header
 	ctype  string
 	cached bool
+	stored *cacheHeader // the HTTP cache entry's header, when the response is in the cache
 }
 
 func (r *getReq) err(status, retries int, err error) *Error {
@@ -136,6 +137,7 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 			if err := c.cache.write(path, hdr, body); err != nil {
 				return nil, r.err(0, 0, err)
 			}
+			out.stored = &hdr
 		}
 	}
 	return out, nil
@@ -143,7 +145,7 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 
 func entryResp(e *cacheEntry) *getResp {
 	u, _ := url.Parse(e.hdr.URL)
-	return &getResp{body: e.body, final: u, status: 200, ctype: e.hdr.ContentType, cached: true, header: http.Header{}}
+	return &getResp{body: e.body, final: u, status: 200, ctype: e.hdr.ContentType, cached: true, header: http.Header{}, stored: &e.hdr}
 }
 
 func (c *Client) countHit(project, u string) {

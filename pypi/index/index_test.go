@@ -654,7 +654,7 @@ func TestCorruptCacheEntry(t *testing.T) {
 		}
 		return nil
 	})
-	if len(entries) != 2 {
+	if len(entries) != 3 { // page (raw and parsed), metadata
 		t.Fatalf("cache entries %v", entries)
 	}
 	for _, p := range entries { // flip the last byte of each body
@@ -708,7 +708,7 @@ func TestCacheSharedByConcurrentClients(t *testing.T) {
 				t.Errorf("leftover temp file %s", p)
 			}
 			b, _ := os.ReadFile(p)
-			if _, err := parseEntry(b); err != nil {
+			if err := checkEntry(b); err != nil {
 				t.Errorf("%s: %v", p, err)
 			}
 		}
@@ -921,14 +921,14 @@ func TestCacheTwoProcesses(t *testing.T) {
 		if err == nil && !d.IsDir() {
 			n++
 			b, _ := os.ReadFile(p)
-			if _, err := parseEntry(b); err != nil {
+			if err := checkEntry(b); err != nil {
 				t.Errorf("%s: %v", p, err)
 			}
 		}
 		return nil
 	})
-	if n != 3+8 {
-		t.Errorf("%d cache entries, want 11", n)
+	if n != 2*3+8 { // 3 pages, raw and parsed; 8 metadata files
+		t.Errorf("%d cache entries, want 14", n)
 	}
 	if st := s.Stats(); st.ByStatus[304] == 0 {
 		t.Errorf("no revalidation happened: %+v", st)

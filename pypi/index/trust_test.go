@@ -82,7 +82,7 @@ func TestRangeMetadataIsNotTrusted(t *testing.T) {
 	if m.Verified || m.RequiresDist[0] != "evil-package" {
 		t.Fatalf("range-read metadata: %+v", m)
 	}
-	if _, err := os.Stat(filepath.Join(cache, "meta-v1", "file-sha256-"+sha(honest))); err == nil {
+	if _, err := os.Stat(filepath.Join(cache, metaDir, "file-sha256-"+sha(honest))); err == nil {
 		t.Error("range-read metadata cached under the file's hash")
 	}
 	if err := c.VerifyFile(context.Background(), f); !errors.Is(err, ErrHashMismatch) {

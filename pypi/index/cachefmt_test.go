@@ -1,0 +1,198 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pylock/pylock/internal/fakeindex"
+)
+
+// fullFile has every field of File set, so that a field added to File but
+// not to the pages layout fails TestPageEntryRoundTrip.
+func fullFile() File {
+	return File{
+		Filename:           "foo_bar-1.0-py3-none-any.whl",
+		URL:                "https://files.example/foo_bar-1.0-py3-none-any.whl",
+		Hashes:             map[string]string{"sha256": "ab01", "md5": "cd"},
+		Size:               1234,
+		RequiresPython:     ">=3.8",
+		Yanked:             true,
+		YankedReason:       "broken <b>",
+		UploadTime:         time.Date(2020, 1, 2, 3, 4, 5, 600, time.FixedZone("", 3600)),
+		CoreMetadata:       true,
+		CoreMetadataHashes: map[string]string{"sha256": "ef"},
+		Index:              "https://index.example/simple",
+		Reject:             "file:// URL on a remote index",
+	}
+}
+
+func TestPageEntryRoundTrip(t *testing.T) {
+	full := fullFile()
+	v := reflect.ValueOf(full)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Fatalf("fullFile leaves File.%s unset: encode it in pagecache.go and set it here", v.Type().Field(i).Name)
+		}
+	}
+	utc := File{Filename: "a-1.tar.gz", URL: "http://x/a-1.tar.gz", Hashes: map[string]string{}, Size: -1,
+		UploadTime: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bare := File{Filename: "b-1.zip", URL: "http://x/b-1.zip"} // nil maps stay nil
+	hdr := cacheHeader{Key: "http://x/simple/foo/\x00accept", URL: "http://x/simple/foo/", ETag: `"e"`,
+		LastModified: "Mon, 01 Jan 2024 00:00:00 GMT", Stored: 1700000000, MaxAge: 600, ContentType: ctSimpleJSON,
+		Status: 200, Immutable: true}
+	for _, files := range [][]File{{full, utc, bare}, {}, nil} {
+		data := encodePage(hdr, files)
+		got, gotHdr, err := decodePage(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) == 0 {
+			files = []File{}
+		}
+		if diff := cmp.Diff(files, got); diff != "" {
+			t.Errorf("files (-want +got):\n%s", diff)
+		}
+		if gotHdr != hdr {
+			t.Errorf("header %+v, want %+v", gotHdr, hdr)
+		}
+		if err := checkEntry(data); err != nil {
+			t.Error(err)
+		}
+	}
+	// Time zones survive as offsets.
+	got, _, _ := decodePage(encodePage(hdr, []File{full}))
+	if !got[0].UploadTime.Equal(full.UploadTime) || got[0].UploadTime.Format(time.RFC3339Nano) != full.UploadTime.Format(time.RFC3339Nano) {
+		t.Errorf("upload time %v, want %v", got[0].UploadTime, full.UploadTime)
+	}
+}
+
+// Every truncation and every flipped byte of an entry is detected.
+func TestTornEntriesDetected(t *testing.T) {
+	hdr := cacheHeader{Key: "k", URL: "http://x/", Stored: 1, MaxAge: 600, Status: 200}
+	for name, data := range map[string][]byte{
+		"http":  encodeEntry(hdr, []byte("body bytes")),
+		"pages": encodePage(hdr, []File{fullFile()}),
+	} {
+		if err := checkEntry(data); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for n := range len(data) {
+			if err := checkEntry(data[:n]); err == nil {
+				t.Errorf("%s: entry torn at %d of %d bytes accepted", name, n, len(data))
+			}
+		}
+		for i := range data {
+			b := append([]byte(nil), data...)
+			b[i] ^= 0x10
+			if err := checkEntry(b); err == nil {
+				t.Errorf("%s: byte %d flipped accepted", name, i)
+			}
+		}
+	}
+}
+
+// Older layouts are ignored, not misread: a v1 cache directory is not read.
+func TestOldCacheLayoutIgnored(t *testing.T) {
+	s := fakeindex.New(testIndex(), fakeindex.Options{})
+	defer s.Close()
+	dir := t.TempDir()
+	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	if _, err := c.Project(context.Background(), "qux"); err != nil {
+		t.Fatal(err)
+	}
+	// Move the entries where a v1 pylock kept them: a new client misses.
+	for _, sub := range []string{httpDir, pagesDir} {
+		if err := os.Rename(filepath.Join(dir, sub), filepath.Join(dir, strings.Replace(sub, "-v", "-old", 1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.ResetStats()
+	c = newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	if _, err := c.Project(context.Background(), "qux"); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Stats().Requests; n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// A torn or damaged pages entry is removed and rebuilt from the HTTP
+// entry, without a request while that entry is fresh; a torn HTTP entry
+// with a good pages entry is not even read.
+func TestTornPageEntryRebuilt(t *testing.T) {
+	s := fakeindex.New(testIndex(), fakeindex.Options{})
+	defer s.Close()
+	dir := t.TempDir()
+	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	want, err := c.Project(context.Background(), "foo-bar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, pagesDir, "*", "*"))
+	if len(pages) != 1 {
+		t.Fatalf("pages entries %v", pages)
+	}
+	data, err := os.ReadFile(pages[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ResetStats()
+	for _, n := range []int{0, 10, len(data) / 2, len(data) - 1} {
+		if err := os.WriteFile(pages[0], data[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir, Events: func(e Event) { kinds = append(kinds, e.Kind) }})
+		got, err := c.Project(context.Background(), "foo-bar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("torn at %d: (-want +got):\n%s", n, diff)
+		}
+		if !strings.Contains(strings.Join(kinds, " "), "cache-corrupt") {
+			t.Errorf("torn at %d: events %v", n, kinds)
+		}
+		if again, err := os.ReadFile(pages[0]); err != nil || string(again) != string(data) {
+			t.Errorf("torn at %d: pages entry not rebuilt (%v)", n, err)
+		}
+	}
+	if n := s.Stats().Requests; n != 0 {
+		t.Errorf("%d requests, want 0", n)
+	}
+}
+
+func FuzzCacheEntry(f *testing.F) {
+	hdr := cacheHeader{Key: "k", URL: "http://x/", Stored: 1, MaxAge: 600, Status: 200}
+	f.Add(encodeEntry(hdr, []byte("body")))
+	page := encodePage(hdr, []File{fullFile(), {Filename: "b", URL: "u"}})
+	f.Add(page)
+	f.Add(page[len(pagesMagic)+4:])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// As given, and with a valid checksum so that the fields are parsed.
+		for _, m := range []string{pagesMagic, entryMagic} {
+			if !strings.HasPrefix(string(data), m) {
+				sealed := sealEntry(append([]byte(m+"\x00\x00\x00\x00"), data...), len(m))
+				checkEntry(sealed)
+			}
+		}
+		if files, h, err := decodePage(data); err == nil {
+			// What decodes re-encodes to the same files.
+			again, h2, err := decodePage(encodePage(h, files))
+			if err != nil || h2 != h || !cmp.Equal(files, again) {
+				t.Fatalf("round trip: %v", err)
+			}
+		}
+		if e, err := parseEntry(data); err == nil {
+			if got := encodeEntry(e.hdr, e.body); string(got) != string(data) {
+				t.Fatalf("entry does not re-encode to itself")
+			}
+		}
+	})
+}

@@ -1,0 +1,245 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Parsed project pages (pages-v1). A warm resolve reads dozens of project
+// pages, some of them hundreds of kilobytes of JSON; decoding them was the
+// largest part of its time. Next to each page's HTTP entry (http-v2, the
+// raw bytes, kept for revalidation and as the source of truth), the cache
+// keeps the page's file list in a compact binary form, with a copy of the
+// HTTP entry's header so that freshness is decided from this one file.
+// Strings decode as sub-strings of one copy of the entry: a page costs one
+// read, one CRC-32C and, per file, only its hash maps.
+//
+// The pages entry is written after the HTTP entry it was parsed from, both
+// atomically. A reader that finds it fresh uses it; otherwise the page
+// goes through the HTTP cache (revalidation, refetch) and the entry is
+// rewritten. Processes racing on a page may leave a pages entry parsed
+// from an older response than the HTTP entry: it is still a response the
+// index gave within its max-age, and its own validators are what
+// revalidation sends.
+
+// pageParser turns a page body into files (no credentials in the result:
+// it is cached).
+type pageParser func(body []byte, ctype string, final *url.URL) ([]File, error)
+
+func (d *diskCache) pagesPath(key string) string {
+	h := hashKey(key)
+	return filepath.Join(d.dir, pagesDir, h[:2], h)
+}
+
+// getPage returns a project page's files: from a fresh pages entry when
+// there is one, else through get (HTTP cache, network) and parse, storing
+// the result when the response was cached.
+func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]File, error) {
+	var path string
+	if r.cache && c.cache != nil {
+		key := Redact(r.url) + "\x00" + r.accept
+		path = c.cache.pagesPath(key)
+		if !c.opts.Refresh || c.opts.Offline {
+			files, hdr, corrupt, err := c.cache.readPage(path, key)
+			if err != nil {
+				return nil, r.err(0, 0, err)
+			}
+			if corrupt {
+				c.emit(Event{Kind: "cache-corrupt", Project: r.project, URL: r.url})
+			}
+			if files != nil && (c.opts.Offline || hdr.fresh(c.cache.now())) {
+				c.countHit(r.project, r.url)
+				return files, nil
+			}
+		}
+	}
+	resp, err := c.get(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	files, err := parse(resp.body, resp.ctype, resp.final)
+	if err != nil {
+		return nil, r.err(0, 0, err)
+	}
+	if path != "" && resp.stored != nil {
+		if err := c.cache.writeFile(path, encodePage(*resp.stored, files)); err != nil {
+			return nil, r.err(0, 0, err)
+		}
+	}
+	return files, nil
+}
+
+// readPage returns the files of the pages entry at path (nil when absent);
+// a corrupt entry is removed and reported.
+func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, corrupt bool, err error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, hdr, false, nil
+	}
+	if err != nil {
+		return nil, hdr, false, fmt.Errorf("cache: %w", err)
+	}
+	files, hdr, perr := decodePage(data)
+	if perr == nil && hdr.Key != key {
+		perr = fmt.Errorf("%w: key mismatch", errCorrupt)
+	}
+	if perr != nil {
+		os.Remove(path)
+		return nil, hdr, true, nil
+	}
+	return files, hdr, false, nil
+}
+
+// File flags in a pages entry.
+const (
+	pageYanked = 1 << iota
+	pageCoreMetadata
+	pageUploadTime
+)
+
+// encodePage lays out a pages entry: the HTTP header, then the files.
+func encodePage(hdr cacheHeader, files []File) []byte {
+	n := len(pagesMagic) + 4 + 128
+	for i := range files {
+		f := &files[i]
+		n += 64 + len(f.Filename) + len(f.URL) + len(f.RequiresPython) + len(f.YankedReason) + len(f.Index) + len(f.Reject)
+		for k, v := range f.Hashes {
+			n += 2 + len(k) + len(v)
+		}
+		for k, v := range f.CoreMetadataHashes {
+			n += 2 + len(k) + len(v)
+		}
+	}
+	b := make([]byte, 0, n)
+	b = append(b, pagesMagic...)
+	b = append(b, 0, 0, 0, 0)
+	hdr.Size = 0
+	b = appendHeader(b, &hdr)
+	b = binary.AppendUvarint(b, uint64(len(files)))
+	for i := range files {
+		b = appendFile(b, &files[i])
+	}
+	return sealEntry(b, len(pagesMagic))
+}
+
+func appendFile(b []byte, f *File) []byte {
+	b = appendString(b, f.Filename)
+	b = appendString(b, f.URL)
+	b = appendHashes(b, f.Hashes)
+	b = binary.AppendVarint(b, f.Size)
+	b = appendString(b, f.RequiresPython)
+	var flags byte
+	if f.Yanked {
+		flags |= pageYanked
+	}
+	if f.CoreMetadata {
+		flags |= pageCoreMetadata
+	}
+	if !f.UploadTime.IsZero() {
+		flags |= pageUploadTime
+	}
+	b = append(b, flags)
+	b = appendString(b, f.YankedReason)
+	if !f.UploadTime.IsZero() {
+		_, off := f.UploadTime.Zone()
+		b = binary.AppendVarint(b, f.UploadTime.Unix())
+		b = binary.AppendUvarint(b, uint64(f.UploadTime.Nanosecond()))
+		b = binary.AppendVarint(b, int64(off))
+	}
+	b = appendHashes(b, f.CoreMetadataHashes)
+	b = appendString(b, f.Index)
+	return appendString(b, f.Reject)
+}
+
+// appendHashes writes a map as a count (0 for nil, else len+1) and its
+// pairs.
+func appendHashes(b []byte, h map[string]string) []byte {
+	if h == nil {
+		return append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(h))+1)
+	for k, v := range h {
+		b = appendString(b, k)
+		b = appendString(b, v)
+	}
+	return b
+}
+
+func decodePage(data []byte) ([]File, cacheHeader, error) {
+	var hdr cacheHeader
+	d, err := openEntry(data, pagesMagic)
+	if err != nil {
+		return nil, hdr, err
+	}
+	d.header(&hdr)
+	n := d.count(8)
+	if d.err != nil {
+		return nil, hdr, d.err
+	}
+	files := make([]File, n)
+	for i := range files {
+		d.file(&files[i])
+	}
+	if d.err == nil && d.i != len(d.b) {
+		d.fail("end")
+	}
+	if d.err != nil {
+		return nil, hdr, d.err
+	}
+	return files, hdr, nil
+}
+
+func (d *entryDecoder) file(f *File) {
+	f.Filename = d.str()
+	f.URL = d.str()
+	f.Hashes = d.hashes()
+	f.Size = d.varint()
+	f.RequiresPython = d.str()
+	flags := byte(0)
+	if d.err == nil && d.i < len(d.b) {
+		flags = d.b[d.i]
+		d.i++
+	} else {
+		d.fail("flags")
+	}
+	f.Yanked = flags&pageYanked != 0
+	f.CoreMetadata = flags&pageCoreMetadata != 0
+	f.YankedReason = d.str()
+	if flags&pageUploadTime != 0 {
+		sec, nsec, off := d.varint(), d.uvarint(), d.varint()
+		if nsec >= 1e9 || off < -24*3600 || off > 24*3600 {
+			d.fail("time")
+			return
+		}
+		t := time.Unix(sec, int64(nsec))
+		if off == 0 {
+			f.UploadTime = t.UTC()
+		} else {
+			f.UploadTime = t.In(time.FixedZone("", int(off)))
+		}
+	}
+	f.CoreMetadataHashes = d.hashes()
+	f.Index = d.str()
+	f.Reject = d.str()
+}
+
+func (d *entryDecoder) hashes() map[string]string {
+	n := d.count(2)
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	n--
+	h := make(map[string]string, n)
+	for range n {
+		k := d.str()
+		h[k] = d.str()
+	}
+	return h
+}
