@@ -34,7 +34,8 @@ type release struct {
 type project struct {
 	name     string
 	index    string
-	releases map[string]*release // key: normalised version
+	releases map[string]*release  // key: normalised version
+	cands    []resolver.Candidate // Candidates' answer (read-only, shared by its callers); guarded by Provider.mu
 }
 
 // Provider adapts an *index.Client to resolver.Provider for one target.
@@ -54,9 +55,10 @@ type Provider struct {
 
 	mu       sync.Mutex
 	projects map[string]*project
-	meta     map[string]*index.Metadata // "name==version"
-	hints    []prefetchHint             // queued for the prefetch loop
-	wake     chan struct{}              // non-nil while prefetching: signals new hints
+	meta     map[string]*index.Metadata            // "name==version"
+	parsed   map[*index.Metadata]resolver.Metadata // Metadata's answers (read-only, shared by its callers)
+	hints    []prefetchHint                        // queued for the prefetch loop
+	wake     chan struct{}                         // non-nil while prefetching: signals new hints
 }
 
 // prefetchHint is one version whose metadata Prefetch asked for, or with
@@ -71,7 +73,7 @@ type prefetchHint struct {
 // hints are dropped until StartPrefetch.
 func NewProvider(c *index.Client, t target.Target) *Provider {
 	return &Provider{client: c, target: t, tags: t.Supported(),
-		projects: map[string]*project{}, meta: map[string]*index.Metadata{}}
+		projects: map[string]*project{}, meta: map[string]*index.Metadata{}, parsed: map[*index.Metadata]resolver.Metadata{}}
 }
 
 // StartPrefetch serves metadata prefetch hints in the background until the
@@ -138,11 +140,18 @@ func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *s
 	}
 }
 
-// Candidates implements resolver.Provider.
+// Candidates implements resolver.Provider. The slice is computed once per
+// project and shared: callers must not modify it.
 func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Candidate, error) {
 	pr, err := p.project(speculation(ctx), name)
 	if err != nil {
 		return nil, err
+	}
+	p.mu.Lock()
+	cands := pr.cands
+	p.mu.Unlock()
+	if cands != nil {
+		return cands, nil
 	}
 	out := make([]resolver.Candidate, 0, len(pr.releases))
 	for _, r := range pr.releases {
@@ -161,6 +170,12 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version.Less(out[j].Version) })
+	p.mu.Lock()
+	if pr.cands == nil {
+		pr.cands = out
+	}
+	out = pr.cands
+	p.mu.Unlock()
 	return out, nil
 }
 
@@ -284,7 +299,16 @@ func (p *Provider) Metadata(ctx context.Context, name string, v pep440.Version) 
 	if err != nil {
 		return resolver.Metadata{}, err
 	}
-	out := resolver.Metadata{RequiresPython: md.RequiresPython, ProvidesExtra: md.ProvidesExtra}
+	p.mu.Lock()
+	out, ok := p.parsed[md]
+	p.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	out = resolver.Metadata{RequiresPython: md.RequiresPython, ProvidesExtra: md.ProvidesExtra}
+	if len(md.RequiresDist) > 0 {
+		out.RequiresDist = make([]pep508.Requirement, 0, len(md.RequiresDist))
+	}
 	for _, s := range md.RequiresDist {
 		r, err := pep508.ParseRequirement(s)
 		if err != nil {
@@ -292,6 +316,9 @@ func (p *Provider) Metadata(ctx context.Context, name string, v pep440.Version) 
 		}
 		out.RequiresDist = append(out.RequiresDist, r)
 	}
+	p.mu.Lock()
+	p.parsed[md] = out
+	p.mu.Unlock()
 	return out, nil
 }
 

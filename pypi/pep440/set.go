@@ -188,12 +188,40 @@ func (s Set) Union(o Set) Set { return combine(s, o, func(a, b bool) bool { retu
 func (s Set) Intersect(o Set) Set { return combine(s, o, func(a, b bool) bool { return a && b }) }
 
 // combine sweeps the cuts of s and o, keeping a cut wherever op's value
-// changes.
+// changes. When the result is exactly the cuts of s or of o (common:
+// intersecting with a superset, removing a disjoint set) that set is
+// returned as is: Sets are immutable, so sharing is safe and saves the
+// allocation.
 func combine(s, o Set, op func(a, b bool) bool) Set {
 	if len(s.b)+len(o.b) == 0 {
 		return Set{}
 	}
-	out := make([]bound, 0, len(s.b)+len(o.b))
+	n, likeS, likeO := 0, true, true
+	sweep(s, o, op, func(c bound) bool {
+		likeS = likeS && n < len(s.b) && s.b[n] == c
+		likeO = likeO && n < len(o.b) && o.b[n] == c
+		n++
+		return true
+	})
+	switch {
+	case n == 0:
+		return Set{}
+	case likeS && n == len(s.b):
+		return s
+	case likeO && n == len(o.b):
+		return o
+	}
+	out := make([]bound, 0, n)
+	sweep(s, o, op, func(c bound) bool {
+		out = append(out, c)
+		return true
+	})
+	return Set{b: out}
+}
+
+// sweep calls emit with each cut of op(s, o) in order, until it returns
+// false.
+func sweep(s, o Set, op func(a, b bool) bool, emit func(bound) bool) {
 	i, j := 0, 0
 	inS, inO, cur := false, false, false
 	for i < len(s.b) || j < len(o.b) {
@@ -212,14 +240,12 @@ func combine(s, o Set, op func(a, b bool) bool) Set {
 			j++
 		}
 		if n := op(inS, inO); n != cur {
-			out = append(out, c)
+			if !emit(c) {
+				return
+			}
 			cur = n
 		}
 	}
-	if len(out) == 0 {
-		return Set{}
-	}
-	return Set{b: out}
 }
 
 // Complement returns all versions not in s.

@@ -170,6 +170,9 @@ const MaxTags = 4096
 // sorted, de-duplicated, lower-cased tags. On failure it returns the offset
 // within s and a reason.
 func parseTagSet(s string, validateOrder bool) ([]Tag, int, string) {
+	if t, ok := singleTag(s); ok {
+		return []Tag{t}, 0, ""
+	}
 	comps := strings.Split(s, "-")
 	split := make([][]string, len(comps))
 	off := 0
@@ -231,6 +234,21 @@ func sortTags(tags []Tag) []Tag {
 		}
 	}
 	return out
+}
+
+// singleTag is parseTagSet's fast path for the common uncompressed tag
+// ("py3-none-any"): three non-empty components without dots, the first an
+// identifier. Anything else (errors included) takes the general path.
+func singleTag(s string) (Tag, bool) {
+	if strings.IndexByte(s, '.') >= 0 {
+		return Tag{}, false
+	}
+	i, rest, ok1 := strings.Cut(s, "-")
+	a, p, ok2 := strings.Cut(rest, "-")
+	if !ok1 || !ok2 || i == "" || a == "" || p == "" || strings.IndexByte(p, '-') >= 0 || !isIdentifier(i) {
+		return Tag{}, false
+	}
+	return Tag{strings.ToLower(i), strings.ToLower(a), strings.ToLower(p)}, true
 }
 
 // less orders tags as their String() forms sort.
