@@ -44,6 +44,20 @@ def stats(base, reset=False):
         return json.load(r)
 
 
+def settled_stats(base, latency_ms):
+    """The counters once requests a finished run left in flight (abandoned
+    guesses, answered after the latency) are counted: they belong to that
+    run, not to the next one."""
+    wait = max(0.05, 3 * latency_ms / 1000)
+    s = stats(base)
+    while True:
+        time.sleep(wait)
+        t = stats(base)
+        if t["requests"] == s["requests"]:
+            return t
+        s = t
+
+
 def build(sources, out):
     if os.path.isdir(out):
         return out
@@ -52,7 +66,7 @@ def build(sources, out):
     return out
 
 
-def run_pylock(pylock, base, reqs, cache, work, python, offline=False):
+def run_pylock(pylock, base, reqs, cache, work, python, latency_ms, offline=False):
     req = os.path.join(work, "requirements.txt")
     with open(req, "w") as f:
         f.write("\n".join(reqs) + "\n")
@@ -68,7 +82,7 @@ def run_pylock(pylock, base, reqs, cache, work, python, offline=False):
     _, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    s = stats(base)
+    s = settled_stats(base, latency_ms)
     return {"seconds": dt, "exit": p.returncode, "requests": s["requests"], "rss_mb": ru.ru_maxrss / 1024,
             "depth": lock_depth(out) if p.returncode == 0 else None,
             "summary": (err.strip().splitlines() or [""])[-1]}
@@ -168,9 +182,9 @@ def main():
             colds, warms, offs = [], [], []
             for i in range(a.repeat):
                 cache = os.path.join(work, "cache%d" % i)
-                colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python))
-                warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python))
-                offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, offline=True))
+                colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
+                warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
+                offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, offline=True))
             cold, warm, off = median_run(colds), median_run(warms), median_run(offs)
             pip = pip_warm = None
             if a.pip or sources is None:
