@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -222,21 +223,46 @@ func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 
 func (p *Provider) group(ip *index.Project) *project {
 	pr := &project{name: ip.Name, index: IndexURL(ip.Index), releases: map[string]*release{}}
+	// Classify into one slice, sort it by version then file order (stable:
+	// page order breaks ties) and let each release be a run of it: a page
+	// of hundreds of files costs a few allocations, not a few per version.
+	all := make([]file, 0, len(ip.Files))
+	keys := make([]string, 0, len(ip.Files))
 	for _, f := range ip.Files {
-		ff, ok := p.classify(f)
-		if !ok {
-			continue
+		if ff, ok := p.classify(f); ok {
+			all = append(all, ff)
+			keys = append(keys, ff.version.String())
 		}
-		k := ff.version.String()
-		r := pr.releases[k]
-		if r == nil {
-			r = &release{version: ff.version}
-			pr.releases[k] = r
-		}
-		r.files = append(r.files, ff)
 	}
-	for _, r := range pr.releases {
-		sort.SliceStable(r.files, func(i, j int) bool { return fileLess(r.files[i], r.files[j]) })
+	order := make([]int, len(all))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		if c := strings.Compare(keys[i], keys[j]); c != 0 {
+			return c
+		}
+		if fileLess(all[i], all[j]) {
+			return -1
+		}
+		if fileLess(all[j], all[i]) {
+			return 1
+		}
+		return 0
+	})
+	sorted := make([]file, len(all))
+	for i, k := range order {
+		sorted[i] = all[k]
+	}
+	rels := make([]release, 0, len(sorted))
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && keys[order[j]] == keys[order[i]] {
+			j++
+		}
+		rels = append(rels, release{version: sorted[i].version, files: sorted[i:j:j]})
+		pr.releases[keys[order[i]]] = &rels[len(rels)-1]
+		i = j
 	}
 	return pr
 }

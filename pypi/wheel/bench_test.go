@@ -42,3 +42,14 @@ func BenchmarkSupportedRank(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkParseFilenameCommon(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range []string{"botocore-1.14.15-py2.py3-none-any.whl", "six-1.14.0-py3-none-any.whl"} {
+			if _, err := ParseFilename(f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

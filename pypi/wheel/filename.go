@@ -3,6 +3,7 @@ package wheel
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -62,7 +63,8 @@ func parseFilename(s string, validateOrder bool) (Filename, error) {
 	if dashes != 4 && dashes != 5 {
 		return Filename{}, wheelErr(s, 0, "wrong number of parts: want name-version[-build]-python-abi-platform, found %d dashes", dashes)
 	}
-	parts := strings.SplitN(stem, "-", dashes-1)
+	var buf [5]string
+	parts := splitN(buf[:0], stem, '-', dashes-1)
 	offs := partOffsets(parts)
 	f := Filename{BuildNumber: -1}
 
@@ -95,6 +97,20 @@ func parseFilename(s string, validateOrder bool) (Filename, error) {
 	}
 	f.Tags = tags
 	return f, nil
+}
+
+// splitN is strings.SplitN(s, string(sep), n) (n < 0: all) appending to
+// dst, so that a caller's array can hold the parts.
+func splitN(dst []string, s string, sep byte, n int) []string {
+	for n < 0 || len(dst) < n-1 {
+		i := strings.IndexByte(s, sep)
+		if i < 0 {
+			break
+		}
+		dst = append(dst, s[:i])
+		s = s[i+1:]
+	}
+	return append(dst, s)
 }
 
 func partOffsets(parts []string) []int {
@@ -173,11 +189,20 @@ func parseTagSet(s string, validateOrder bool) ([]Tag, int, string) {
 	if t, ok := singleTag(s); ok {
 		return []Tag{t}, 0, ""
 	}
-	comps := strings.Split(s, "-")
-	split := make([][]string, len(comps))
+	var compBuf [3]string
+	comps := splitN(compBuf[:0], s, '-', -1)
+	var splitBuf [3][]string
+	split := splitBuf[:0]
+	if len(comps) > len(splitBuf) {
+		split = make([][]string, 0, len(comps))
+	}
+	split = split[:len(comps)]
+	var partBuf [12]string
+	parts0 := partBuf[:0]
 	off := 0
 	for i, c := range comps {
-		parts := strings.Split(c, ".")
+		parts := splitN(parts0, c, '.', -1)
+		parts0 = parts[len(parts):len(parts):cap(parts)]
 		o := off
 		for _, p := range parts {
 			if p == "" {
@@ -226,7 +251,9 @@ func ParseTag(s string) ([]Tag, error) {
 }
 
 func sortTags(tags []Tag) []Tag {
-	sort.Slice(tags, func(i, j int) bool { return tags[i].less(tags[j]) })
+	if len(tags) > 1 {
+		slices.SortFunc(tags, Tag.compare)
+	}
 	out := tags[:0]
 	for i, t := range tags {
 		if i == 0 || t != tags[i-1] {
@@ -252,8 +279,54 @@ func singleTag(s string) (Tag, bool) {
 }
 
 // less orders tags as their String() forms sort.
-func (t Tag) less(u Tag) bool {
-	return t.String() < u.String()
+func (t Tag) less(u Tag) bool { return t.compare(u) < 0 }
+
+// compare orders tags as their String() forms ("i-a-p") sort, without
+// building them.
+func (t Tag) compare(u Tag) int {
+	a := [3]string{t.Interpreter, t.ABI, t.Platform}
+	b := [3]string{u.Interpreter, u.ABI, u.Platform}
+	i, j := 0, 0 // component index in a, b
+	x, y := a[0], b[0]
+	for {
+		// The next byte of each joined form: the component's, else the
+		// "-" between components, else the end.
+		var cx, cy int
+		switch {
+		case x != "":
+			cx = int(x[0])
+		case i < 2:
+			cx = '-'
+		default:
+			cx = -1
+		}
+		switch {
+		case y != "":
+			cy = int(y[0])
+		case j < 2:
+			cy = '-'
+		default:
+			cy = -1
+		}
+		if cx != cy {
+			return cx - cy
+		}
+		if cx == -1 {
+			return 0
+		}
+		if x != "" {
+			x = x[1:]
+		} else {
+			i++
+			x = a[i]
+		}
+		if y != "" {
+			y = y[1:]
+		} else {
+			j++
+			y = b[j]
+		}
+	}
 }
 
 // String renders f as a wheel filename: the canonical name with "_" for
