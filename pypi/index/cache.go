@@ -102,7 +102,7 @@ var errCorrupt = errors.New("corrupt cache entry")
 // read returns the entry at path: (nil, nil) when absent; a corrupt entry
 // is removed and reported as absent with corrupt=true.
 func (d *diskCache) read(path, key string) (e *cacheEntry, corrupt bool, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readCacheFile(path, nil)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}

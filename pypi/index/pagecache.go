@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -79,14 +80,21 @@ func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]Fil
 // readPage returns the files of the pages entry at path (nil when absent);
 // a corrupt entry is removed and reported.
 func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, corrupt bool, err error) {
-	data, err := os.ReadFile(path)
+	bp := readBufs.Get().(*[]byte)
+	data, err := readCacheFile(path, *bp)
+	defer func() {
+		if data != nil && cap(data) <= 4<<20 {
+			*bp = data[:0]
+		}
+		readBufs.Put(bp)
+	}()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, hdr, false, nil
 	}
 	if err != nil {
 		return nil, hdr, false, fmt.Errorf("cache: %w", err)
 	}
-	files, hdr, perr := decodePage(data)
+	files, hdr, perr := decodePage(data) // copies what it keeps
 	if perr == nil && hdr.Key != key {
 		perr = fmt.Errorf("%w: key mismatch", errCorrupt)
 	}
@@ -96,6 +104,10 @@ func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, c
 	}
 	return files, hdr, false, nil
 }
+
+// readBufs holds read buffers for pages entries (decoding copies out what
+// it keeps).
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 // File flags in a pages entry.
 const (
