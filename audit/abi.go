@@ -257,7 +257,8 @@ type Guard struct {
 	bound map[string]boundInfo
 	seen  map[string]Applied
 
-	unread map[string]string // "name==version" -> why its metadata could not be read
+	unread map[string]string                  // "name==version" -> why its metadata could not be read
+	byVer  map[string]map[string][]index.File // project -> version key -> compiled wheels (compiledWheels)
 }
 
 // WithEnv makes the guard evaluate Requires-Dist markers in env (the
@@ -276,7 +277,8 @@ type boundInfo struct {
 // NewGuard returns a guard over src. It keeps no context: each call that
 // may fetch takes the caller's.
 func NewGuard(rules []Rule, src Source) *Guard {
-	return &Guard{rules: rules, src: src, bound: map[string]boundInfo{}, seen: map[string]Applied{}, unread: map[string]string{}}
+	return &Guard{rules: rules, src: src, bound: map[string]boundInfo{}, seen: map[string]Applied{}, unread: map[string]string{},
+		byVer: map[string]map[string][]index.File{}}
 }
 
 // NewABIGuard returns the resolver hook of a new guard.
@@ -314,7 +316,7 @@ func (g *Guard) Conflicts(ctx context.Context, name string, v pep440.Version) []
 		}
 		var wheels []index.File // compiled wheels, in file name order
 		latest := time.Time{}
-		for _, f := range sortedFiles(filesOf(proj, v.String())) {
+		for _, f := range g.compiledWheels(name, proj, v) {
 			if !compiled(f.Filename) {
 				continue // sdists and pure wheels do not carry the ABI
 			}
@@ -439,6 +441,40 @@ func (a Applied) Explain() string {
 }
 
 // sortedFiles lists files in file name order.
+// compiledWheels returns the compiled wheels of name==v in proj, once per
+// file name, in file name order: only they carry an ABI. The resolver asks
+// about every version it tries, so the project's wheels are grouped by
+// version once (sdists and "-any" wheels skipped without parsing their
+// names), not parsed again per question.
+func (g *Guard) compiledWheels(name string, proj *index.Project, v pep440.Version) []index.File {
+	g.mu.Lock()
+	idx, ok := g.byVer[name]
+	g.mu.Unlock()
+	if !ok {
+		byName := map[string]map[string]index.File{}
+		for _, f := range proj.Files {
+			fn := f.Filename
+			if !strings.HasSuffix(fn, ".whl") || strings.HasSuffix(fn, "-any.whl") || !compiled(fn) {
+				continue
+			}
+			if fv, ok := fileVersion(fn); ok {
+				if byName[fv.Key()] == nil {
+					byName[fv.Key()] = map[string]index.File{}
+				}
+				byName[fv.Key()][fn] = f
+			}
+		}
+		idx = make(map[string][]index.File, len(byName))
+		for k, files := range byName {
+			idx[k] = sortedFiles(files)
+		}
+		g.mu.Lock()
+		g.byVer[name] = idx
+		g.mu.Unlock()
+	}
+	return idx[v.Key()]
+}
+
 func sortedFiles(files map[string]index.File) []index.File {
 	out := make([]index.File, 0, len(files))
 	for _, name := range slices.Sorted(maps.Keys(files)) {
