@@ -58,6 +58,7 @@ type Provider struct {
 	projects map[string]*project
 	meta     map[string]*index.Metadata            // "name==version"
 	parsed   map[*index.Metadata]resolver.Metadata // Metadata's answers (read-only, shared by its callers)
+	reqs     map[string]pep508.Requirement         // parsed Requires-Dist lines (read-only, shared)
 	hints    []prefetchHint                        // queued for the prefetch loop
 	wake     chan struct{}                         // non-nil while prefetching: signals new hints
 }
@@ -74,7 +75,8 @@ type prefetchHint struct {
 // hints are dropped until StartPrefetch.
 func NewProvider(c *index.Client, t target.Target) *Provider {
 	return &Provider{client: c, target: t, tags: t.Supported(),
-		projects: map[string]*project{}, meta: map[string]*index.Metadata{}, parsed: map[*index.Metadata]resolver.Metadata{}}
+		projects: map[string]*project{}, meta: map[string]*index.Metadata{},
+		parsed: map[*index.Metadata]resolver.Metadata{}, reqs: map[string]pep508.Requirement{}}
 }
 
 // StartPrefetch serves metadata prefetch hints in the background until the
@@ -336,9 +338,18 @@ func (p *Provider) Metadata(ctx context.Context, name string, v pep440.Version) 
 		out.RequiresDist = make([]pep508.Requirement, 0, len(md.RequiresDist))
 	}
 	for _, s := range md.RequiresDist {
-		r, err := pep508.ParseRequirement(s)
-		if err != nil {
-			return resolver.Metadata{}, fmt.Errorf("invalid Requires-Dist %q: %w", s, err)
+		// The versions of a project repeat the same lines: parse each once.
+		p.mu.Lock()
+		r, ok := p.reqs[s]
+		p.mu.Unlock()
+		if !ok {
+			var err error
+			if r, err = pep508.ParseRequirement(s); err != nil {
+				return resolver.Metadata{}, fmt.Errorf("invalid Requires-Dist %q: %w", s, err)
+			}
+			p.mu.Lock()
+			p.reqs[s] = r
+			p.mu.Unlock()
 		}
 		out.RequiresDist = append(out.RequiresDist, r)
 	}

@@ -209,7 +209,10 @@ func (c *Client) loadMetadata(ctx context.Context, f File) (*Metadata, error) {
 	sdist := !isWheel(f.Filename)
 	name := metaCacheName(f)
 	if c.cache != nil {
-		for _, n := range []string{name, unverifiedCacheName(f)} {
+		for i, n := range []string{name, ""} {
+			if i == 1 {
+				n = unverifiedCacheName(f) // a SHA-256 of the URL: only when the verified entry is missing
+			}
 			if n == "" {
 				continue
 			}
