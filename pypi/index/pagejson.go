@@ -195,9 +195,9 @@ func (d *pageDecoder) file(f *jsonFile) error {
 		case "hashes":
 			return d.hashes(&f.Hashes)
 		case "requires-python":
-			return d.stringPtr(&f.RequiresPython)
+			return d.optString(&f.RequiresPython)
 		case "size":
-			return d.int64Ptr(&f.Size)
+			return d.optInt64(&f.Size)
 		case "upload-time":
 			return d.nullableString(&f.UploadTime)
 		case "yanked":
@@ -295,19 +295,22 @@ func (d *pageDecoder) nullableString(out *string) error {
 	return err
 }
 
-func (d *pageDecoder) stringPtr(out **string) error {
-	if d.null() {
-		*out = nil
+func (d *pageDecoder) optString(out *optString) error {
+	if d.peek() == 'n' && d.literal("null") {
+		*out = optString{}
 		return nil
 	}
-	s, err := d.stringValue()
-	*out = &s
+	if d.peek() != '"' {
+		return d.errorf("want a string")
+	}
+	s, err := d.str()
+	*out = optString{s, true}
 	return err
 }
 
-func (d *pageDecoder) int64Ptr(out **int64) error {
-	if d.null() {
-		*out = nil
+func (d *pageDecoder) optInt64(out *optInt64) error {
+	if d.peek() == 'n' && d.literal("null") {
+		*out = optInt64{}
 		return nil
 	}
 	start := d.i
@@ -318,7 +321,7 @@ func (d *pageDecoder) int64Ptr(out **int64) error {
 	if err != nil {
 		return d.errorf("size %q is not an integer", d.s[start:d.i])
 	}
-	*out = &n
+	*out = optInt64{n, true}
 	return nil
 }
 

@@ -44,8 +44,8 @@ type jsonFile struct {
 	Filename         string            `json:"filename"`
 	URL              string            `json:"url"`
 	Hashes           map[string]string `json:"hashes"`
-	RequiresPython   *string           `json:"requires-python"`
-	Size             *int64            `json:"size"`
+	RequiresPython   optString         `json:"requires-python"`
+	Size             optInt64          `json:"size"`
 	UploadTime       string            `json:"upload-time"`
 	Yanked           jsonValue         `json:"yanked"`
 	CoreMetadata     jsonValue         `json:"core-metadata"`
@@ -73,11 +73,11 @@ func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
 			f.Filename = filenameOf(u)
 		}
 		f.Reject = unsafeName(f.Filename)
-		if jf.RequiresPython != nil {
-			f.RequiresPython = *jf.RequiresPython
+		if jf.RequiresPython.ok {
+			f.RequiresPython = jf.RequiresPython.s
 		}
-		if jf.Size != nil {
-			f.Size = *jf.Size
+		if jf.Size.ok {
+			f.Size = jf.Size.n
 		}
 		if jf.UploadTime != "" {
 			f.UploadTime, _ = time.Parse(time.RFC3339Nano, jf.UploadTime)
@@ -157,6 +157,48 @@ const (
 	jsonHashes // an object whose values are all strings
 	jsonOther
 )
+
+// optString is a string that may be absent or null (what a *string holds
+// without an allocation per file).
+type optString struct {
+	s  string
+	ok bool
+}
+
+// optInt64 is an integer that may be absent or null.
+type optInt64 struct {
+	n  int64
+	ok bool
+}
+
+// UnmarshalJSON decodes like a *string field: null unsets (tests use
+// encoding/json as the reference for decodeJSONPage).
+func (o *optString) UnmarshalJSON(raw []byte) error {
+	if string(raw) == "null" {
+		*o = optString{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return err
+	}
+	*o = optString{s, true}
+	return nil
+}
+
+// UnmarshalJSON decodes like a *int64 field: null unsets.
+func (o *optInt64) UnmarshalJSON(raw []byte) error {
+	if string(raw) == "null" {
+		*o = optInt64{}
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return err
+	}
+	*o = optInt64{n, true}
+	return nil
+}
 
 // UnmarshalJSON reads the value with encoding/json (tests use it as the
 // reference for decodeJSONPage).
