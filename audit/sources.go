@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/sdist"
 	"github.com/pylock/pylock/pypi/vcs"
 )
 
@@ -90,7 +91,7 @@ func checkDirectory(p *lockfile.Package, o SourceOptions) *Finding {
 	if want == "" {
 		return nil // nothing recorded to compare with
 	}
-	got, err := vcs.TreeHash(dir)
+	got, err := sdist.TreeHash(dir)
 	if err != nil {
 		return drift(Error, p.Name, err.Error(), "")
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/pylock/pylock/lockfile"
+	"github.com/pylock/pylock/pypi/sdist"
 	"github.com/pylock/pylock/pypi/vcs"
 )
 
@@ -54,7 +55,7 @@ func TestCheckSources(t *testing.T) {
 	// A project directory and archives.
 	write("lock/proj/pyproject.toml", "[project]\nname='proj'\n")
 	write("lock/dist/x-1.0.tar.gz", "sdist bytes")
-	tree, err := vcs.TreeHash(filepath.Join(root, "lock", "proj"))
+	tree, err := sdist.TreeHash(filepath.Join(root, "lock", "proj"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,7 +142,7 @@ func (b *Builder) DirMetadata(ctx context.Context, dir string, pkg Package, key 
 		return nil, err
 	}
 	if key == "" {
-		if key, err = TreeHash(dir); err != nil {
+		if key, err = treeKey(dir); err != nil {
 			return nil, err
 		}
 	}

@@ -291,7 +291,7 @@ func TestReadBuildSystem(t *testing.T) {
 func TestTreeHash(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "setup.py"), []byte("x"), 0o644)
-	h1, err := TreeHash(dir)
+	h1, err := treeKey(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,11 +300,11 @@ func TestTreeHash(t *testing.T) {
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte("y"), 0o644)
 	}
-	if h2, _ := TreeHash(dir); h2 != h1 {
+	if h2, _ := treeKey(dir); h2 != h1 {
 		t.Error("ignored directories changed the hash")
 	}
 	os.WriteFile(filepath.Join(dir, "pkg", "mod.py"), []byte("z"), 0o644)
-	if h3, _ := TreeHash(dir); h3 == h1 {
+	if h3, _ := treeKey(dir); h3 == h1 {
 		t.Error("a new source file did not change the hash")
 	}
 }

@@ -1,11 +1,8 @@
 package build
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/sdist"
 )
 
 // cachePath is where the metadata built for key lives ("" without a cache).
@@ -94,61 +92,14 @@ func renderMetadata(m *index.Metadata) []byte {
 	return []byte(b.String())
 }
 
-// skipInTree lists directory names TreeHash ignores: version control,
-// caches, virtual environments, and what builds write into a tree.
-var skipInTree = map[string]bool{
-	".git": true, ".hg": true, ".svn": true, ".bzr": true, "__pycache__": true,
-	".tox": true, ".nox": true, ".venv": true, ".mypy_cache": true, ".pytest_cache": true,
-}
-
-// TreeHash is a content hash of a source tree: relative paths, the
-// executable bit and contents of regular files, and symlink targets,
-// skipping version-control and cache directories, *.egg-info directories
-// and the top-level build/ and dist/ directories that builds write.
-func TreeHash(dir string) (string, error) {
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if rel != "." && (skipInTree[d.Name()] || strings.HasSuffix(d.Name(), ".egg-info") || rel == "build" || rel == "dist") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case info.Mode()&fs.ModeSymlink != 0:
-			t, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "L %q %q\n", rel, t)
-		case info.Mode().IsRegular():
-			fh, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			fh2 := sha256.New()
-			_, err = io.Copy(fh2, fh)
-			fh.Close()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "F %q %v %x\n", rel, info.Mode()&0o111 != 0, fh2.Sum(nil))
-		}
-		return nil
-	})
+// treeKey is the cache key of a source tree's built metadata:
+// "tree-<hex>" of sdist.TreeHash (the hash a lock records for a directory).
+func treeKey(dir string) (string, error) {
+	h, err := sdist.TreeHash(dir)
 	if err != nil {
-		return "", fmt.Errorf("hashing %s: %w", dir, err)
+		return "", err
 	}
-	return "tree-" + hex.EncodeToString(h.Sum(nil)), nil
+	return "tree-" + strings.TrimPrefix(h, "sha256:"), nil
 }
 
 // sortedCopy returns s sorted (for stable messages).

@@ -16,7 +16,7 @@
 // With NoIsolation the interpreter's environment is used as it is.
 //
 // Results are cached on disk by the sdist's sha256 or the tree's content
-// hash (TreeHash), so a warm run never builds; concurrent builds are
+// hash (sdist.TreeHash), so a warm run never builds; concurrent builds are
 // bounded by Options.Jobs and collapsed per key. A failed build is a
 // *Error carrying the backend's last 30 output lines and a command that
 // reproduces it (the failed build directory is kept).

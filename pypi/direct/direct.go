@@ -34,6 +34,7 @@ import (
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/pypi/sdist"
 	"github.com/pylock/pylock/pypi/vcs"
 	"github.com/pylock/pylock/pypi/wheel"
 )
@@ -180,7 +181,7 @@ func (r *Resolver) directory(ctx context.Context, ref *reqfile.DirectRef) (*Dist
 		return nil, err
 	}
 	dir := filepath.Join(ref.Path, filepath.FromSlash(ref.Subdirectory))
-	th, err := vcs.TreeHash(dir)
+	th, err := sdist.TreeHash(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/pypi/sdist"
 	"github.com/pylock/pylock/pypi/vcs"
 )
 
@@ -158,7 +159,7 @@ func TestDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := vcs.TreeHash(proj)
+	want, _ := sdist.TreeHash(proj)
 	if d.Name() != "proj" || d.Directory.Path != "../proj" || !d.Directory.Editable || d.TreeHash != want {
 		t.Errorf("dist %+v, directory %+v", d, d.Directory)
 	}

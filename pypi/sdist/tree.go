@@ -1,4 +1,4 @@
-package vcs
+package sdist
 
 import (
 	"crypto/sha256"
