@@ -113,24 +113,16 @@ func (d *entryDecoder) fail(what string) {
 	}
 }
 
-func (d *entryDecoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.i:])
-	if n <= 0 {
-		d.fail("number")
-		return 0
-	}
-	d.i += n
-	return v
-}
+func (d *entryDecoder) uvarint() uint64 { return readVarint(d, binary.Uvarint) }
 
-func (d *entryDecoder) varint() int64 {
+func (d *entryDecoder) varint() int64 { return readVarint(d, binary.Varint) }
+
+// readVarint reads one varint with read (binary.Uvarint or binary.Varint).
+func readVarint[T int64 | uint64](d *entryDecoder, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b[d.i:])
+	v, n := read(d.b[d.i:])
 	if n <= 0 {
 		d.fail("number")
 		return 0
