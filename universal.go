@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
 )
@@ -33,6 +34,27 @@ func universalRequiresPython(in *inputs, t target.Target) string {
 	return ">=" + strings.TrimSuffix(strings.TrimPrefix(minorSeries(t), "=="), ".*")
 }
 
+// checkEnvironments rejects environments (--environment, [tool.pylock]
+// environments) none of which any Python allowed by requires-python can
+// satisfy, as uv does: the lock would hold no package and suit no machine.
+func checkEnvironments(requiresPython string, envs []pep508.Marker) error {
+	if len(envs) == 0 {
+		return nil
+	}
+	py, err := pep508.RequiresPython(requiresPython)
+	if err != nil {
+		return nil // the resolver reports a bad requires-python
+	}
+	var shown []string
+	for _, e := range envs {
+		if !pep508.Disjoint(py, e) {
+			return nil
+		}
+		shown = append(shown, "'"+e.String()+"'")
+	}
+	return fmt.Errorf("no environment of %s holds under requires-python %q: the lock would cover no environment (check --environment or [tool.pylock] environments)", strings.Join(shown, ", "), requiresPython)
+}
+
 // resolveUniversal is Resolve for Options.Universal: the rest of the
 // pipeline once inputs, resolver options and the target are known.
 func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolver.Options, t target.Target,
@@ -55,6 +77,9 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 	}
 	if uo.RequiredEnvironments == nil {
 		uo.RequiredEnvironments = in.requiredEnvironments
+	}
+	if err := checkEnvironments(rp, uo.Environments); err != nil {
+		return nil, usageErr(err)
 	}
 	sol, err := resolver.ResolveUniversal(ctx, in.refs.wrap(p), in.requirements, uo)
 	if err != nil {
