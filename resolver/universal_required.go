@@ -58,9 +58,17 @@ func (d *driver) missingRequired(ctx context.Context, res *Result, base pep508.M
 			if err != nil {
 				return nil, withContext(p.Name, p.Name, err)
 			}
-			if !installableIn(cs, p.Version, pep508.And(r, base)) {
+			onlyBin, noBin := inPolicy(d.opts.OnlyBinary, p.Name), inPolicy(d.opts.NoBinary, p.Name)
+			if !installableIn(cs, p.Version, pep508.And(r, base), onlyBin, noBin) {
+				what := "no wheel or source distribution"
+				switch {
+				case onlyBin:
+					what = "no wheel (sdists are excluded by --only-binary)"
+				case noBin:
+					what = "no source distribution (wheels are excluded by --no-binary)"
+				}
 				out = append(out, exclusion{name: p.Name, v: p.Version, where: where,
-					reason: "has no wheel or source distribution for the required environment " + r.String()})
+					reason: "has " + what + " for the required environment " + r.String()})
 			}
 		}
 	}
@@ -77,13 +85,17 @@ func isExcluded(es []exclusion, name string, v pep440.Version, where pep508.Mark
 }
 
 // installableIn reports whether version v among cs has an sdist or a wheel
-// whose tags can run somewhere in env.
-func installableIn(cs []Candidate, v pep440.Version, env pep508.Marker) bool {
+// whose tags can run somewhere in env; onlyBin and noBin (--only-binary,
+// --no-binary for this package) leave out sdists and wheels.
+func installableIn(cs []Candidate, v pep440.Version, env pep508.Marker, onlyBin, noBin bool) bool {
 	for _, c := range cs {
 		if !c.Version.Equal(v) {
 			continue
 		}
 		for _, d := range c.Dists {
+			if (d.Wheel && noBin) || (!d.Wheel && onlyBin) {
+				continue
+			}
 			if !d.Wheel || !pep508.Disjoint(wheelMarker(d.Filename), env) {
 				return true
 			}
