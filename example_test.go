@@ -2,13 +2,18 @@ package pylock_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/inputs"
 	"github.com/pylock/pylock/pypi/reqfile"
+	"github.com/pylock/pylock/resolver"
 )
 
 // Another Go program locks a project: requirements from a reader (stdin
@@ -54,4 +59,50 @@ func ExampleKindOf() {
 	})
 	fmt.Println(pylock.KindOf(err))
 	// Output: no-solution
+}
+
+// Writing the lock: Result.Lock is a lockfile.Lock; MarshalTOML gives the
+// PEP 751 bytes (deterministic) and lockfile.WriteFileAtomic replaces the
+// file atomically. A conflict is a *resolver.NoSolutionError inside the
+// *pylock.Error, with the explanation the CLI prints.
+func Example_writeLock() {
+	dir, err := os.MkdirTemp("", "pylock-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "pylock.toml")
+	res, err := pylock.Resolve(context.Background(), pylock.Options{
+		Inputs:   inputs.FromPaths(reqfile.PyprojectOptions{}, "-"),
+		Stdin:    strings.NewReader("idna==3.6\n"),
+		IndexURL: "testdata/index",
+		Target:   pylock.TargetSpec{PythonVersion: "3.12", Platform: "linux"},
+		LockPath: path, // inputs are recorded relative to it
+		NoCache:  true,
+		Getenv:   func(string) string { return "" },
+	})
+	var conflict *resolver.NoSolutionError
+	if errors.As(err, &conflict) {
+		log.Fatalf("no solution:\n%s", conflict.Explanation)
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	data, err := res.Lock.MarshalTOML()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := lockfile.WriteFileAtomic(path, data); err != nil {
+		log.Fatal(err)
+	}
+	back, err := lockfile.ReadFileValid(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(back.LockVersion, back.Environments[0])
+	for _, p := range back.Packages {
+		fmt.Println(p.Name, p.Version, len(p.Wheels), "wheel(s)")
+	}
+	// Output:
+	// 1.0 sys_platform == "linux" and platform_machine == "x86_64" and python_version == "3.12" and implementation_name == "cpython"
+	// idna 3.6 1 wheel(s)
 }
