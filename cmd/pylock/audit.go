@@ -90,7 +90,7 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 	if f.format != "text" && f.format != "json" {
 		return usageError("invalid --format %q: want text or json", f.format)
 	}
-	l, err := lockfile.ReadFile(f.lock)
+	l, err := readLockFile(f.lock)
 	if err == nil {
 		if verr := l.Validate(); verr != nil {
 			err = fmt.Errorf("%s: %w", f.lock, verr)

@@ -95,10 +95,7 @@ Exit codes: 0 ok, 2 unreadable or invalid lock, unknown --install-first package 
 // readPlannableLock reads and validates a lock that plans can install;
 // every failure is a usage error (exit 2).
 func readPlannableLock(path string) (*lockfile.Lock, error) {
-	l, err := lockfile.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, usageError("cannot read %s: no such file (create it with pylock resolve)", path)
-	}
+	l, err := readLockFile(path)
 	if err == nil { // a plan from an invalid lock would install the wrong thing
 		if verr := l.Validate(); verr != nil {
 			err = fmt.Errorf("%s: %w", path, verr)
@@ -110,6 +107,17 @@ func readPlannableLock(path string) (*lockfile.Lock, error) {
 		return nil, &codeError{code: exitUsage, err: err}
 	}
 	return l, nil
+}
+
+// readLockFile reads the lock at path; a missing file is a usage error
+// that says how to make one (plan, export, sync, audit, why and tree say
+// it alike).
+func readLockFile(path string) (*lockfile.Lock, error) {
+	l, err := lockfile.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageError("cannot read %s: no such file (create it with pylock resolve)", path)
+	}
+	return l, err
 }
 
 // renderPlan renders the lock at path as a plan in f.format (shell,

@@ -33,7 +33,7 @@ already shown earlier is marked (*) and not expanded again.`,
 			if depth < 0 {
 				return usageError("--depth must be >= 0")
 			}
-			l, err := lockfile.ReadFile(lock)
+			l, err := readLockFile(lock)
 			if err != nil {
 				return &codeError{code: exitUsage, err: err}
 			}

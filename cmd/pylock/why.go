@@ -29,7 +29,7 @@ package's metadata on the index (skipped with --offline).`,
   pylock why typing-extensions --lock pylock.toml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			l, err := lockfile.ReadFile(lock)
+			l, err := readLockFile(lock)
 			if err != nil {
 				return &codeError{code: exitUsage, err: err}
 			}
