@@ -57,7 +57,7 @@ computed from what is installed).
 Exit codes: 0 the environment matches the lock, 1 it still differs after
 the sync (or a pip step failed), 2 bad input or usage (unreadable lock, a
 lock for another interpreter), 3 index or network failure (pip could not
-download).`,
+download a file, or its hash did not match the lock).`,
 		Example: `  pylock sync --venv .venv
   pylock sync pylock.toml --python /opt/app/bin/python --dry-run`,
 		Args: cobra.MaximumNArgs(1),
