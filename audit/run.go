@@ -18,8 +18,13 @@ type Options struct {
 	Lookup    Lookup         // nil: index checks are skipped (offline)
 	Offline   bool           // say why index checks were skipped
 	Target    *target.Target // the lock's target; nil: markers not evaluated, no coverage check
-	Rules     []Rule         // ABI rules; nil = DefaultRules()
-	Sources   *SourceOptions // nil: direct-reference sources are not checked
+	// InstalledEnv is the marker environment of the installed interpreter
+	// (audit --python): the environment check evaluates package markers
+	// with it, so a universal lock's packages for other platforms are not
+	// "locked but not installed". nil: the Target's.
+	InstalledEnv pep508.Env
+	Rules        []Rule         // ABI rules; nil = DefaultRules()
+	Sources      *SourceOptions // nil: direct-reference sources are not checked
 }
 
 // Run performs every check whose inputs are present. An error means an
@@ -38,7 +43,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.Installed != nil {
 		r.Checks = append(r.Checks, "environment")
-		r.Add(CheckInstalled(o.Lock, o.Installed, env)...)
+		ienv := env
+		if o.InstalledEnv != nil {
+			ienv = o.InstalledEnv
+		}
+		r.Add(CheckInstalled(o.Lock, o.Installed, ienv)...)
 	}
 	if o.Lookup != nil {
 		r.Checks = append(r.Checks, "index")

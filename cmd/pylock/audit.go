@@ -109,6 +109,12 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 	switch {
 	case f.python != "":
 		opts.Installed, err = installed.ReadPython(ctx, f.python)
+		if err == nil {
+			var t target.Target
+			if t, err = target.FromInterpreter(ctx, f.python); err == nil {
+				opts.InstalledEnv = t.Env()
+			}
+		}
 	case len(f.sitePackages) > 0:
 		opts.Installed, err = installed.ReadSitePackages(f.sitePackages...)
 	}

@@ -104,6 +104,22 @@ func TestAuditE2EPip(t *testing.T) {
 		failed++
 	}
 	fmt.Printf("audit e2e: %d passed, %d failed\n", passed, failed)
+
+	// A universal lock records no target: audit --python evaluates its
+	// package markers with the interpreter's, so colorama (locked for
+	// Windows only) is not "locked but not installed" here.
+	pip("uninstall", "-y", "colorama")
+	ureqs := filepath.Join(work, "universal.txt")
+	if err := os.WriteFile(ureqs, []byte("anyio==3.7.1\nidna==3.6\nh11\nnumpy<2\ncolorama==0.4.6 ; sys_platform == \"win32\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ulock := filepath.Join(work, "pylock.universal.toml")
+	if code := run([]string{"resolve", ureqs, "--universal", "--index-url", index, "--no-cache", "-q", "-o", ulock}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("pylock resolve --universal: exit %d\n%s", code, stderr.String())
+	}
+	if got, code, err := auditKinds(ulock, python); err != nil || len(got) > 0 || code != 0 {
+		t.Errorf("universal lock: audit found %q (exit %d, %v), want nothing", got, code, err)
+	}
 }
 
 // auditKinds runs pylock audit --python --format json and returns the
