@@ -78,6 +78,9 @@ func (a *app) runExport(path, output string, f planFlags) error {
 		_, err = a.stdout.Write(data)
 		return err
 	}
+	if err := checkOutputDir(output); err != nil {
+		return err
+	}
 	if err := lockfile.WriteFileAtomic(output, data); err != nil {
 		return usageError("cannot write %s: %v", output, err)
 	}
