@@ -97,6 +97,10 @@ func parseMarkers(flag string, values []string) ([]pep508.Marker, error) {
 	for _, v := range values {
 		m, err := pep508.ParseMarker(v)
 		if err != nil {
+			var se *pep508.SyntaxError
+			if errors.As(err, &se) { // the marker is quoted once, not twice
+				return nil, fmt.Errorf("invalid %s %s: %s at column %d", flag, pep508.Excerpt(v, se.Pos), se.Msg, se.Column())
+			}
 			return nil, fmt.Errorf("invalid %s %q: %w", flag, v, err)
 		}
 		out = append(out, m)
