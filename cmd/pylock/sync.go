@@ -89,7 +89,20 @@ func (a *app) runSync(ctx context.Context, path string, f syncFlags) error {
 	if err != nil {
 		return &codeError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
 	}
-	python, err := a.syncPython(ctx, f)
+	// checkEnv refuses a lock whose environments exclude the interpreter
+	// (before a venv is created with it).
+	checkEnv := func(python string) (map[string]string, error) {
+		t, err := target.FromInterpreter(ctx, python)
+		if err != nil {
+			return nil, &codeError{code: exitUsage, err: err}
+		}
+		env := t.Env()
+		if err := envsync.CheckEnvironments(l, env); err != nil {
+			return nil, &codeError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
+		}
+		return env, nil
+	}
+	python, err := a.syncPython(ctx, f, checkEnv)
 	if err != nil {
 		return err
 	}
@@ -98,16 +111,9 @@ func (a *app) runSync(ctx context.Context, path string, f syncFlags) error {
 		fmt.Fprintf(a.stdout, "would create the venv %s\n", f.venv)
 		return a.printDryRunFresh(plan)
 	}
-	var markerEnv map[string]string
-	{
-		t, err := target.FromInterpreter(ctx, python)
-		if err != nil {
-			return &codeError{code: exitUsage, err: err}
-		}
-		markerEnv = t.Env()
-		if err := envsync.CheckEnvironments(l, markerEnv); err != nil {
-			return &codeError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
-		}
+	markerEnv, err := checkEnv(python)
+	if err != nil {
+		return err
 	}
 	o := envsync.Options{
 		Lock: l, LockPath: path, Plan: plan, Python: python, MarkerEnv: markerEnv,
@@ -144,7 +150,7 @@ func (a *app) runSync(ctx context.Context, path string, f syncFlags) error {
 
 // syncPython is the interpreter to sync, creating --venv when needed (not
 // for a dry run).
-func (a *app) syncPython(ctx context.Context, f syncFlags) (string, error) {
+func (a *app) syncPython(ctx context.Context, f syncFlags, checkEnv func(python string) (map[string]string, error)) (string, error) {
 	if f.venv == "" {
 		if f.python == "" {
 			return "python3", nil
@@ -160,12 +166,15 @@ func (a *app) syncPython(ctx context.Context, f syncFlags) (string, error) {
 	if st, err := os.Stat(f.venv); err == nil && (!st.IsDir() || !emptyDir(f.venv)) {
 		return "", usageError("--venv %s: exists but is not a virtual environment (no %s)", f.venv, py)
 	}
-	if f.dryRun {
-		return py, nil
-	}
 	creator := f.python
 	if creator == "" {
 		creator = "python3"
+	}
+	if _, err := checkEnv(creator); err != nil {
+		return "", err // the venv would not match the lock either: create nothing
+	}
+	if f.dryRun {
+		return py, nil
 	}
 	fmt.Fprintf(a.stdout, "creating the venv %s (%s -m venv)\n", f.venv, creator)
 	py, err := envsync.CreateVenv(ctx, creator, f.venv)
