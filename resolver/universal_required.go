@@ -119,21 +119,45 @@ func wheelMarker(filename string) pep508.Marker {
 	return out
 }
 
-// platformMarker maps a wheel platform tag to sys_platform.
+// platformMarker maps a wheel platform tag to sys_platform and, where the
+// tag names one, platform_machine (with the spellings platform.machine()
+// gives on that system).
 func platformMarker(plat string) pep508.Marker {
 	var sys string
+	var machines []string
+	arch := func(prefixParts int) string { // the tag after its first prefixParts "_"-separated parts
+		if parts := strings.SplitN(plat, "_", prefixParts+1); len(parts) == prefixParts+1 {
+			return parts[prefixParts]
+		}
+		return ""
+	}
 	switch {
 	case strings.HasPrefix(plat, "win"):
 		sys = "win32"
-	case strings.HasPrefix(plat, "manylinux"), strings.HasPrefix(plat, "musllinux"), strings.HasPrefix(plat, "linux"):
-		sys = "linux"
+		machines = map[string][]string{"win_amd64": {"AMD64", "x86_64", "amd64"}, "win_arm64": {"ARM64", "arm64", "aarch64"}}[plat]
+	case strings.HasPrefix(plat, "manylinux_"), strings.HasPrefix(plat, "musllinux_"):
+		sys, machines = "linux", []string{arch(3)}
+	case strings.HasPrefix(plat, "manylinux"), strings.HasPrefix(plat, "linux_"):
+		sys, machines = "linux", []string{arch(1)}
 	case strings.HasPrefix(plat, "macosx"):
 		sys = "darwin"
+		machines = map[string][]string{"arm64": {"arm64", "aarch64"}, "x86_64": {"x86_64"}, "universal2": {"arm64", "aarch64", "x86_64"}}[arch(3)]
 	default:
 		return pep508.Marker{}
 	}
 	m, _ := pep508.Compare("sys_platform", "==", sys)
-	return m
+	if len(machines) == 0 || machines[0] == "" {
+		return m
+	}
+	if machines[0] == "aarch64" {
+		machines = append(machines, "arm64")
+	}
+	either := pep508.False()
+	for _, mc := range machines {
+		c, _ := pep508.Compare("platform_machine", "==", mc)
+		either = pep508.Or(either, c)
+	}
+	return pep508.And(m, either)
 }
 
 // pythonTagMarker maps an interpreter tag to the Python versions it runs
@@ -170,6 +194,10 @@ func pythonTagMarker(t wheel.Tag) pep508.Marker {
 	m, err := pep508.Compare("python_version", op, ver)
 	if err != nil {
 		return pep508.Marker{}
+	}
+	if impl := map[string]string{"cp": "cpython", "pp": "pypy"}[in[:2]]; impl != "" {
+		c, _ := pep508.Compare("implementation_name", "==", impl)
+		m = pep508.And(m, c)
 	}
 	return m
 }
