@@ -260,6 +260,15 @@ func (l *loader) loadPyproject(in Input) error {
 	if err != nil {
 		return err
 	}
+	if p.Name == "" && len(p.Requirements) == 0 {
+		// Not a PEP 621 project (e.g. [tool.poetry] only): an empty lock
+		// would look like success.
+		dir := filepath.Dir(in.Path)
+		if !strings.HasPrefix(dir, ".") && !filepath.IsAbs(dir) {
+			dir = "./" + dir
+		}
+		return fmt.Errorf("%s has no [project] table: nothing to lock (pylock reads [project] dependencies, optional-dependencies and [dependency-groups] chosen with --group; a project whose metadata comes from its build backend, such as setup.py, is locked with a requirements line \"-e %s\")", in.Path, dir)
+	}
 	l.set.Requirements = append(l.set.Requirements, p.Requirements...)
 	if l.set.RequiresPython == "" {
 		l.set.RequiresPython = p.RequiresPython
