@@ -17,6 +17,8 @@ func TestLongInputNotEchoed(t *testing.T) {
 		"foo[bar," + huge + "]",
 		"foo " + huge,
 		"foo>=" + huge,
+		"foo==1" + strings.Repeat("1", 1<<20), // a valid PEP 440 version, echoed by every explanation
+		"foo>=1.0,<1." + strings.Repeat("0", 1<<20),
 		`foo; python_version == "3` + huge,
 	} {
 		_, err := ParseRequirement(in)
@@ -34,6 +36,13 @@ func TestLongInputNotEchoed(t *testing.T) {
 	}
 	if _, err := ParseRequirement(name + "b"); err == nil || !strings.Contains(err.Error(), "characters long") {
 		t.Errorf("a %d-character name: %v", MaxNameLength+1, err)
+	}
+	long := "1." + strings.Repeat("0", MaxNameLength-2)
+	if _, err := ParseRequirement("foo==" + long); err != nil {
+		t.Errorf("a %d-character version is rejected: %v", MaxNameLength, err)
+	}
+	if _, err := ParseRequirement("foo==" + long + "0"); err == nil || !strings.Contains(err.Error(), "version in specifier is 201 characters long") {
+		t.Errorf("a %d-character version: %v", MaxNameLength+1, err)
 	}
 }
 

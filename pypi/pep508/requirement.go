@@ -138,6 +138,11 @@ func (p *parser) details(r *Requirement, i int) (int, error) {
 	if err != nil {
 		return i, p.errAt(specStart, i, "invalid version specifier: "+err.Error())
 	}
+	for _, sp := range set.Specifiers() {
+		if len(sp.Version) > MaxNameLength { // a valid but absurd version would be echoed in every conflict explanation
+			return i, p.errAt(specStart, i, fmt.Sprintf("version in specifier is %d characters long (at most %d)", len(sp.Version), MaxNameLength))
+		}
+	}
 	r.Specifier = set
 	i = skipWS(s, i)
 	if i == len(s) {
