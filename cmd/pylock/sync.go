@@ -208,10 +208,17 @@ func (a *app) printDryRunFresh(plan *lockfile.InstallPlan) error {
 // resumeCommand is the command line that ran this sync, to run again.
 func (a *app) resumeCommand() string {
 	words := []string{"pylock"}
+	redacted := false
 	for _, w := range a.args {
-		words = append(words, quoteWord(index.Redact(w)))
+		r := index.Redact(w)
+		redacted = redacted || r != w
+		words = append(words, quoteWord(r))
 	}
-	return strings.Join(words, " ")
+	cmd := strings.Join(words, " ")
+	if redacted { // pasted as printed, it would fail to authenticate
+		cmd += " (with the index credentials, left out here, put back into the URL or ~/.netrc)"
+	}
+	return cmd
 }
 
 func quoteWord(s string) string {
