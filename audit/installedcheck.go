@@ -26,6 +26,9 @@ func CheckInstalled(l *lockfile.Lock, inst *installed.Env, env pep508.Env) []Fin
 		name := canonical(p.Name)
 		locked[name] = true
 		d, ok := inst.Dists[name]
+		if !ok && env == nil && p.Marker != "" {
+			continue // no marker environment (universal lock, --site-packages): it may not belong here
+		}
 		if !ok {
 			out = append(out, Finding{Kind: KindMissing, Severity: Error, Package: name,
 				Message: fmt.Sprintf("%s==%s is locked but not installed", name, p.Version)})

@@ -48,6 +48,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			ienv = o.InstalledEnv
 		}
 		r.Add(CheckInstalled(o.Lock, o.Installed, ienv)...)
+		if ienv == nil && hasMarkers(o.Lock) {
+			r.Skipped = append(r.Skipped, "environment: package markers not evaluated (no target or interpreter: use --python), so packages with a marker that are not installed are not reported")
+		}
 	}
 	if o.Lookup != nil {
 		r.Checks = append(r.Checks, "index")
@@ -90,4 +93,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.Sort()
 	return r, nil
+}
+
+// hasMarkers reports whether any locked package carries a marker.
+func hasMarkers(l *lockfile.Lock) bool {
+	for _, p := range l.Packages {
+		if p.Marker != "" {
+			return true
+		}
+	}
+	return false
 }
