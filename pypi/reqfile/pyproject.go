@@ -107,7 +107,9 @@ func (r *tomlReader) toolPylock(p *Pyproject, doc map[string]any) error {
 		for i, s := range ss {
 			m, err := pep508.ParseMarker(s)
 			if err != nil {
-				return r.errAt(append(path, strconv.Itoa(i)), "invalid marker in tool.pylock."+key, s, err)
+				e := &Error{File: r.name, Msg: "invalid marker in tool.pylock." + key, Text: s}
+				e.Line, e.Col, e.Err = r.stringErrAt(append(path, strconv.Itoa(i)), s, err)
+				return e
 			}
 			*dst = append(*dst, m)
 		}
@@ -207,17 +209,50 @@ func (r *tomlReader) entries(path []string, v any) ([]Entry, error) {
 	return out, nil
 }
 
+// stringStart returns the byte offset of the first character of the string
+// value at path (past its opening quote).
+func (r *tomlReader) stringStart(path []string) (int, bool) {
+	off, ok := r.pos[pathKey(path...)]
+	if !ok {
+		return 0, false
+	}
+	if off < len(r.data) && (r.data[off] == '"' || r.data[off] == '\'') {
+		off++
+	}
+	return min(off, len(r.data)), true
+}
+
+// stringErrAt locates a pep508 syntax error in the string value s at path:
+// the line and column of the offending character when the TOML literal
+// spells s byte for byte (no escapes), else of the string's start. The
+// returned cause is the reason alone (the caller's message quotes s), with
+// the column inside s added when the file column cannot show it.
+func (r *tomlReader) stringErrAt(path []string, s string, err error) (line, col int, cause error) {
+	off, ok := r.stringStart(path)
+	if !ok {
+		return 0, 0, syntaxReason(err)
+	}
+	line, col = lineCol(r.data, off)
+	var se *pep508.SyntaxError
+	if !errors.As(err, &se) {
+		return line, col, err
+	}
+	if k := reqErrorOffset(s, err); bytes.HasPrefix(r.data[off:], []byte(s)) && (k > 0 || se.Pos <= 0) {
+		line, col = lineCol(r.data, off+k)
+		return line, col, syntaxReason(err)
+	}
+	return line, col, &reasonError{msg: fmt.Sprintf("%s at column %d of the string", se.Msg, se.Column()), err: err}
+}
+
 func (r *tomlReader) entry(path []string, s string) (Entry, error) {
 	e := Entry{Raw: s, File: r.name}
-	if off, ok := r.pos[pathKey(path...)]; ok {
-		if off < len(r.data) && (r.data[off] == '"' || r.data[off] == '\'') {
-			off++
-		}
+	if off, ok := r.stringStart(path); ok {
 		e.Line, e.Col = lineCol(r.data, off)
 	}
 	req, err := pep508.ParseRequirement(s)
 	if err != nil {
-		return e, &Error{File: r.name, Line: e.Line, Col: e.Col, Msg: "invalid requirement", Text: s, Err: err}
+		line, col, cause := r.stringErrAt(path, s, err)
+		return e, &Error{File: r.name, Line: line, Col: col, Msg: "invalid requirement", Text: s, Err: cause}
 	}
 	e.Requirement = req
 	e.LocalPath = scheme(req.URL) == "file"

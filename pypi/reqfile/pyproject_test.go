@@ -71,3 +71,36 @@ func TestPyprojectErrorsAreTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestPyprojectSyntaxErrorMessages checks that a malformed requirement or
+// marker in pyproject.toml is quoted once, with the reason, at the column of
+// the offending character when the TOML string has no escapes (as
+// requirements files do), and at the string's start (with the column inside
+// the string in the reason) when it has.
+func TestPyprojectSyntaxErrorMessages(t *testing.T) {
+	const head = "[project]\nname = \"x\"\nversion = \"1\"\n"
+	tests := []struct {
+		name, toml, want string
+	}{
+		{"requirement", head + "dependencies = [\"numpy>>1\"]\n",
+			`pyproject.toml:4:23: invalid requirement "numpy>>1": expected semicolon (after name with no version specifier) or end`},
+		{"literal string", head + "dependencies = [\n  'numpy>>1',\n]\n",
+			`pyproject.toml:5:9: invalid requirement "numpy>>1": expected semicolon (after name with no version specifier) or end`},
+		{"in marker", head + "dependencies = ['a ; python_version <']\n",
+			`pyproject.toml:4:38: invalid requirement "a ; python_version <": expected a marker variable or quoted string`},
+		{"escaped", head + "dependencies = [\"num\\u0070y>>1\"]\n",
+			`pyproject.toml:4:18: invalid requirement "numpy>>1": expected semicolon (after name with no version specifier) or end at column 6 of the string`},
+		{"environments", head + "[tool.pylock]\nenvironments = ['os_name ==']\n",
+			`pyproject.toml:5:28: invalid marker in tool.pylock.environments "os_name ==": expected a marker variable or quoted string`},
+		{"environments escaped", head + "[tool.pylock]\nenvironments = [\"os_name == \\\"nt\\\" and\"]\n",
+			`pyproject.toml:5:18: invalid marker in tool.pylock.environments "os_name == \"nt\" and": expected a marker variable or quoted string at column 20 of the string`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParsePyproject("pyproject.toml", []byte(tc.toml), PyprojectOptions{})
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got  %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+}

@@ -17,7 +17,7 @@ func TestPyprojectToolPylock(t *testing.T) {
 		{"both", head + "[tool.pylock]\nenvironments = [\"sys_platform == 'linux'\", \"sys_platform == 'darwin'\"]\nrequired-environments = [\"os.name == 'nt'\"]\n",
 			`sys_platform == "linux" | sys_platform == "darwin"`, `os_name == "nt"`, ""},
 		{"bad marker", head + "[tool.pylock]\nrequired-environments = [\n  \"sys_platform == 'win32'\",\n  \"os_name ==\",\n]\n",
-			"", "", `pyproject.toml:8:3: invalid marker in tool.pylock.required-environments "os_name ==": invalid marker "os_name ==": expected a marker variable or quoted string at column 11`},
+			"", "", `pyproject.toml:8:14: invalid marker in tool.pylock.required-environments "os_name ==": expected a marker variable or quoted string`},
 		{"not an array", head + "[tool.pylock]\nenvironments = \"sys_platform == 'linux'\"\n", "", "", "tool.pylock.environments must be an array of strings"},
 		{"not a table", head + "[tool]\npylock = 1\n", "", "", "tool.pylock must be a table"},
 	}
