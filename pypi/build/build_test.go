@@ -140,6 +140,17 @@ func TestBuildFailure(t *testing.T) {
 	if strings.Contains(msg, "compiler line 50\n") {
 		t.Errorf("error shows more than the tail:\n%s", msg)
 	}
+	// The traceback starts at the backend's frame: the hook runner's own
+	// frames would push the backend's output out of the tail.
+	for _, l := range be.Output {
+		if strings.Contains(l, "pep517_hooks.py") {
+			t.Errorf("output shows the hook runner's frames:\n%s", strings.Join(be.Output, "\n"))
+			break
+		}
+	}
+	if !strings.Contains(msg, "failing.py") || !strings.Contains(msg, "compiler line 75\n") {
+		t.Errorf("want the backend's frame and its last 25 output lines:\n%s", msg)
+	}
 	// The command reproduces the failure (the build directory was kept).
 	out, rerr := exec.Command("sh", "-c", be.Command).CombinedOutput()
 	if rerr == nil || !strings.Contains(string(out), "compiler line 99") || !strings.Contains(string(out), "Visual C++") {

@@ -57,6 +57,16 @@ def run(hook, inp):
     raise HookError("UnknownHook", hook)
 
 
+def print_backend_traceback(e):
+    """Print e's traceback from the backend's first frame on: the runner's
+    own frames (this file) would crowd the backend's output out of the
+    lines pylock shows."""
+    tb = e.__traceback__
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(__file__):
+        tb = tb.tb_next
+    traceback.print_exception(type(e), e, tb)
+
+
 def main():
     hook, control = sys.argv[1], sys.argv[2]
     with open(os.path.join(control, "input.json"), encoding="utf-8") as f:
@@ -66,7 +76,7 @@ def main():
     except HookError as e:
         out = {"error": e.kind, "message": str(e)}
     except BaseException as e:
-        traceback.print_exc()
+        print_backend_traceback(e)
         out = {"error": "HookFailed", "message": "".join(traceback.format_exception_only(type(e), e)).strip()}
     with open(os.path.join(control, "output.json"), "w", encoding="utf-8") as f:
         json.dump(out, f)
