@@ -24,7 +24,10 @@ func (a *app) whyCommand() *cobra.Command {
 		Long: `Show why a package is in the lock: every chain of requirements from the
 inputs (recorded in [tool.pylock]) to PKG. The first edge shows your
 requirement; the others show the dependency's requirement, read from the
-package's metadata on the index (skipped with --offline).`,
+package's metadata on the index (skipped with --offline). On a universal
+lock, a requirement whose marker still matters where the package is
+installed is shown on its own with that marker, e.g.
+numpy>=1.21.2 | numpy>=1.26.0 ; python_version >= "3.12".`,
 		Example: `  pylock why numpy
   pylock why typing-extensions --lock pylock.toml`,
 		Args: cobra.ExactArgs(1),
