@@ -101,12 +101,22 @@ func (s *sdistBuilds) Warnings() []string {
 	return append([]string(nil), s.warnings...)
 }
 
-// errBuildFailed makes a version unusable (resolver.ErrInvalidMetadata)
-// with a one-line reason for explanations; the details go to a warning.
-type errBuildFailed struct{ msg string }
+// errBuildFailed makes a version unusable (resolver.ErrInvalidMetadata;
+// also resolver.ErrCannotBuild when its build failed, so explanations say
+// "cannot be used") with a one-line reason for explanations; the details
+// go to a warning.
+type errBuildFailed struct {
+	msg   string
+	build bool // the build failed (not: the sdist is unreadable)
+}
 
 func (e *errBuildFailed) Error() string { return e.msg }
-func (e *errBuildFailed) Unwrap() error { return resolver.ErrInvalidMetadata }
+func (e *errBuildFailed) Unwrap() []error {
+	if e.build {
+		return []error{resolver.ErrInvalidMetadata, resolver.ErrCannotBuild}
+	}
+	return []error{resolver.ErrInvalidMetadata}
+}
 
 // errNoBuild makes a version whose sdist has no static metadata unusable
 // under --no-build / --no-build-package (resolver.ErrInvalidMetadata, as
@@ -126,7 +136,9 @@ func (e *errNoBuild) Error() string {
 	return "its sdist needs a build (" + why + ") and building is disabled by " + e.flag
 }
 
-func (e *errNoBuild) Unwrap() []error { return []error{e.err, resolver.ErrInvalidMetadata} }
+func (e *errNoBuild) Unwrap() []error {
+	return []error{e.err, resolver.ErrInvalidMetadata, resolver.ErrCannotBuild} // "cannot be used: its sdist needs a build ..."
+}
 
 // metadata returns the metadata of name==v from its sdist f, after the
 // index found no static PKG-INFO (needErr). Concurrent and repeated calls
@@ -204,7 +216,7 @@ func (s *sdistBuilds) load(ctx context.Context, name string, v pep440.Version, f
 		s.warnings = append(s.warnings, fmt.Sprintf("skipped %s %s: %v", cn, v, err))
 		s.mu.Unlock()
 		first, _, _ := strings.Cut(err.Error(), "\n")
-		return nil, &errBuildFailed{msg: "its sdist failed to build (" + first + ")"}
+		return nil, &errBuildFailed{msg: "its sdist failed to build (" + first + ")", build: true}
 	}
 	s.logf("%s %s: metadata from %s (%s)", cn, v, describeSource(res.Source), f.Filename)
 	return res.Metadata, nil

@@ -220,6 +220,8 @@ func unavailableReason(why whyKind) string {
 	switch why {
 	case whyNeedsBuild:
 		return "needs a source build for its metadata"
+	case whyCannotBuild:
+		return "cannot be used"
 	case whyYanked:
 		return "was yanked"
 	}

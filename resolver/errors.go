@@ -15,9 +15,9 @@ import (
 //   - ErrProjectNotFound (Candidates): the project has no versions; an
 //     explanation says where it was looked for when the error is a
 //     *ProviderError with Where set.
-//   - ErrInvalidMetadata, ErrNeedsBuild, ErrYanked (Metadata): that one
-//     version cannot be used; the resolution goes on without it and an
-//     explanation gives the reason.
+//   - ErrInvalidMetadata, ErrNeedsBuild, ErrCannotBuild, ErrYanked
+//     (Metadata): that one version cannot be used; the resolution goes on
+//     without it and an explanation gives the reason.
 //   - ErrUnavailable, or any other error: the resolution stops with the
 //     error, wrapped with the package (never a *NoSolutionError).
 
@@ -25,6 +25,15 @@ import (
 // metadata can only be had by building its source distribution, which the
 // provider will not or could not do: that version is skipped.
 var ErrNeedsBuild = errors.New("metadata needs a source build")
+
+// ErrCannotBuild may be wrapped by Provider.Metadata when a version's
+// metadata needs a build of its source distribution and that build is
+// disabled (--no-build) or failed, with a message that says which in full
+// ("its sdist needs a build (...) and building is disabled by --no-build"):
+// that version is skipped and an explanation reads "cannot be used:
+// <message>". It takes precedence over ErrNeedsBuild and ErrInvalidMetadata
+// when an error wraps them too.
+var ErrCannotBuild = errors.New("cannot build the sdist")
 
 // ErrYanked may be wrapped by Provider.Metadata when the provider refuses a
 // version because it was yanked (PEP 592): that version is skipped.
@@ -38,7 +47,7 @@ var ErrUnavailable = errors.New("index unavailable")
 // its versions. errors.Is(err, Kind) holds, and so does errors.Is / As
 // for whatever Err wraps.
 type ProviderError struct {
-	Kind    error  // ErrProjectNotFound, ErrInvalidMetadata, ErrNeedsBuild, ErrYanked or ErrUnavailable
+	Kind    error  // ErrProjectNotFound, ErrInvalidMetadata, ErrNeedsBuild, ErrCannotBuild, ErrYanked or ErrUnavailable
 	Project string // canonical project name
 	Version string // "" for a project-level failure
 	Where   string // the index (URL, credentials removed) that answered, if known
@@ -94,6 +103,7 @@ const (
 	whyNoCompatibleDist         // no wheel for the target and no sdist
 	whyInvalidMetadata          // the provider said ErrInvalidMetadata
 	whyNeedsBuild               // the provider said ErrNeedsBuild
+	whyCannotBuild              // the provider said ErrCannotBuild
 	whyRequiredEnv              // no file for a required environment (universal)
 )
 
@@ -101,7 +111,9 @@ const (
 // makes only that version unusable, or whyNone when the error must stop
 // the resolution.
 func classifyMetadataErr(err error) whyKind {
-	switch { // needs-build first: an unbuilt sdist's metadata is not invalid
+	switch { // cannot-build, then needs-build: an unbuilt sdist's metadata is not invalid
+	case errors.Is(err, ErrCannotBuild):
+		return whyCannotBuild
 	case errors.Is(err, ErrNeedsBuild):
 		return whyNeedsBuild
 	case errors.Is(err, ErrInvalidMetadata):

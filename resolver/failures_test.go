@@ -35,6 +35,8 @@ func TestMetadataErrorKinds(t *testing.T) {
 	}{
 		{"invalid metadata", fmt.Errorf("Requires-Dist %q: bad: %w", "x >", resolver.ErrInvalidMetadata), resolver.ErrInvalidMetadata, "has invalid metadata"},
 		{"needs build", &resolver.ProviderError{Kind: resolver.ErrNeedsBuild, Project: "a", Version: "2.0"}, resolver.ErrNeedsBuild, "needs a source build for its metadata"},
+		{"cannot build", errors.Join(errors.New("its sdist needs a build (no PKG-INFO) and building is disabled by --no-build"), resolver.ErrInvalidMetadata, resolver.ErrCannotBuild), resolver.ErrCannotBuild,
+			"cannot be used: its sdist needs a build (no PKG-INFO) and building is disabled by --no-build"},
 		{"yanked", fmt.Errorf("a 2.0: %w", resolver.ErrYanked), resolver.ErrYanked, "was yanked"},
 		{"unavailable", &resolver.ProviderError{Kind: resolver.ErrUnavailable, Project: "a", Where: "https://idx", Status: 503}, resolver.ErrUnavailable, ""},
 		{"untyped", errors.New("connection reset"), nil, ""},
