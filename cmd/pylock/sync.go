@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,7 +53,10 @@ virtual environment --venv DIR, created (DIR/bin/python from
 
 A failed pip call stops the sync with pip's message; the environment stays
 as pip left it and running the same command again resumes (every step is
-computed from what is installed).
+computed from what is installed). Index credentials are never printed in
+that command: a URL equal to $PIP_INDEX_URL, $PYLOCK_INDEX_URL or
+$PIP_EXTRA_INDEX_URL is written as that reference, any other's
+user:password@ as USER:PASSWORD@ (TOKEN@), with a note to put them back.
 
 Exit codes: 0 the environment matches the lock, 1 it still differs after
 the sync (or a pip step failed), 2 bad input or usage (unreadable lock, a
@@ -206,19 +210,97 @@ func (a *app) printDryRunFresh(plan *lockfile.InstallPlan) error {
 }
 
 // resumeCommand is the command line that ran this sync, to run again.
-func (a *app) resumeCommand() string {
+func (a *app) resumeCommand() string { return resumeCommand(a.args, os.Getenv) }
+
+// credentialVars are the environment variables an index URL with
+// credentials may come from: resumeCommand refers to them by name.
+var credentialVars = []string{"PYLOCK_INDEX_URL", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"}
+
+// resumeCommand renders args as a pylock command line to paste into a
+// shell, never printing index credentials: an argument (or the value of
+// --flag=VALUE) equal to one of credentialVars is written as a reference
+// to it ("$PIP_INDEX_URL", expanded by the shell); any other URL's userinfo
+// is replaced by the visible placeholder USER:PASSWORD (TOKEN for a bare
+// token), and a note says to put the credentials back.
+func resumeCommand(args []string, getenv func(string) string) string {
 	words := []string{"pylock"}
-	redacted := false
-	for _, w := range a.args {
-		r := index.Redact(w)
-		redacted = redacted || r != w
+	placeholder, removed := false, false
+	for _, w := range args {
+		if index.Redact(w) == w {
+			words = append(words, quoteWord(w))
+			continue
+		}
+		flag, val := "", w
+		if strings.HasPrefix(w, "-") {
+			if f, v, ok := strings.Cut(w, "="); ok {
+				flag, val = f+"=", v
+			}
+		}
+		if name := credentialVar(val, getenv); name != "" {
+			if flag != "" {
+				flag = quoteWord(flag)
+			}
+			words = append(words, flag+`"$`+name+`"`)
+			continue
+		}
+		r, ok := userinfoPlaceholder(w)
+		if ok {
+			placeholder = true
+		} else {
+			r, removed = index.Redact(w), true
+		}
 		words = append(words, quoteWord(r))
 	}
 	cmd := strings.Join(words, " ")
-	if redacted { // pasted as printed, it would fail to authenticate
-		cmd += " (with the index credentials, left out here, put back into the URL or ~/.netrc)"
+	switch { // pasted as printed, it would fail to authenticate
+	case placeholder:
+		cmd += " (index credentials removed: put them back in place of USER:PASSWORD or TOKEN, or into ~/.netrc)"
+	case removed:
+		cmd += " (index credentials removed: put them back into the URL or into ~/.netrc)"
 	}
 	return cmd
+}
+
+// credentialVar returns the name of the credentialVars variable whose value
+// is val, or "".
+func credentialVar(val string, getenv func(string) string) string {
+	for _, name := range credentialVars {
+		if v := getenv(name); v != "" && v == val {
+			return name
+		}
+	}
+	return ""
+}
+
+var urlSchemeRE = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://`)
+
+// userinfoPlaceholder replaces the userinfo of the URL in w (after
+// "scheme://", up to the last '@' before any '?' or '#') with USER:PASSWORD,
+// or TOKEN when it has no ':'. ok is false when w holds no such URL or the
+// result still holds credentials.
+func userinfoPlaceholder(w string) (string, bool) {
+	loc := urlSchemeRE.FindStringIndex(w)
+	if loc == nil {
+		return "", false
+	}
+	rest := w[loc[1]:]
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return "", false
+	}
+	ph := "TOKEN"
+	if strings.Contains(rest[:at], ":") {
+		ph = "USER:PASSWORD"
+	}
+	out := w[:loc[1]] + ph + w[loc[1]+at:]
+	bare := w[:loc[1]] + w[loc[1]+at+1:]
+	if index.Redact(out) != bare || index.Redact(w) != bare {
+		return "", false // not the credentials Redact sees: print what it prints
+	}
+	return out, true
 }
 
 func quoteWord(s string) string {

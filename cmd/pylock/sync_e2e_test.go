@@ -141,11 +141,13 @@ func TestSyncE2E(t *testing.T) {
 			t.Errorf("failure message lacks %q:\n%s", want, errOut)
 		}
 	}
-	// With credentials in the index URL: never printed, and the resume
-	// command says they were left out (pasted as is it would not log in).
+	// With credentials in the index URL: never printed; the resume command
+	// shows a USER:PASSWORD placeholder where they were and says so (pasted
+	// as is it would not log in).
 	credDead := strings.Replace(dead, "http://", "http://user:s3cret@", 1)
 	_, errOut = e.pylock(3, "sync", e.lock, "--python", python, "--index-url", credDead)
-	if strings.Contains(errOut, "s3cret") || !strings.Contains(errOut, "--index-url "+dead+" (with the index credentials, left out here,") {
+	placeholder := strings.Replace(dead, "http://", "http://USER:PASSWORD@", 1)
+	if strings.Contains(errOut, "s3cret") || !strings.Contains(errOut, "--index-url "+placeholder+" (index credentials removed: put them back in place of USER:PASSWORD") {
 		t.Errorf("credentialed index: the failure message leaks the password or does not say it was left out:\n%s", errOut)
 	}
 	if got, _, _ := auditKinds(e.lock, python); strings.Join(got, " ") != "missing:idna" {
