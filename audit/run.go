@@ -49,7 +49,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		r.Add(CheckInstalled(o.Lock, o.Installed, ienv)...)
 		if ienv == nil && hasMarkers(o.Lock) {
-			r.Skipped = append(r.Skipped, "environment: package markers not evaluated (no target or interpreter: use --python), so packages with a marker that are not installed are not reported")
+			r.Skipped = append(r.Skipped, "environment: package markers not evaluated (no target or interpreter: use --python, or --python-version/--python-platform with --site-packages), so packages with a marker that are not installed are not reported")
 		}
 	}
 	if o.Lookup != nil {

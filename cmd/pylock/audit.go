@@ -26,6 +26,8 @@ type auditFlags struct {
 	requirements []string
 	python       string
 	sitePackages []string
+	pyVersion    string // --python-version: the --site-packages interpreter
+	pyPlatform   string // --python-platform: the --site-packages platform
 	indexURLs    []string
 	offline      bool
 	verifyFiles  bool
@@ -44,7 +46,12 @@ func (a *app) auditCommand() *cobra.Command {
   inputs       the requirement files changed since the lock (recorded hash) and
                every current requirement is still satisfied by the locked set
   environment  --python or --site-packages: missing, extra and version-mismatched
-               distributions, and installed files changed since installation
+               distributions, and installed files changed since installation;
+               package markers are evaluated for the interpreter (--python),
+               else for --python-version/--python-platform, else for the
+               lock's target; a universal lock has none, so with
+               --site-packages alone packages under a marker are skipped
+               (the report says so)
   index        yanked pins, replaced or removed files, added files, newer
                versions, projects gone (skipped with --offline)
   abi          a package with compiled wheels all uploaded before numpy 2.0.0
@@ -62,6 +69,7 @@ so info alone never fails), 2 bad input, 3 index failure (use --offline
 to skip the index checks).`,
 		Example: `  pylock audit
   pylock audit --lock pylock.toml --site-packages .venv/lib/python3.11/site-packages
+  pylock audit --site-packages /app/site-packages --python-version 3.12 --python-platform linux
   pylock audit --python .venv/bin/python --format json --fail-on error
   pylock audit --offline --requirements requirements.txt`,
 		Args: cobra.NoArgs,
@@ -72,6 +80,8 @@ to skip the index checks).`,
 	fl.StringArrayVar(&f.requirements, "requirements", nil, "input requirement `FILE` (repeatable; default: the inputs recorded in the lock)")
 	fl.StringVar(&f.python, "python", "", "audit the environment of this interpreter `PATH`")
 	fl.StringArrayVar(&f.sitePackages, "site-packages", nil, "audit the distributions installed in `DIR` (repeatable)")
+	fl.StringVar(&f.pyVersion, "python-version", "", "with --site-packages: the Python `VERSION` they belong to, for package markers (e.g. 3.12)")
+	fl.StringVar(&f.pyPlatform, "python-platform", "", "with --site-packages: their `PLATFORM`, for package markers (linux, macos, windows, x86_64-manylinux_2_28...)")
 	fl.StringArrayVar(&f.indexURLs, "index-url", nil, "index `URL` to compare with (default: the index recorded per package)")
 	fl.BoolVar(&f.offline, "offline", false, "skip the index checks")
 	fl.BoolVar(&f.verifyFiles, "verify-files", false, "download every locked file and check its hash and size (exit 3 on a mismatch)")
@@ -83,6 +93,9 @@ to skip the index checks).`,
 }
 
 func (a *app) runAudit(ctx context.Context, f auditFlags) error {
+	if (f.pyVersion != "" || f.pyPlatform != "") && len(f.sitePackages) == 0 {
+		return usageError("--python-version and --python-platform describe the --site-packages environment: use them with --site-packages (with --python the interpreter says)")
+	}
 	sev, err := audit.ParseSeverity(f.failOn)
 	if err != nil {
 		return usageError("--fail-on: %v", err)
@@ -117,6 +130,13 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		}
 	case len(f.sitePackages) > 0:
 		opts.Installed, err = installed.ReadSitePackages(f.sitePackages...)
+		if err == nil && (f.pyVersion != "" || f.pyPlatform != "") {
+			var t target.Target
+			if t, err = target.Select(ctx, f.pyVersion, f.pyPlatform); err != nil {
+				return usageError("%v", err)
+			}
+			opts.InstalledEnv = t.Env()
+		}
 	}
 	if err != nil {
 		return &codeError{code: exitUsage, err: err}
