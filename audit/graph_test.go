@@ -31,10 +31,11 @@ func TestEdgeRequirementsUniversal(t *testing.T) {
 	}{
 		{"requires-python only", nil, "",
 			`numpy>=1.21.2,>=1.23.5 | numpy>=1.21.4 ; platform_system == "Darwin" | numpy>=1.26.0 ; python_version >= "3.12" | numpy>=1.99 ; sys_platform == "win32"`},
+		// sys_platform == "linux" / "win32" rule out platform_system == "Darwin" (pep508).
 		{"environments", []string{`sys_platform == "linux"`}, "",
-			`numpy>=1.21.2,>=1.23.5 | numpy>=1.21.4 ; platform_system == "Darwin" | numpy>=1.26.0 ; python_version >= "3.12"`},
+			`numpy>=1.21.2,>=1.23.5 | numpy>=1.26.0 ; python_version >= "3.12"`},
 		{"package marker", nil, `python_version >= "3.12" and sys_platform == "win32"`,
-			`numpy>=1.21.2,>=1.23.5,>=1.26.0,>=1.99 | numpy>=1.21.4 ; platform_system == "Darwin"`},
+			`numpy>=1.21.2,>=1.23.5,>=1.26.0,>=1.99`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -36,10 +36,12 @@ var propertyMarkers = []string{
 // propertyEnvs are the concrete environments the lock is compared in.
 func propertyEnvs() []pep508.Env {
 	var out []pep508.Env
-	for _, pl := range [][2]string{{"linux", "posix"}, {"win32", "nt"}, {"darwin", "posix"}, {"darwin", "nt"}} {
+	// Real platforms only (pep508 knows sys_platform decides platform_system
+	// and os_name): IronPython's "cli" is an "nt" that is not win32.
+	for _, pl := range [][3]string{{"linux", "posix", "Linux"}, {"win32", "nt", "Windows"}, {"darwin", "posix", "Darwin"}, {"cli", "nt", "Windows"}} {
 		for _, py := range []string{"3.10.4", "3.11.0", "3.12.0", "3.12.3"} {
 			out = append(out, pep508.Env{"sys_platform": pl[0], "os_name": pl[1], "python_full_version": py,
-				"python_version": py[:strings.LastIndexByte(py, '.')], "platform_system": "", "platform_machine": "x86_64",
+				"python_version": py[:strings.LastIndexByte(py, '.')], "platform_system": pl[2], "platform_machine": "x86_64",
 				"implementation_name": "cpython", "platform_python_implementation": "CPython", "implementation_version": py,
 				"platform_release": "", "platform_version": ""})
 		}

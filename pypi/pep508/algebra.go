@@ -565,6 +565,9 @@ func unsatisfiable(conj []*node) bool {
 			}
 		}
 	}
+	if platformImplied(eq) {
+		return true
+	}
 	for i, x := range lits {
 		if x.kind == litString {
 			if v, ok := eq[x.key]; ok && !x.holds(v) {
@@ -581,4 +584,57 @@ func unsatisfiable(conj []*node) bool {
 		}
 	}
 	return false
+}
+
+// Platform variables
+//
+// sys_platform, platform_system and os_name are not independent: on every
+// Python where sys.platform is "linux", "darwin" or "win32", platform.system()
+// and os.name are the values below (uv reasons the same way). Only these
+// implications from sys_platform are used: the other directions have
+// exceptions (Python 2's "linux2", IronPython's "cli" on Windows, Jython's
+// "java…" with os.name "java", Cygwin and MSYS2 with their own
+// platform.system()), so for instance `platform_system == "Linux" and
+// sys_platform != "linux"` stays satisfiable.
+var platformImplies = map[string][2]string{ // sys_platform: platform_system, os_name
+	"linux":  {"Linux", "posix"},
+	"darwin": {"Darwin", "posix"},
+	"win32":  {"Windows", "nt"},
+}
+
+// platformImplied adds to eq (variable: the value it must equal) the values
+// its sys_platform implies, and reports a contradiction with a value eq
+// already holds.
+func platformImplied(eq map[string]string) (contradiction bool) {
+	imp, ok := platformImplies[eq["sys_platform"]]
+	if !ok {
+		return false
+	}
+	for i, key := range [2]string{"platform_system", "os_name"} {
+		if v, ok := eq[key]; ok && v != imp[i] {
+			return true
+		}
+		eq[key] = imp[i]
+	}
+	return false
+}
+
+// PossibleEnv reports whether env's sys_platform, platform_system and
+// os_name can occur together (see platformImplies); variables env lacks
+// are not checked.
+func PossibleEnv(env Env) bool {
+	sp, ok := env["sys_platform"]
+	if !ok {
+		return true
+	}
+	imp, ok := platformImplies[sp]
+	if !ok {
+		return true
+	}
+	for i, key := range [2]string{"platform_system", "os_name"} {
+		if v, ok := env[key]; ok && v != imp[i] {
+			return false
+		}
+	}
+	return true
 }

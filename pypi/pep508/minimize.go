@@ -230,6 +230,18 @@ func newTruthTable(m, within Marker) (*truthTable, []Marker) {
 	if !ok || len(atoms) == 0 {
 		return nil, nil
 	}
+	for _, sp := range values["sys_platform"] {
+		// Regions such as sys_platform == "linux" and platform_system
+		// other than "Linux" are empty (PossibleEnv): give the possible
+		// one its own point.
+		if imp, ok := platformImplies[sp]; ok {
+			for i, key := range [2]string{"platform_system", "os_name"} {
+				if !slices.Contains(values[key], imp[i]) {
+					values[key] = append(values[key], imp[i])
+				}
+			}
+		}
+	}
 	pythons := pythonPoints(pyBounds)
 	if pythons == nil {
 		return nil, nil
@@ -248,6 +260,9 @@ func newTruthTable(m, within Marker) (*truthTable, []Marker) {
 			e := Env{"python_full_version": py.full, "python_version": py.minor}
 			for k, v := range env {
 				e[k] = v
+			}
+			if !PossibleEnv(e) {
+				continue
 			}
 			if in, err := within.Evaluate(e); err == nil && in {
 				tt.points = append(tt.points, e)

@@ -31,6 +31,10 @@ func TestMinimize(t *testing.T) {
 		// Fork conditions that add up to one comparison.
 		{`(python_version < "3.10" or platform_system != "Darwin") and python_version >= "3.12" and platform_system == "Windows" or python_version >= "3.10" and python_version < "3.12" and platform_system == "Windows" or python_version < "3.10" and platform_system == "Windows"`, ">=3.9", `platform_system == "Windows"`},
 		{`python_version <= "3.9" and platform_machine == "arm64" or python_version >= "3.10" and python_version < "3.11" or python_version < "3.10" and platform_machine != "arm64"`, ">=3.9", `python_version < "3.11"`},
+		// sys_platform decides platform_system and os_name.
+		{`sys_platform == "linux" and platform_system == "Linux" or sys_platform == "win32" and os_name == "nt"`, ">=3.8", `sys_platform == "linux" or sys_platform == "win32"`},
+		{`platform_system == "Linux" and sys_platform == "linux"`, ">=3.8", `sys_platform == "linux"`},
+		{`platform_system == "Linux" or sys_platform == "linux"`, ">=3.8", `platform_system == "Linux"`},
 		// Nothing shorter is equivalent.
 		{`sys_platform == "linux" and python_version >= "3.12" or sys_platform == "win32" and python_version < "3.10"`, ">=3.8", `sys_platform == "linux" and python_version >= "3.12" or sys_platform == "win32" and python_version < "3.10"`},
 		// Variables and operators it does not enumerate stay as written...
@@ -56,7 +60,11 @@ func TestRestrict(t *testing.T) {
 		{`sys_platform == "linux" or python_version < "3.8"`, `python_version >= "3.10"`, `sys_platform == "linux"`},
 		{`sys_platform == "linux" or python_version >= "3.8"`, `python_version >= "3.10"`, ``},
 		{`sys_platform == "linux" and os_name == "nt"`, `sys_platform == "win32"`, `python_version < "0"`},
-		{`sys_platform == "linux" and os_name == "nt"`, `sys_platform != "win32"`, `sys_platform == "linux" and os_name == "nt"`},
+		{`sys_platform == "linux" and os_name == "nt"`, `sys_platform != "win32"`, `python_version < "0"`}, // linux implies posix
+		{`sys_platform == "cygwin" and os_name == "nt"`, `sys_platform != "win32"`, `sys_platform == "cygwin" and os_name == "nt"`},
+		{`platform_system == "Windows" and python_version >= "3.9"`, `sys_platform == "linux"`, `python_version < "0"`},
+		{`platform_system == "Windows" or python_version >= "3.9"`, `sys_platform == "win32"`, ``},
+		{`platform_system == "Linux" or os_name == "nt"`, `sys_platform != "linux"`, `platform_system == "Linux" or os_name == "nt"`},
 		{`extra == "x" and sys_platform == "linux"`, `sys_platform == "linux"`, `extra == "x"`},
 	} {
 		var within Marker
@@ -141,10 +149,11 @@ func TestRequiresPython(t *testing.T) {
 func minimizeEnvs() []Env {
 	var out []Env
 	for _, py := range []string{"2.7.18", "3.8.0", "3.9.7", "3.10.0", "3.10.1", "3.11.4", "3.12.0", "3.13.2", "4.0.0"} {
-		for _, pl := range [][2]string{{"linux", "posix"}, {"win32", "nt"}, {"darwin", "posix"}, {"cygwin", "nt"}} {
+		for _, pl := range [][3]string{{"linux", "posix", "Linux"}, {"win32", "nt", "Windows"}, {"darwin", "posix", "Darwin"},
+			{"cygwin", "nt", ""}, {"cli", "nt", "Windows"}, {"linux2", "posix", "Linux"}} {
 			for _, mach := range []string{"x86_64", "arm64"} {
 				out = append(out, Env{"python_full_version": py, "python_version": py[:strings.LastIndexByte(py, '.')],
-					"sys_platform": pl[0], "os_name": pl[1], "platform_machine": mach, "platform_system": "",
+					"sys_platform": pl[0], "os_name": pl[1], "platform_machine": mach, "platform_system": pl[2],
 					"implementation_name": "cpython", "platform_python_implementation": "CPython"})
 			}
 		}
@@ -156,6 +165,7 @@ var randomAlgebraAtoms = []string{
 	`sys_platform == "linux"`, `sys_platform != "win32"`, `sys_platform == "darwin"`, `os_name == "nt"`,
 	`platform_machine == "arm64"`, `python_version >= "3.10"`, `python_version < "3.12"`, `python_full_version >= "3.10.1"`,
 	`python_full_version < "3.11.4"`, `python_version == "3.9"`, `python_version != "3.13"`, `python_version ~= "3.10"`,
+	`platform_system == "Windows"`, `platform_system != "Linux"`, `os_name == "posix"`,
 }
 
 func randomAlgebraMarker(r *rand.Rand, depth int) Marker {

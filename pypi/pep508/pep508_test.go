@@ -241,7 +241,21 @@ func TestDisjointTable(t *testing.T) {
 		{`extra == "a"`, `extra == "b"`, true},
 		{`"a" in extras`, `"a" not in extras`, true},
 		{`"a" in extras`, `"b" in extras`, false},
-		{`os_name == "nt"`, `sys_platform == "linux"`, false}, // related in reality, not provable here
+		// sys_platform implies platform_system and os_name (platformImplies)...
+		{`os_name == "nt"`, `sys_platform == "linux"`, true},
+		{`platform_system == "Windows"`, `sys_platform == "linux"`, true},
+		{`platform_system == "Linux"`, `sys_platform == "win32"`, true},
+		{`platform_system != "Darwin"`, `sys_platform == "darwin"`, true},
+		{`os_name == "posix"`, `sys_platform == "win32"`, true},
+		{`platform_system == "Windows" and python_version >= "3.9"`, `sys_platform == "linux" or sys_platform == "darwin"`, true},
+		{`platform_system == "Windows"`, `sys_platform == "win32"`, false},
+		{`os_name == "nt"`, `sys_platform == "win32" and platform_system == "Windows"`, false},
+		// ...but nothing implies sys_platform: Python 2's "linux2", IronPython's "cli" on Windows, Jython.
+		{`platform_system == "Linux"`, `sys_platform != "linux"`, false},
+		{`platform_system == "Windows"`, `sys_platform != "win32"`, false},
+		{`os_name == "nt"`, `sys_platform != "win32"`, false},
+		{`os_name == "nt"`, `platform_system == "Linux"`, false},
+		{`sys_platform == "cygwin"`, `platform_system == "Windows"`, false},
 		{`platform_release >= "6"`, `platform_release < "5"`, true},
 		{`os_name < "x"`, `os_name == "nt"`, true},
 		{`python_version >= "3.9"`, `python_full_version < "3.8"`, false}, // different variables: unsure
@@ -274,7 +288,8 @@ var algebraAtoms = []string{
 	`sys_platform == "linux"`, `sys_platform != "win32"`, `sys_platform in "linux darwin"`,
 	`"linux" in sys_platform`, `sys_platform not in "win32 cygwin"`, `platform_machine == "x86_64"`,
 	`platform_machine == "arm64"`, `os_name == "nt"`, `implementation_name == "pypy"`,
-	`platform_system != "Windows"`, `extra == "test"`, `os_name < "z"`, `os_name >= "posix"`,
+	`platform_system != "Windows"`, `platform_system == "Linux"`, `platform_system == "Darwin"`,
+	`os_name == "posix"`, `sys_platform == "darwin"`, `extra == "test"`, `os_name < "z"`, `os_name >= "posix"`,
 	`"3.10" >= python_version`, `"posix" == "os_name"`,
 }
 
