@@ -13,6 +13,7 @@ import (
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep440"
+	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/target"
 	"github.com/pylock/pylock/resolver"
@@ -60,8 +61,9 @@ func BuildLock(sol *resolver.Result, snap *IndexSnapshot, o LockOptions) (*lockf
 	for _, rp := range sol.Packages {
 		count[rp.Name]++
 	}
+	region := lockRegion(o)
 	for i := range sol.Packages {
-		pkg, err := lockPackage(sol, &sol.Packages[i], snap, count, o)
+		pkg, err := lockPackage(sol, &sol.Packages[i], snap, count, region, o)
 		if err != nil {
 			return nil, err
 		}
@@ -129,11 +131,11 @@ func minorSeries(t target.Target) string {
 	return "==" + parts[0] + "." + parts[1] + ".*"
 }
 
-// lockPackage locks one resolved version.
-func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot, count map[string]int, o LockOptions) (lockfile.Package, error) {
+// lockPackage locks one resolved version; region is lockRegion(o).
+func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot, count map[string]int, region pep508.Marker, o LockOptions) (lockfile.Package, error) {
 	if d := o.direct.get(rp.Name); d != nil {
 		pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Dependencies: lockDependencies(sol, rp, count)}
-		pkg.Marker = lockMarker(rp.Marker, o.RequiresPython)
+		pkg.Marker = lockMarker(rp.Marker, lockRegion(LockOptions{RequiresPython: o.RequiresPython}))
 		applyDirectSource(&pkg, d)
 		return pkg, nil
 	}
@@ -142,21 +144,39 @@ func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot
 		return lockfile.Package{}, fmt.Errorf("%s==%s: not in the index snapshot", rp.Name, rp.Version)
 	}
 	pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Index: r.Index}
-	pkg.Marker = lockMarker(rp.Marker, o.RequiresPython)
+	pkg.Marker = lockMarker(rp.Marker, lockRegion(LockOptions{RequiresPython: o.RequiresPython}))
 	if r.Metadata != nil {
 		pkg.RequiresPython = r.Metadata.RequiresPython
 	}
 	pkg.Dependencies = lockDependencies(sol, rp, count)
 	if o.Universal {
-		for i := range r.Files {
-			r.Files[i].Compatible = true // a universal lock lists every wheel
-		}
+		addFiles(&pkg, universalFiles(r.Files, rp.Name, region, o))
+	} else {
+		addFiles(&pkg, lockableFiles(r.Files, rp.Name, o.Format, o.ExcludeNewer))
 	}
-	addFiles(&pkg, lockableFiles(r.Files, rp.Name, o.Format, o.ExcludeNewer))
 	if err := applyHashPin(&pkg, o.hashPins[names.Canonicalize(rp.Name)]); err != nil {
 		return lockfile.Package{}, err
 	}
 	return pkg, nil
+}
+
+// universalFiles are the files a universal lock lists for a release: its
+// lockable files (lockableFiles) among the wheels that can run somewhere
+// in the lock's region (requires-python and environments), as uv does, and
+// the sdist, which some environment may need. When no file is left (the
+// resolver chose a version with wheels for other Pythons only) every wheel
+// is listed, as before this filter, rather than an entry with no file.
+func universalFiles(files []SnapshotFile, name string, region pep508.Marker, o LockOptions) []SnapshotFile {
+	for i := range files {
+		files[i].Compatible = !files[i].Wheel || runsIn(files[i].Filename, region)
+	}
+	if out := lockableFiles(files, name, o.Format, o.ExcludeNewer); len(out) > 0 {
+		return out
+	}
+	for i := range files {
+		files[i].Compatible = true
+	}
+	return lockableFiles(files, name, o.Format, o.ExcludeNewer)
 }
 
 // lockDependencies lists rp's dependencies once per name, or once per

@@ -266,7 +266,7 @@ func TestLockMarker(t *testing.T) {
 		if want != "" {
 			want = pep508.MustParseMarker(want).String()
 		}
-		if got := lockMarker(pep508.MustParseMarker(tc.marker), tc.requiresPython); got != want {
+		if got := lockMarker(pep508.MustParseMarker(tc.marker), lockRegion(LockOptions{RequiresPython: tc.requiresPython})); got != want {
 			t.Errorf("lockMarker(%s, %q) = %q, want %q", tc.marker, tc.requiresPython, got, want)
 		}
 	}
@@ -349,7 +349,7 @@ func BenchmarkLockMarker(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if got := lockMarker(m, ">=3.9"); got != `platform_system == "Windows"` {
+		if got := lockMarker(m, lockRegion(LockOptions{RequiresPython: ">=3.9"})); got != `platform_system == "Windows"` {
 			b.Fatalf("lockMarker = %q", got)
 		}
 	}
