@@ -135,7 +135,7 @@ func minorSeries(t target.Target) string {
 func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot, count map[string]int, region pep508.Marker, o LockOptions) (lockfile.Package, error) {
 	if d := o.direct.get(rp.Name); d != nil {
 		pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Dependencies: lockDependencies(sol, rp, count)}
-		pkg.Marker = lockMarker(rp.Marker, lockRegion(LockOptions{RequiresPython: o.RequiresPython}))
+		pkg.Marker = lockMarker(rp.Marker, region)
 		applyDirectSource(&pkg, d)
 		return pkg, nil
 	}
@@ -144,7 +144,7 @@ func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot
 		return lockfile.Package{}, fmt.Errorf("%s==%s: not in the index snapshot", rp.Name, rp.Version)
 	}
 	pkg := lockfile.Package{Name: rp.Name, Version: rp.Version.String(), Index: r.Index}
-	pkg.Marker = lockMarker(rp.Marker, lockRegion(LockOptions{RequiresPython: o.RequiresPython}))
+	pkg.Marker = lockMarker(rp.Marker, region)
 	if r.Metadata != nil {
 		pkg.RequiresPython = r.Metadata.RequiresPython
 	}

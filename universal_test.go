@@ -248,26 +248,34 @@ func TestUniversalRejectsPlatform(t *testing.T) {
 	}
 }
 
-// TestLockMarker covers what lockMarker adds to pep508.Minimize (whose
-// table of markers is TestMinimize): the lock's requires-python as the
-// region, none when it is empty or unreadable.
+// TestLockMarker covers what lockMarker and lockRegion add to
+// pep508.Minimize (whose table of markers is TestMinimize): the lock's
+// requires-python and environments as the region, none when they are empty
+// or unreadable.
 func TestLockMarker(t *testing.T) {
 	for _, tc := range []struct {
 		marker, requiresPython, want string
+		envs                         []string
 	}{
-		{`python_version >= "3.11"`, ">=3.11", ""},
-		{`python_version >= "3.11"`, ">=3.10", `python_version >= "3.11"`},
-		{`python_version < "3.12" or python_version >= "3.12"`, "", ""},
-		{`python_version >= "3.11" and sys_platform == "linux"`, "", `python_version >= "3.11" and sys_platform == "linux"`},
-		{`python_version >= "3.11" and sys_platform == "linux"`, ">=3.x", `python_version >= "3.11" and sys_platform == "linux"`},
-		{`platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`, ">=3.12", ""},
+		{`platform_system == "Windows"`, ">=3.11", "", []string{`sys_platform == "win32"`}},
+		{`platform_system == "Windows"`, ">=3.11", `platform_system == "Windows"`, []string{`sys_platform == "win32"`, `sys_platform == "linux"`}},
+		{`sys_platform == "linux" and python_version < "3.12"`, ">=3.11", `python_version < "3.12"`, []string{`sys_platform == "linux"`}},
+		{`sys_platform == "linux" and python_version < "3.12"`, ">=3.11", `sys_platform == "linux"`, []string{`python_version < "3.12"`}},
+		{`sys_platform == "linux" and python_version < "3.12"`, ">=3.11", `sys_platform == "linux" and python_version < "3.12"`, []string{`bad marker`}},
+		{`python_version >= "3.11"`, ">=3.11", "", nil},
+		{`python_version >= "3.11"`, ">=3.10", `python_version >= "3.11"`, nil},
+		{`python_version < "3.12" or python_version >= "3.12"`, "", "", nil},
+		{`python_version >= "3.11" and sys_platform == "linux"`, "", `python_version >= "3.11" and sys_platform == "linux"`, nil},
+		{`python_version >= "3.11" and sys_platform == "linux"`, ">=3.x", `python_version >= "3.11" and sys_platform == "linux"`, nil},
+		{`platform_system == "Darwin" and python_version >= "3.12" or platform_system != "Darwin"`, ">=3.12", "", nil},
 	} {
 		want := tc.want
 		if want != "" {
 			want = pep508.MustParseMarker(want).String()
 		}
-		if got := lockMarker(pep508.MustParseMarker(tc.marker), lockRegion(LockOptions{RequiresPython: tc.requiresPython})); got != want {
-			t.Errorf("lockMarker(%s, %q) = %q, want %q", tc.marker, tc.requiresPython, got, want)
+		region := lockRegion(LockOptions{RequiresPython: tc.requiresPython, Environments: tc.envs, Universal: true})
+		if got := lockMarker(pep508.MustParseMarker(tc.marker), region); got != want {
+			t.Errorf("lockMarker(%s, %q, %q) = %q, want %q", tc.marker, tc.requiresPython, tc.envs, got, want)
 		}
 	}
 }
