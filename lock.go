@@ -34,9 +34,11 @@ type LockOptions struct {
 	// direct are the packages pinned by direct references: their entries
 	// get the reference's source instead of index files.
 	direct *directRefs
-	// Universal lists every wheel of a version whatever its platform (a
-	// universal lock) instead of the wheels compatible with the snapshot's
-	// target, and records universal = "true" in Tool.Options.
+	// Universal lists every wheel of a version that can run somewhere in
+	// RequiresPython and Environments, whatever its platform (a universal
+	// lock), instead of the wheels compatible with the snapshot's target,
+	// minimises package markers within the same region, and records
+	// universal = "true" in Tool.Options.
 	Universal bool
 	// Tool is the [tool.pylock] table; InstallOrder is computed.
 	Tool lockfile.Tool

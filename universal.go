@@ -16,8 +16,9 @@ import (
 // With Options.Universal the pipeline resolves for every environment at
 // once (resolver.ResolveUniversal) and the lock (BuildLock with
 // LockOptions.Universal) lists, for each package
-// version, the marker of the environments that install it, every wheel of
-// that version (whatever its platform) and the sdist. Its requires-python
+// version, the marker of the environments that install it (minimised
+// within requires-python and the environments), every wheel of that
+// version that can run there (whatever its platform) and the sdist. Its requires-python
 // is the project's (pyproject.toml) or ">=X.Y" of the target Python
 // (--python-version, else the host's). Options.Environments (or a
 // pyproject's [tool.pylock] environments) limit it and become its
