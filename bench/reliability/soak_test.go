@@ -1,11 +1,9 @@
 package reliability
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -98,7 +95,7 @@ func TestSoak(t *testing.T) {
 	type server struct{ clean, faulty string }
 	servers := map[string]server{}
 	for name, dir := range trees {
-		servers[name] = server{startPyindex(t, py, bench, dir), startPyindex(t, py, bench, dir, "--fail-rate", "0.3", "--seed", "7")}
+		servers[name] = server{testenv.StartPyindex(t, py, bench, dir), testenv.StartPyindex(t, py, bench, dir, "--fail-rate", "0.3", "--seed", "7")}
 	}
 
 	// Reference locks: fault-free, each in its own cache.
@@ -199,41 +196,6 @@ func resolveCase(t *testing.T, bin, work string, c soakCase, base, cache, tag st
 	// The recorded command differs by --offline; the rest must not differ.
 	norm := commandRE.ReplaceAllString(urlRE.ReplaceAllString(string(lock), "http://index"), "")
 	return outcome{code: code, lock: norm, stderr: stderr.String()}
-}
-
-// startPyindex runs `pyindex.py serve` and returns its base URL; the server
-// is stopped (SIGTERM) when the test ends.
-func startPyindex(t *testing.T, py, bench, dir string, args ...string) string {
-	cmd := exec.Command(py, append([]string{filepath.Join(bench, "pyindex.py"), "serve", dir, "--port", "0"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("pyindex.py serve: %v", err)
-	}
-	m := regexp.MustCompile(`port=(\d+)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("pyindex.py serve printed %q", line)
-	}
-	go io.Copy(io.Discard, stdout)
-	return "http://127.0.0.1:" + m[1]
 }
 
 type pyindexStats struct {

@@ -1,11 +1,9 @@
 package index_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -74,7 +71,7 @@ func TestFetchBenchServer(t *testing.T) {
 					args = []string{"--fail-rate", "0.3", "--seed", "1"}
 					label += " fail-rate 0.3"
 				}
-				base := startPyindex(t, py, bench, dir, args...)
+				base := testenv.StartPyindex(t, py, bench, dir, args...)
 				t1 := time.Now()
 				got, st := fetchAll(t, base, want)
 				pass, fail := compareSnapshot(t, want, got)
@@ -121,41 +118,6 @@ func loadSnapshot(t *testing.T, path string) snapshot {
 		}
 	}
 	return out
-}
-
-// startPyindex runs `pyindex.py serve` and returns its base URL; the server
-// is stopped (SIGTERM) when the test ends.
-func startPyindex(t *testing.T, py, bench, dir string, args ...string) string {
-	cmd := exec.Command(py, append([]string{filepath.Join(bench, "pyindex.py"), "serve", dir, "--port", "0"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("pyindex.py serve: %v", err)
-	}
-	m := regexp.MustCompile(`port=(\d+)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("pyindex.py serve printed %q", line)
-	}
-	go io.Copy(io.Discard, stdout)
-	return "http://127.0.0.1:" + m[1]
 }
 
 func serverStats(t *testing.T, base string) map[string]any {
