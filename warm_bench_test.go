@@ -3,16 +3,12 @@ package pylock_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pylock/pylock"
-	"github.com/pylock/pylock/internal/fakeindex"
-	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/pypi/inputs"
 	"github.com/pylock/pylock/pypi/reqfile"
 )
@@ -29,16 +25,7 @@ func BenchmarkWarmResolve(b *testing.B) {
 		{"pyrax", "pypi-2020-02-15-pyrax", "pyrax==1.9.8\n"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			data, err := os.ReadFile(filepath.Join(testenv.CorpusDir(b), "resolvelib", "index", c.snapshot+".json"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			idx, err := fakeindex.FromResolvelib(data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			srv := fakeindex.New(idx, fakeindex.Options{})
-			defer srv.Close()
+			srv := resolvelibServer(b, c.snapshot)
 			cache := b.TempDir()
 			run := func() error {
 				_, err := pylock.Resolve(context.Background(), pylock.Options{

@@ -20,16 +20,7 @@ import (
 // earlier run abandoned before they were cached; --offline opens none
 // either. The server counts TCP connections.
 func TestWarmResolveOpensNoConnection(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(testenv.CorpusDir(t), "resolvelib", "index", "pypi-2020-02-13-chalice.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := fakeindex.FromResolvelib(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := fakeindex.New(idx, fakeindex.Options{})
-	defer srv.Close()
+	srv := resolvelibServer(t, "pypi-2020-02-13-chalice")
 	cache := t.TempDir()
 	run := func(offline bool) []string {
 		t.Helper()
@@ -85,4 +76,21 @@ func settle(srv *fakeindex.Server) fakeindex.Stats {
 		}
 		st = again
 	}
+}
+
+// resolvelibServer serves a resolvelib corpus snapshot in process until the
+// test ends.
+func resolvelibServer(tb testing.TB, snapshot string) *fakeindex.Server {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(testenv.CorpusDir(tb), "resolvelib", "index", snapshot+".json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	idx, err := fakeindex.FromResolvelib(data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := fakeindex.New(idx, fakeindex.Options{})
+	tb.Cleanup(srv.Close)
+	return srv
 }
