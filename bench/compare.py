@@ -5,7 +5,8 @@ For every resolvelib case (and the bundled seed index) this builds an index
 with ../shared/bench/pyindex.py, serves it on 127.0.0.1 with optional latency,
 and runs:
   * pylock cold  (empty cache directory),
-  * pylock warm  (same cache directory, second run),
+  * pylock warm  (same cache directory, the index answering; --warm-repeat
+                  runs after each cold run), and --offline warm,
   * pip 23.x     (../shared/bench/pip_resolve.py, only with --pip; otherwise
                   pip's recorded result from ../shared/bench/results is shown).
 Per case it reports pylock's and pip's cold and warm times and requests, the
@@ -167,6 +168,8 @@ def main():
     ap.add_argument("--pip", action="store_true", help="run pip live, cold and warm (slow), instead of showing recorded results")
     ap.add_argument("--only")
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is reported")
+    ap.add_argument("--warm-repeat", type=int, default=5,
+                    help="warm and offline runs after each cold run (a warm run takes milliseconds, so one run is mostly noise); the median is reported")
     ap.add_argument("--json")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "pylock-bench-indexes"))
     a = ap.parse_args()
@@ -183,8 +186,9 @@ def main():
             for i in range(a.repeat):
                 cache = os.path.join(work, "cache%d" % i)
                 colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
-                warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
-                offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, offline=True))
+                for _ in range(max(1, a.warm_repeat)):
+                    warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
+                    offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, offline=True))
             cold, warm, off = median_run(colds), median_run(warms), median_run(offs)
             pip = pip_warm = None
             if a.pip or sources is None:
@@ -206,9 +210,11 @@ def main():
                      "pip": pip, "pip_warm": pip_warm,
                      "pip_recorded": {"seconds": r.get("pip_seconds"), "requests": r.get("pip", {}).get("requests"),
                                       "result": "%s, match=%s" % (result, r.get("match"))}})
-    f2 = lambda x: "%.3f" % x if isinstance(x, (int, float)) else "-"
-    print("| case | exit | floor s | pylock cold s | cold/floor | requests | peak RSS MB | pylock warm s | warm req | offline s | pip cold s | pip req | pip warm s | pip result |")
+    f2 = lambda x: "%.3f s" % x if isinstance(x, (int, float)) else "-"
+    ms = lambda x: "%.1f ms" % (x * 1000) if isinstance(x, (int, float)) else "-"
+    print("| case | floor | pylock cold | cold/floor | requests pylock / pip | req ratio | peak RSS | pylock warm | warm req | offline | pip cold | pip warm | pip warm / pylock warm | pip result |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    warm_ratios, req_ratios = [], []
     for r in rows:
         if r["pip"]:
             ps, preq = r["pip"]["seconds"], r["pip"]["requests"]
@@ -218,10 +224,32 @@ def main():
             ps, preq, pw = r["pip_recorded"]["seconds"], r["pip_recorded"]["requests"], None
             pr = "%s (recorded, no latency)" % r["pip_recorded"]["result"]
         c, w, o = r["cold"], r["warm"], r["offline"]
-        print("| %s | %d | %s | %s | %s | %d | %.0f | %s | %d | %s | %s | %s | %s | %s |" % (
-            r["case"], c["exit"], f2(r["floor_seconds"]), f2(c["seconds"]),
-            "%.2f" % r["cold_over_floor"] if r["cold_over_floor"] else "-", c["requests"], c["rss_mb"],
-            f2(w["seconds"]), w["requests"], f2(o["seconds"]), f2(ps), preq if preq is not None else "-", f2(pw), pr))
+        rq = c["requests"] / preq if preq else None
+        wr = pw / w["seconds"] if pw and w["seconds"] else None
+        r["requests_over_pip"], r["pip_warm_over_pylock_warm"] = rq, wr
+        if rq is not None:
+            req_ratios.append((rq, r["case"], pr))
+        if wr is not None:
+            warm_ratios.append(wr)
+        name = r["case"] + (" (no solution)" if c["exit"] == 1 else "")
+        print("| %s | %s | %s | %s | %s / %s | %s | %.0f MB | %s | %d | %s | %s | %s | %s | %s |" % (
+            name, f2(r["floor_seconds"]), f2(c["seconds"]),
+            "%.2f" % r["cold_over_floor"] if r["cold_over_floor"] else "-", c["requests"],
+            preq if preq is not None else "-", "%.2f" % rq if rq is not None else "-", c["rss_mb"],
+            ms(w["seconds"]), w["requests"], ms(o["seconds"]), f2(ps), f2(pw),
+            "%.0f×" % wr if wr else "-", pr))
+    print()
+    if warm_ratios:
+        print("- median pip warm / pylock warm: %.0f× (%.0f–%.0f×, %d cases)" % (
+            statistics.median(warm_ratios), min(warm_ratios), max(warm_ratios), len(warm_ratios)))
+    if req_ratios:
+        worst = max(req_ratios)
+        print("- requests / pip's: at most %.2f (%s, pip %s)" % worst)
+    floors = [(r["cold_over_floor"], r["case"]) for r in rows if r["cold_over_floor"]]
+    if floors:
+        print("- cold / floor: at most %.2f (%s)" % max(floors))
+    print("- peak RSS: at most %.0f MB" % max(r["cold"]["rss_mb"] for r in rows))
+    print("- warm requests: %d in all" % sum(r["warm"]["requests"] for r in rows))
     if a.json:
         json.dump(rows, open(a.json, "w"), indent=2)
 
