@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/pylock/pylock"
 	"github.com/pylock/pylock/lockfile"
@@ -25,6 +28,8 @@ type resolveFlags struct {
 	verbose      bool
 	noProgress   bool
 	abiGuard     bool // --abi-guard: the default, accepted as a no-op
+	// defaultInput is the file parse chose when no input was given ("" otherwise)
+	defaultInput string
 	// pinned requirements output only
 	noEmitIndexURL bool
 	noEmitPackages []string
@@ -56,7 +61,15 @@ func (f *resolveFlags) parse(args []string) (pylock.Options, string, error) {
 	o := r.Options
 	paths := append(slices.Clone(args), f.requirements...)
 	if len(paths) == 0 {
-		return o, "", usageError("no input: give a requirements file, a pyproject.toml, -r FILE or - for stdin (see 'pylock resolve --help')")
+		def, err := defaultInput()
+		if err != nil {
+			return o, "", err
+		}
+		if def == "" {
+			return o, "", usageError("no input: give a requirements file, a pyproject.toml, -r FILE or - for stdin (there is no %s in the current directory; see 'pylock resolve --help')", strings.Join(defaultInputs, " or "))
+		}
+		f.defaultInput = def
+		paths = []string{def}
 	}
 	sel := r.pyproject
 	if (len(sel.Extras) > 0 || sel.AllExtras || len(sel.Groups) > 0 || sel.AllGroups) && !slices.ContainsFunc(paths, inputs.IsPyproject) {
@@ -156,4 +169,26 @@ func (r *rawResolveFlags) parseValues(o *pylock.Options) error {
 		}
 	}
 	return nil
+}
+
+// defaultInputs are the files `pylock resolve` reads, in this order, when it
+// is given no input: the project's pyproject.toml (as uv lock does), else a
+// requirements.in (as pip-compile does).
+var defaultInputs = []string{"pyproject.toml", "requirements.in"}
+
+// defaultInput is the first of defaultInputs present in the current
+// directory, or "" when there is none.
+func defaultInput() (string, error) {
+	for _, name := range defaultInputs {
+		st, err := os.Stat(name)
+		switch {
+		case err == nil && st.Mode().IsRegular():
+			return name, nil
+		case err == nil:
+			return "", usageError("no input given and %s is not a regular file", name)
+		case !errors.Is(err, fs.ErrNotExist):
+			return "", usageError("no input given and cannot read %s: %v", name, err)
+		}
+	}
+	return "", nil
 }

@@ -23,7 +23,8 @@ func (a *app) resolveCommand() *cobra.Command {
 		Long: `Resolve requirements into a lock for one target environment.
 
 INPUT is a requirements file, a pyproject.toml ([project] dependencies) or
-- for stdin; -r FILE works too. Flags may follow the inputs.
+- for stdin; -r FILE works too. Flags may follow the inputs. With no input,
+pylock resolves ./pyproject.toml, else ./requirements.in.
 
 The output format follows the -o extension: .toml (PEP 751, default
 pylock.toml), .txt (pinned requirements with --hash lines, installable with
@@ -164,6 +165,9 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	req.Command = regenerateCommand(a.args)
 	p := newProgress(a.stderr, f.quiet, f.verbose, f.noProgress)
 	req.IndexEvents, req.ResolverEvents, req.Build.Log = p.indexEvent, p.resolverEvent, p.buildLog
+	if f.defaultInput != "" {
+		p.printf("No input given: resolving %s\n", f.defaultInput)
+	}
 	start := time.Now()
 	res, err := pylock.Resolve(c.Context(), req)
 	p.stop()
