@@ -58,7 +58,7 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 		s.hintFailed(p, set, c)
 		return nil
 	}
-	s.sol.decide(p, c, exact(c.v))
+	s.sol.decide(p, c, c.exact())
 	s.stats.Decisions++
 	s.event("decide", p, c, nil)
 	s.hintDecided(p, set, c)
@@ -129,26 +129,25 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 // for node p and returns the first of them that the partial solution
 // already violates given p = c, if any.
 func (s *solver) addDependencies(ctx context.Context, p *pkg, c *cand, dl *depList) *incompat {
-	done := s.added[c]
-	if done == nil {
-		done = map[*pkg]bool{}
-		s.added[c] = done
+	if slices.Contains(c.added, p) {
+		return nil
 	}
-	var ics []*incompat
-	if !done[p] {
-		done[p] = true
-		span := s.span(p, c)
-		for _, d := range dl.deps {
-			ics = append(ics, s.addDependency(p, span, d))
-		}
-		ics = append(ics, s.conflictHooks(ctx, p, c)...)
-	}
-	for _, ic := range ics {
-		if s.violatedGiven(ic, p) {
-			return ic
+	c.added = append(c.added, p)
+	// Adding incompatibilities does not change the partial solution, so
+	// checking each as it is added finds the same first violated one.
+	var first *incompat
+	span := s.span(p, c)
+	for _, d := range dl.deps {
+		if ic := s.addDependency(p, span, d); first == nil && s.violatedGiven(ic, p) {
+			first = ic
 		}
 	}
-	return nil
+	for _, ic := range s.conflictHooks(ctx, p, c) {
+		if first == nil && s.violatedGiven(ic, p) {
+			first = ic
+		}
+	}
+	return first
 }
 
 // violatedGiven reports whether every term of ic other than p's is
@@ -194,6 +193,15 @@ func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
 // candidate), so that merged ranges stay few intervals and learned terms
 // never leave gaps between candidates; {c} for local versions.
 func (s *solver) span(p *pkg, c *cand) pep440.Set {
+	if !c.spanDone {
+		c.span, c.spanDone = computeSpan(p, c), true
+	}
+	return c.span
+}
+
+// computeSpan is span without the cache (the result depends only on c and
+// its project's candidates, shared by the project and its extras).
+func computeSpan(p *pkg, c *cand) pep440.Set {
 	if p.isRoot() || c.v.Local() != "" {
 		return exact(c.v)
 	}

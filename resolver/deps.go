@@ -2,7 +2,7 @@ package resolver
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -106,7 +106,7 @@ func (s *solver) applyOverrides(r pep508.Requirement, extra string) []pep508.Req
 
 // dependencies returns node p's requirements at candidate c (cached).
 func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, error) {
-	if dl := p.deps[c]; dl != nil {
+	if dl := depsOf(p, c); dl != nil {
 		return dl, nil
 	}
 	dl := &depList{}
@@ -131,21 +131,41 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 			dl.deps = append(dl.deps, dep{pkg: p.base, set: s.span(p.base, c), spec: "==" + c.v.String()})
 		}
 	}
-	var active []pep508.Requirement
-	for _, r := range reqs {
-		active = append(active, s.applyOverrides(r, p.extra)...)
+	active := reqs
+	if len(s.overrides) > 0 || p.extra != "" || !allTrue(reqs) {
+		active = nil
+		for _, r := range reqs {
+			active = append(active, s.applyOverrides(r, p.extra)...)
+		}
 	}
 	if s.univ != nil {
 		if err := s.univ.checkFork(p.name, p.String(), p.extra, c.v, active); err != nil {
 			return nil, err
 		}
 	}
+	if dl.deps == nil {
+		dl.deps = make([]dep, 0, len(active))
+	}
+	dl.edges = make([]Edge, 0, len(active))
 	for _, a := range active {
 		s.addDep(dl, p, c.v, a)
 	}
-	sort.SliceStable(dl.edges, func(i, j int) bool { return dl.edges[i].Name < dl.edges[j].Name })
-	p.deps[c] = dl
+	byName := func(a, b Edge) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(dl.edges, byName) {
+		slices.SortStableFunc(dl.edges, byName)
+	}
+	setDeps(p, c, dl)
 	return dl, nil
+}
+
+// allTrue reports whether every requirement of reqs is unconditional.
+func allTrue(reqs []pep508.Requirement) bool {
+	for i := range reqs {
+		if !reqs[i].Marker.IsTrue() {
+			return false
+		}
+	}
+	return true
 }
 
 // addDep records requirement r of node p at version v: a term on the

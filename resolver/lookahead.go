@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"sync"
 
@@ -174,12 +173,8 @@ func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth in
 // guess returns the version pick would most likely choose for name given
 // only requirement r, the constraints and the preferences.
 func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep440.Version, bool) {
-	p := &pkg{name: name}
+	p := &pkg{name: name, cands: newCands(cs)}
 	p.base = p
-	for i := range cs {
-		p.cands = append(p.cands, &cand{v: cs[i].Version, dists: cs[i].Dists})
-	}
-	sort.SliceStable(p.cands, func(i, j int) bool { return p.cands[i].v.Less(p.cands[j].v) })
 	p.allowPre = s.allowPrereleases(p)
 	set := r.Specifier.Set()
 	for _, c := range s.opts.Constraints {

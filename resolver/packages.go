@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -33,15 +33,16 @@ type pkg struct {
 	notFound error // non-nil: the provider's ErrProjectNotFound error
 	allowPre bool
 
-	deps       map[*cand]*depList // per-candidate dependencies of this node
+	deps       map[*cand]*depList // extra nodes: per-candidate dependencies (projects use cand.deps)
 	prefetched bool               // hintBest done
 	misses     int                // project nodes: versions that failed at once (see hintFailed)
 	count      int                // usable versions under the term of generation countGen
 	countGen   int
 
-	extras []*pkg // project nodes: the extra nodes of the project, in id order
-	dirty  bool   // in partial.dirty
-	stamp  int    // bumped when the package is re-keyed in the decision queue
+	extras []*pkg   // project nodes: the extra nodes of the project, in id order
+	state  pkgState // what the partial solution knows about it (partial.st)
+	dirty  bool     // in partial.dirty
+	stamp  int      // bumped when the package is re-keyed in the decision queue
 	// Conflict-driven prioritisation (conflicts.go).
 	affected, culprit int  // conflicts in which it was rejected / did the rejecting
 	early, late       bool // decided before / after the others
@@ -68,6 +69,42 @@ type cand struct {
 	hinted bool    // its metadata was hinted to Provider.Prefetch
 	reason string  // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
 	why    whyKind // the kind of reason
+
+	added []*pkg   // nodes whose dependency incompatibilities at c were added
+	deps  *depList // the project node's dependencies at c (depsOf)
+
+	span      pep440.Set // cached span (choose.go), valid when spanDone
+	spanDone  bool
+	exactSet  pep440.Set // cached {v}, valid when exactDone
+	exactDone bool
+}
+
+// depsOf returns node p's dependencies at c, if computed.
+func depsOf(p *pkg, c *cand) *depList {
+	if p.extra == "" {
+		return c.deps
+	}
+	return p.deps[c]
+}
+
+// setDeps records node p's dependencies at c.
+func setDeps(p *pkg, c *cand, dl *depList) {
+	if p.extra == "" {
+		c.deps = dl
+		return
+	}
+	if p.deps == nil {
+		p.deps = map[*cand]*depList{}
+	}
+	p.deps[c] = dl
+}
+
+// exact returns {c.v}, built once.
+func (c *cand) exact() pep440.Set {
+	if !c.exactDone {
+		c.exactSet, c.exactDone = exact(c.v), true
+	}
+	return c.exactSet
 }
 
 // dep is one active requirement of a candidate.
@@ -102,7 +139,7 @@ func (r *registry) get(name, extra string) *pkg {
 	if p := r.keys[k]; p != nil {
 		return p
 	}
-	p := &pkg{id: len(r.byID), name: name, extra: extra, deps: map[*cand]*depList{}}
+	p := &pkg{id: len(r.byID), name: name, extra: extra}
 	p.base = p
 	if extra != "" {
 		p.base = r.get(name, "")
@@ -134,13 +171,25 @@ func (r *registry) load(ctx context.Context, p *pkg) error {
 	}
 	b.loaded = true
 	b.notFound = err
-	b.cands = make([]*cand, 0, len(cs))
-	for i := range cs {
-		b.cands = append(b.cands, &cand{v: cs[i].Version, dists: cs[i].Dists})
-	}
-	sort.SliceStable(b.cands, func(i, j int) bool { return b.cands[i].v.Less(b.cands[j].v) })
+	b.cands = newCands(cs)
 	r.s.filter(b)
 	return nil
+}
+
+// newCands returns the candidates of cs in ascending version order (stable),
+// allocated together.
+func newCands(cs []Candidate) []*cand {
+	store := make([]cand, len(cs))
+	out := make([]*cand, len(cs))
+	for i := range cs {
+		store[i] = cand{v: cs[i].Version, dists: cs[i].Dists}
+		out[i] = &store[i]
+	}
+	byVersion := func(a, b *cand) int { return a.v.Compare(b.v) }
+	if !slices.IsSortedFunc(out, byVersion) {
+		slices.SortStableFunc(out, byVersion)
+	}
+	return out
 }
 
 var rootVersion = pep440.MustParse("0")

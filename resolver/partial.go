@@ -18,8 +18,7 @@ type pkgState struct {
 	acc     term // intersection of all assignments' terms
 	has     bool
 	decided bool
-	version pep440.Version
-	cand    *cand
+	cand    *cand // the decision's candidate
 	idx     []int // indices into partial.assigns
 	gen     int   // changes whenever acc changes
 }
@@ -28,7 +27,6 @@ type pkgState struct {
 type partial struct {
 	assigns []assignment
 	level   int
-	state   []pkgState // by pkg id
 	gen     int
 	dirty   []*pkg // packages whose assignments changed since takeDirty
 }
@@ -51,12 +49,8 @@ func (ps *partial) takeDirty() []*pkg {
 	return d
 }
 
-func (ps *partial) st(p *pkg) *pkgState {
-	for len(ps.state) <= p.id {
-		ps.state = append(ps.state, pkgState{})
-	}
-	return &ps.state[p.id]
-}
+// st returns p's state (kept in the node: every solver has its own nodes).
+func (ps *partial) st(p *pkg) *pkgState { return &p.state }
 
 // acc returns the accumulated term for p (¬(p ∈ ∅), i.e. anything, if none).
 func (ps *partial) acc(p *pkg) term {
@@ -121,7 +115,7 @@ func (ps *partial) reapply(st *pkgState, a *assignment) {
 		st.acc, st.has = a.term, true
 	}
 	if a.decision {
-		st.decided, st.cand, st.version = true, a.cand, a.cand.v
+		st.decided, st.cand = true, a.cand
 	}
 	st.idx = append(st.idx, a.index)
 }

@@ -28,7 +28,6 @@ type solver struct {
 	incs     [][]*incompat // by pkg id: incompatibilities mentioning it
 	nextID   int
 	depMerge map[[2]int]*incompat
-	added    map[*cand]map[*pkg]bool // dependency incompatibilities added
 	sol      partial
 	stats    Stats
 	last     *incompat // most recent learned incompatibility
@@ -80,7 +79,7 @@ func newSolver(p Provider, root []pep508.Requirement, opts Options) *solver {
 		}
 	}
 	s := &solver{provider: p, opts: opts, maxSteps: opts.MaxSteps,
-		depMerge: map[[2]int]*incompat{}, added: map[*cand]map[*pkg]bool{}}
+		depMerge: map[[2]int]*incompat{}}
 	if s.maxSteps <= 0 {
 		s.maxSteps = DefaultMaxSteps
 	}
