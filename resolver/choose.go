@@ -174,15 +174,12 @@ func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
 	}
 	key := [2]int{p.id, d.pkg.id}
 	if prev := s.depMerge[key]; prev != nil && prev.terms[1].set.Equal(d.set) {
-		merged := &incompat{
-			terms: []term{{p, true, prev.terms[0].set.Union(span)}, {d.pkg, false, d.set}},
-			kind:  causeDependency, req: d.spec,
-		}
+		merged := newDependency(p, prev.terms[0].set.Union(span), d.pkg, d.set, d.spec)
 		s.replaceIncompat(prev, merged)
 		s.depMerge[key] = merged
 		return merged
 	}
-	ic := &incompat{terms: []term{{p, true, span}, {d.pkg, false, d.set}}, kind: causeDependency, req: d.spec}
+	ic := newDependency(p, span, d.pkg, d.set, d.spec)
 	s.addIncompat(ic)
 	s.depMerge[key] = ic
 	return ic
@@ -229,13 +226,7 @@ func computeSpan(p *pkg, c *cand) pep440.Set {
 }
 
 // atLeast returns {x : x >= v}.
-func atLeast(v pep440.Version) (pep440.Set, bool) {
-	ss, err := pep440.ParseSpecifierSet(">=" + v.String())
-	if err != nil {
-		return pep440.Set{}, false
-	}
-	return ss.Set(), true
-}
+func atLeast(v pep440.Version) (pep440.Set, bool) { return pep440.AtLeast(v) }
 
 // conflictHooks turns Options.Conflicts into incompatibilities.
 func (s *solver) conflictHooks(ctx context.Context, p *pkg, c *cand) []*incompat {

@@ -176,18 +176,22 @@ func allTrue(reqs []pep508.Requirement) bool {
 func (s *solver) addDep(dl *depList, p *pkg, v pep440.Version, r pep508.Requirement) {
 	name := r.NormalizedName()
 	extras := r.NormalizedExtras()
+	text := r.String()
 	set := pep440.Full()
 	spec := ""
 	if r.URL == "" && r.Specifier.Len() > 0 {
 		set = r.Specifier.Set()
-		spec = r.Specifier.String()
+		if len(r.Extras) == 0 && r.Marker.IsTrue() && strings.HasPrefix(text, r.Name) {
+			spec = text[len(r.Name):] // the text is name + specifier: no second String
+		} else {
+			spec = r.Specifier.String()
+		}
 	}
 	where := ""
 	if s.univ != nil && !r.Marker.IsTrue() {
 		where = " (where " + r.Marker.String() + ")" // markers matter in universal explanations
 	}
 	spec += where
-	text := r.String()
 	dl.edges = append(dl.edges, Edge{Name: name, Extras: extras, Requirement: text})
 	target := s.reg.get(name, "")
 	if p.isRoot() {
@@ -200,16 +204,16 @@ func (s *solver) addDep(dl *depList, p *pkg, v pep440.Version, r pep508.Requirem
 			shown = "[" + strings.Join(extras, ",") + "]" + shown
 		}
 		shown += where
-		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: shown, req: text, bad: bad})
+		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: shown, bad: bad})
 		return
 	}
 	if !self {
-		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: spec, req: text})
+		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: spec})
 	}
 	for _, e := range extras {
 		x := s.reg.get(name, e)
 		if x != p {
-			dl.deps = append(dl.deps, dep{pkg: x, set: set, spec: spec, req: text})
+			dl.deps = append(dl.deps, dep{pkg: x, set: set, spec: spec})
 		}
 	}
 }

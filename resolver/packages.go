@@ -112,7 +112,6 @@ type dep struct {
 	pkg  *pkg
 	set  pep440.Set
 	spec string // specifier as written ("" = any)
-	req  string // requirement as written upstream
 	// bad, when set, says why the requirement can never be met at this
 	// version (", which no version can satisfy"): the version is unusable.
 	bad string

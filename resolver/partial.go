@@ -29,6 +29,7 @@ type partial struct {
 	level   int
 	gen     int
 	dirty   []*pkg // packages whose assignments changed since takeDirty
+	spare   []*pkg // the previous takeDirty's storage, reused
 }
 
 // touch records that p's assignments changed.
@@ -39,10 +40,11 @@ func (ps *partial) touch(p *pkg) {
 	}
 }
 
-// takeDirty returns (and forgets) the packages touched since the last call.
+// takeDirty returns (and forgets) the packages touched since the last call;
+// the slice is valid until the next call.
 func (ps *partial) takeDirty() []*pkg {
 	d := ps.dirty
-	ps.dirty = nil
+	ps.dirty, ps.spare = ps.spare[:0], d
 	for _, p := range d {
 		p.dirty = false
 	}
@@ -94,7 +96,7 @@ func (ps *partial) backtrack(level int) {
 			continue // already rebuilt
 		}
 		old := st.idx
-		*st = pkgState{}
+		*st = pkgState{idx: old[:0]} // filtered in place: writes trail reads
 		for _, i := range old {
 			if i < n {
 				ps.reapply(st, &ps.assigns[i])

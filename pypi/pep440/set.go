@@ -84,6 +84,16 @@ func Exactly(v Version) Set {
 	return Set{b: []bound{belowB(v, bBelow), aboveB(v)}}
 }
 
+// AtLeast returns the set of ">=v" (ParseSpecifierSet(">=" + v.String())
+// without the parse); ok is false when v is zero or has a local label,
+// which ">=" does not accept.
+func AtLeast(v Version) (s Set, ok bool) {
+	if v.IsZero() || v.HasLocal() {
+		return Set{}, false
+	}
+	return interval(belowB(v, bBelow), infBound), true
+}
+
 // interval returns [lo, hi), or the empty set when lo >= hi.
 func interval(lo, hi bound) Set {
 	if lo.key >= hi.key {

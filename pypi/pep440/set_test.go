@@ -400,3 +400,26 @@ func TestSetBasics(t *testing.T) {
 		t.Errorf("intersection = %s, want empty", s)
 	}
 }
+
+// TestAtLeast checks AtLeast against parsing ">=v": the same set, the same
+// rendering, and ok exactly when the clause parses.
+func TestAtLeast(t *testing.T) {
+	vs := append(vectorVersions(t), MustParse("1.0+local"), MustParse("1!2.0.post3.dev4"))
+	for _, v := range vs {
+		got, ok := AtLeast(v)
+		ss, err := ParseSpecifierSet(">=" + v.String())
+		if ok != (err == nil) {
+			t.Errorf("AtLeast(%s): ok = %v, parse error %v", v, ok, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if want := ss.Set(); !got.Equal(want) || got.String() != want.String() {
+			t.Errorf("AtLeast(%s) = %s, want %s", v, got, want)
+		}
+	}
+	if _, ok := AtLeast(Version{}); ok {
+		t.Error("AtLeast(zero version) is ok")
+	}
+}
