@@ -129,10 +129,11 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 // for node p and returns the first of them that the partial solution
 // already violates given p = c, if any.
 func (s *solver) addDependencies(ctx context.Context, p *pkg, c *cand, dl *depList) *incompat {
-	if slices.Contains(c.added, p) {
+	t := c.t()
+	if slices.Contains(t.added, p) {
 		return nil
 	}
-	c.added = append(c.added, p)
+	t.added = append(t.added, p)
 	// Adding incompatibilities does not change the partial solution, so
 	// checking each as it is added finds the same first violated one.
 	var first *incompat
@@ -190,10 +191,11 @@ func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
 // candidate), so that merged ranges stay few intervals and learned terms
 // never leave gaps between candidates; {c} for local versions.
 func (s *solver) span(p *pkg, c *cand) pep440.Set {
-	if !c.spanDone {
-		c.span, c.spanDone = computeSpan(p, c), true
+	t := c.t()
+	if t.span.IsEmpty() { // a span is never empty: it holds c
+		t.span = computeSpan(p, c)
 	}
-	return c.span
+	return t.span
 }
 
 // computeSpan is span without the cache (the result depends only on c and

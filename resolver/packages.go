@@ -67,22 +67,36 @@ type cand struct {
 	dists  []Dist
 	usable bool
 	hinted bool    // its metadata was hinted to Provider.Prefetch
-	reason string  // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
 	why    whyKind // the kind of reason
+	reason string  // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
+	tried  *tried  // solver state once the candidate is tried, else nil
+}
 
-	added []*pkg   // nodes whose dependency incompatibilities at c were added
-	deps  *depList // the project node's dependencies at c (depsOf)
+// tried is what the solver keeps about a candidate it tried (kept apart
+// from cand: most candidates are never tried, and the walk's guesses
+// build candidates too).
+type tried struct {
+	added []*pkg     // nodes whose dependency incompatibilities at c were added
+	deps  *depList   // the project node's dependencies at c (depsOf)
+	span  pep440.Set // cached span (choose.go), empty until computed
+	exact pep440.Set // cached {v}, empty until computed
+}
 
-	span      pep440.Set // cached span (choose.go), valid when spanDone
-	spanDone  bool
-	exactSet  pep440.Set // cached {v}, valid when exactDone
-	exactDone bool
+// t returns c's tried state, creating it.
+func (c *cand) t() *tried {
+	if c.tried == nil {
+		c.tried = &tried{}
+	}
+	return c.tried
 }
 
 // depsOf returns node p's dependencies at c, if computed.
 func depsOf(p *pkg, c *cand) *depList {
 	if p.extra == "" {
-		return c.deps
+		if c.tried == nil {
+			return nil
+		}
+		return c.tried.deps
 	}
 	return p.deps[c]
 }
@@ -90,7 +104,7 @@ func depsOf(p *pkg, c *cand) *depList {
 // setDeps records node p's dependencies at c.
 func setDeps(p *pkg, c *cand, dl *depList) {
 	if p.extra == "" {
-		c.deps = dl
+		c.t().deps = dl
 		return
 	}
 	if p.deps == nil {
@@ -101,10 +115,11 @@ func setDeps(p *pkg, c *cand, dl *depList) {
 
 // exact returns {c.v}, built once.
 func (c *cand) exact() pep440.Set {
-	if !c.exactDone {
-		c.exactSet, c.exactDone = exact(c.v), true
+	t := c.t()
+	if t.exact.IsEmpty() {
+		t.exact = exact(c.v)
 	}
-	return c.exactSet
+	return t.exact
 }
 
 // dep is one active requirement of a candidate.

@@ -231,23 +231,23 @@ func (s *solver) resolveConflict(ic *incompat) (*incompat, error) {
 			}
 			if recent == nil || recent.index < sat.index {
 				if recent != nil {
-					prevLevel = max(prevLevel, recent.level)
+					prevLevel = max(prevLevel, int(recent.level))
 				}
 				recent, recentTerm, diff = sat, t, nil
 			} else {
-				prevLevel = max(prevLevel, sat.level)
+				prevLevel = max(prevLevel, int(sat.level))
 			}
 			if recentTerm.pkg == t.pkg && recent == sat {
 				d := recent.term.difference(recentTerm)
 				if !d.isEmpty() {
 					diff = &d
 					if ds := s.sol.satisfier(d.negate()); ds != nil {
-						prevLevel = max(prevLevel, ds.level)
+						prevLevel = max(prevLevel, int(ds.level))
 					}
 				}
 			}
 		}
-		if recent.decision || prevLevel < recent.level {
+		if recent.decision || prevLevel < int(recent.level) {
 			s.sol.backtrack(prevLevel)
 			s.stats.Backtracks++
 			s.event("backtrack", nil, nil, ic)
