@@ -206,6 +206,20 @@ func newCands(cs []Candidate) []*cand {
 	return out
 }
 
+// versionOrder returns the indices of cs in ascending version order
+// (stable).
+func versionOrder(cs []Candidate) []int {
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	byVersion := func(a, b int) int { return cs[a].Version.Compare(cs[b].Version) }
+	if !slices.IsSortedFunc(order, byVersion) {
+		slices.SortStableFunc(order, byVersion)
+	}
+	return order
+}
+
 var rootVersion = pep440.MustParse("0")
 
 // filter decides which candidates of project p are usable, recording why
@@ -219,7 +233,6 @@ func (s *solver) filter(p *pkg) {
 }
 
 func (s *solver) allowPrereleases(p *pkg) bool {
-	explicit := s.explicitPre[p.name]
 	necessary := true
 	for _, c := range p.cands {
 		if !c.v.IsPrerelease() {
@@ -227,6 +240,13 @@ func (s *solver) allowPrereleases(p *pkg) bool {
 			break
 		}
 	}
+	return s.allowPre(p.name, necessary)
+}
+
+// allowPre applies the pre-release policy to project name, given whether
+// every candidate is a pre-release.
+func (s *solver) allowPre(name string, necessary bool) bool {
+	explicit := s.explicitPre[name]
 	switch s.opts.Prerelease {
 	case PrereleaseAllow:
 		return true
