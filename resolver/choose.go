@@ -129,11 +129,9 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 // for node p and returns the first of them that the partial solution
 // already violates given p = c, if any.
 func (s *solver) addDependencies(ctx context.Context, p *pkg, c *cand, dl *depList) *incompat {
-	t := c.t()
-	if slices.Contains(t.added, p) {
+	if !c.t().markAdded(p) {
 		return nil
 	}
-	t.added = append(t.added, p)
 	// Adding incompatibilities does not change the partial solution, so
 	// checking each as it is added finds the same first violated one.
 	var first *incompat

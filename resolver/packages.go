@@ -76,10 +76,25 @@ type cand struct {
 // from cand: most candidates are never tried, and the walk's guesses
 // build candidates too).
 type tried struct {
-	added []*pkg     // nodes whose dependency incompatibilities at c were added
+	added *pkg       // the first node whose dependency incompatibilities at c were added
+	more  []*pkg     // the others (a project and its extras share candidates)
 	deps  *depList   // the project node's dependencies at c (depsOf)
 	span  pep440.Set // cached span (choose.go), empty until computed
 	exact pep440.Set // cached {v}, empty until computed
+}
+
+// markAdded records that node p's dependency incompatibilities at the
+// candidate are added; false if they already were.
+func (t *tried) markAdded(p *pkg) bool {
+	switch {
+	case t.added == p || slices.Contains(t.more, p):
+		return false
+	case t.added == nil:
+		t.added = p
+	default:
+		t.more = append(t.more, p)
+	}
+	return true
 }
 
 // t returns c's tried state, creating it.

@@ -46,6 +46,8 @@ type solver struct {
 	// pyOK memoises pythonOK (guarded by pyMu: the walk reads it too).
 	pyMu sync.Mutex
 	pyOK map[string]bool
+	// changed is propagate's work list, kept for reuse.
+	changed []*pkg
 	// jump holds the packages marked conflict-late whose decisions are to
 	// be undone (conflicts.go).
 	jump []*pkg
@@ -136,7 +138,11 @@ func (s *solver) addIncompat(ic *incompat) {
 		for len(s.incs) <= t.pkg.id {
 			s.incs = append(s.incs, nil)
 		}
-		s.incs[t.pkg.id] = append(s.incs[t.pkg.id], ic)
+		list := s.incs[t.pkg.id]
+		if list == nil {
+			list = make([]*incompat, 0, 4) // most packages collect a few
+		}
+		s.incs[t.pkg.id] = append(list, ic)
 	}
 }
 
@@ -179,7 +185,8 @@ func (s *solver) relation(ic *incompat) (relation, *term, bool) {
 
 // propagate is PubGrub unit propagation starting from package start.
 func (s *solver) propagate(start *pkg) error {
-	changed := []*pkg{start}
+	changed := append(s.changed[:0], start)
+	defer func() { s.changed = changed[:0] }()
 	for len(changed) > 0 {
 		p := changed[len(changed)-1]
 		changed = changed[:len(changed)-1]

@@ -81,7 +81,8 @@ func Exactly(v Version) Set {
 	if v.IsZero() {
 		return Set{}
 	}
-	return Set{b: []bound{belowB(v, bBelow), aboveB(v)}}
+	o := &[2]origin{{v, bBelow}, {v, bAbove}} // belowB(v, bBelow), aboveB(v) in one allocation
+	return Set{b: []bound{{v.key, &o[0]}, {v.key + "\x00", &o[1]}}}
 }
 
 // AtLeast returns the set of ">=v" (ParseSpecifierSet(">=" + v.String())
