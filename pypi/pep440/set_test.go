@@ -423,3 +423,22 @@ func TestAtLeast(t *testing.T) {
 		t.Error("AtLeast(zero version) is ok")
 	}
 }
+
+// TestCompareJoined checks compareJoined against comparing the built
+// strings, over every split of short operator/version texts.
+func TestCompareJoined(t *testing.T) {
+	texts := []string{"", "<", "<=", "==", "==1", "==1.0", "!=1.0.*", ">=2", ">2", "~=1.4", "===x", "<=1.0", "<1.0"}
+	sign := func(n int) int { return min(max(n, -1), 1) }
+	for _, x := range texts {
+		for _, y := range texts {
+			want := sign(strings.Compare(x, y))
+			for i := 0; i <= len(x); i++ {
+				for j := 0; j <= len(y); j++ {
+					if got := sign(compareJoined(x[:i], x[i:], y[:j], y[j:])); got != want {
+						t.Errorf("compareJoined(%q, %q, %q, %q) = %d, want %d", x[:i], x[i:], y[:j], y[j:], got, want)
+					}
+				}
+			}
+		}
+	}
+}
