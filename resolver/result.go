@@ -8,24 +8,34 @@ import (
 // result builds the Result from the decisions.
 func (s *solver) result() *Result {
 	res := &Result{}
-	// slot[base id] is 1 + the index in pkgs of the project's Package.
+	// The projects with a decided node, sorted by name before any Package
+	// is built (sorting pointers, not Packages); slot[base id] is then 1 +
+	// the project's index in pkgs.
 	slot := make([]int32, len(s.reg.byID))
+	var order []*pkg
+	for _, p := range s.reg.byID {
+		if st := s.sol.st(p); st.decided && !p.isRoot() && slot[p.base.id] == 0 {
+			slot[p.base.id] = -1
+			order = append(order, p.base)
+		}
+	}
+	slices.SortFunc(order, func(a, b *pkg) int { return strings.Compare(a.name, b.name) })
+	for i, b := range order {
+		slot[b.id] = int32(i + 1)
+	}
 	var pkgs []Package
+	if len(order) > 0 {
+		pkgs = make([]Package, len(order))
+	}
 	for _, p := range s.reg.byID {
 		st := s.sol.st(p)
 		if !st.decided || p.isRoot() {
 			continue
 		}
-		i := slot[p.base.id] - 1
-		if i < 0 {
-			if pkgs == nil {
-				pkgs = make([]Package, 0, len(s.reg.byID))
-			}
-			pkgs = append(pkgs, Package{Name: p.name, Version: st.cand.v, Direct: p.base.direct})
-			i = int32(len(pkgs) - 1)
-			slot[p.base.id] = i + 1
+		pk := &pkgs[slot[p.base.id]-1]
+		if pk.Name == "" { // the project's first decided node, in creation order
+			*pk = Package{Name: p.name, Version: st.cand.v, Direct: p.base.direct}
 		}
-		pk := &pkgs[i]
 		if p.extra != "" {
 			pk.Extras = append(pk.Extras, p.extra)
 		}
@@ -37,7 +47,6 @@ func (s *solver) result() *Result {
 			}
 		}
 	}
-	slices.SortFunc(pkgs, func(a, b Package) int { return strings.Compare(a.Name, b.Name) })
 	for i := range pkgs {
 		slices.Sort(pkgs[i].Extras)
 		sortEdges(pkgs[i].Dependencies)
