@@ -171,7 +171,7 @@ func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
 		s.addIncompat(ic)
 		return ic
 	}
-	key := [2]int{p.id, d.pkg.id}
+	key := depKey(p, d.pkg)
 	if prev := s.depMerge[key]; prev != nil && prev.terms[1].set.Equal(d.set) {
 		merged := newDependency(p, prev.terms[0].set.Union(span), d.pkg, d.set, d.spec)
 		s.replaceIncompat(prev, merged)
@@ -183,6 +183,9 @@ func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
 	s.depMerge[key] = ic
 	return ic
 }
+
+// depKey identifies the dependency of node p on node to (depMerge).
+func depKey(p, to *pkg) uint64 { return uint64(p.id)<<32 | uint64(uint32(to.id)) }
 
 // span returns a set containing c and no other candidate of p: the
 // interval from c up to the next candidate (from the bottom for the lowest

@@ -157,15 +157,19 @@ type depList struct {
 
 // registry interns packages and loads their candidates.
 type registry struct {
-	s    *solver
-	byID []*pkg
-	keys map[[2]string]*pkg
+	s        *solver
+	byID     []*pkg
+	projects map[string]*pkg    // project nodes (and the root, "") by name
+	extras   map[[2]string]*pkg // extra nodes by (name, extra)
 }
 
 // get returns the node for (name, extra), creating it (and prefetching).
 func (r *registry) get(name, extra string) *pkg {
-	k := [2]string{name, extra}
-	if p := r.keys[k]; p != nil {
+	if extra == "" {
+		if p := r.projects[name]; p != nil {
+			return p
+		}
+	} else if p := r.extras[[2]string{name, extra}]; p != nil {
 		return p
 	}
 	p := &pkg{id: len(r.byID), name: name, extra: extra}
@@ -175,7 +179,14 @@ func (r *registry) get(name, extra string) *pkg {
 		p.base.extras = append(p.base.extras, p)
 	}
 	r.byID = append(r.byID, p)
-	r.keys[k] = p
+	if extra == "" {
+		r.projects[name] = p
+	} else {
+		if r.extras == nil {
+			r.extras = map[[2]string]*pkg{}
+		}
+		r.extras[[2]string{name, extra}] = p
+	}
 	if name != "" && extra == "" {
 		r.s.provider.Prefetch(name)
 		r.s.addConstraints(p)

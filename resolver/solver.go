@@ -27,7 +27,7 @@ type solver struct {
 
 	incs     [][]*incompat // by pkg id: incompatibilities mentioning it
 	nextID   int
-	depMerge map[[2]int]*incompat
+	depMerge map[uint64]*incompat // by depKey
 	sol      partial
 	stats    Stats
 	last     *incompat // most recent learned incompatibility
@@ -81,11 +81,11 @@ func newSolver(p Provider, root []pep508.Requirement, opts Options) *solver {
 		}
 	}
 	s := &solver{provider: p, opts: opts, maxSteps: opts.MaxSteps,
-		depMerge: map[[2]int]*incompat{}}
+		depMerge: map[uint64]*incompat{}}
 	if s.maxSteps <= 0 {
 		s.maxSteps = DefaultMaxSteps
 	}
-	s.reg = registry{s: s, keys: map[[2]string]*pkg{}}
+	s.reg = registry{s: s, projects: map[string]*pkg{}}
 	s.prepareRequirements(root)
 	s.root = s.reg.get("", "")
 	return s
