@@ -58,7 +58,7 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 		s.hintFailed(p, set, c)
 		return nil
 	}
-	s.sol.decide(p, c, exact(c.v))
+	s.sol.decide(p, c, c.exact())
 	s.stats.Decisions++
 	s.event("decide", p, c, nil)
 	s.hintDecided(p, set, c)
@@ -129,26 +129,24 @@ func (s *solver) siblingDecision(p *pkg) *cand {
 // for node p and returns the first of them that the partial solution
 // already violates given p = c, if any.
 func (s *solver) addDependencies(ctx context.Context, p *pkg, c *cand, dl *depList) *incompat {
-	done := s.added[c]
-	if done == nil {
-		done = map[*pkg]bool{}
-		s.added[c] = done
+	if !c.t().markAdded(p) {
+		return nil
 	}
-	var ics []*incompat
-	if !done[p] {
-		done[p] = true
-		span := s.span(p, c)
-		for _, d := range dl.deps {
-			ics = append(ics, s.addDependency(p, span, d))
-		}
-		ics = append(ics, s.conflictHooks(ctx, p, c)...)
-	}
-	for _, ic := range ics {
-		if s.violatedGiven(ic, p) {
-			return ic
+	// Adding incompatibilities does not change the partial solution, so
+	// checking each as it is added finds the same first violated one.
+	var first *incompat
+	span := s.span(p, c)
+	for _, d := range dl.deps {
+		if ic := s.addDependency(p, span, d); first == nil && s.violatedGiven(ic, p) {
+			first = ic
 		}
 	}
-	return nil
+	for _, ic := range s.conflictHooks(ctx, p, c) {
+		if first == nil && s.violatedGiven(ic, p) {
+			first = ic
+		}
+	}
+	return first
 }
 
 // violatedGiven reports whether every term of ic other than p's is
@@ -173,27 +171,37 @@ func (s *solver) addDependency(p *pkg, span pep440.Set, d dep) *incompat {
 		s.addIncompat(ic)
 		return ic
 	}
-	key := [2]int{p.id, d.pkg.id}
+	key := depKey(p, d.pkg)
 	if prev := s.depMerge[key]; prev != nil && prev.terms[1].set.Equal(d.set) {
-		merged := &incompat{
-			terms: []term{{p, true, prev.terms[0].set.Union(span)}, {d.pkg, false, d.set}},
-			kind:  causeDependency, req: d.spec,
-		}
+		merged := newDependency(p, prev.terms[0].set.Union(span), d.pkg, d.set, d.spec)
 		s.replaceIncompat(prev, merged)
 		s.depMerge[key] = merged
 		return merged
 	}
-	ic := &incompat{terms: []term{{p, true, span}, {d.pkg, false, d.set}}, kind: causeDependency, req: d.spec}
+	ic := newDependency(p, span, d.pkg, d.set, d.spec)
 	s.addIncompat(ic)
 	s.depMerge[key] = ic
 	return ic
 }
+
+// depKey identifies the dependency of node p on node to (depMerge).
+func depKey(p, to *pkg) uint64 { return uint64(p.id)<<32 | uint64(uint32(to.id)) }
 
 // span returns a set containing c and no other candidate of p: the
 // interval from c up to the next candidate (from the bottom for the lowest
 // candidate), so that merged ranges stay few intervals and learned terms
 // never leave gaps between candidates; {c} for local versions.
 func (s *solver) span(p *pkg, c *cand) pep440.Set {
+	t := c.t()
+	if t.span.IsEmpty() { // a span is never empty: it holds c
+		t.span = computeSpan(p, c)
+	}
+	return t.span
+}
+
+// computeSpan is span without the cache (the result depends only on c and
+// its project's candidates, shared by the project and its extras).
+func computeSpan(p *pkg, c *cand) pep440.Set {
 	if p.isRoot() || c.v.Local() != "" {
 		return exact(c.v)
 	}
@@ -221,13 +229,7 @@ func (s *solver) span(p *pkg, c *cand) pep440.Set {
 }
 
 // atLeast returns {x : x >= v}.
-func atLeast(v pep440.Version) (pep440.Set, bool) {
-	ss, err := pep440.ParseSpecifierSet(">=" + v.String())
-	if err != nil {
-		return pep440.Set{}, false
-	}
-	return ss.Set(), true
-}
+func atLeast(v pep440.Version) (pep440.Set, bool) { return pep440.AtLeast(v) }
 
 // conflictHooks turns Options.Conflicts into incompatibilities.
 func (s *solver) conflictHooks(ctx context.Context, p *pkg, c *cand) []*incompat {

@@ -2,7 +2,7 @@ package resolver
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -106,7 +106,7 @@ func (s *solver) applyOverrides(r pep508.Requirement, extra string) []pep508.Req
 
 // dependencies returns node p's requirements at candidate c (cached).
 func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, error) {
-	if dl := p.deps[c]; dl != nil {
+	if dl := depsOf(p, c); dl != nil {
 		return dl, nil
 	}
 	dl := &depList{}
@@ -131,21 +131,41 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 			dl.deps = append(dl.deps, dep{pkg: p.base, set: s.span(p.base, c), spec: "==" + c.v.String()})
 		}
 	}
-	var active []pep508.Requirement
-	for _, r := range reqs {
-		active = append(active, s.applyOverrides(r, p.extra)...)
+	active := reqs
+	if len(s.overrides) > 0 || p.extra != "" || !allTrue(reqs) {
+		active = nil
+		for _, r := range reqs {
+			active = append(active, s.applyOverrides(r, p.extra)...)
+		}
 	}
 	if s.univ != nil {
 		if err := s.univ.checkFork(p.name, p.String(), p.extra, c.v, active); err != nil {
 			return nil, err
 		}
 	}
+	if dl.deps == nil {
+		dl.deps = make([]dep, 0, len(active))
+	}
+	dl.edges = make([]Edge, 0, len(active))
 	for _, a := range active {
 		s.addDep(dl, p, c.v, a)
 	}
-	sort.SliceStable(dl.edges, func(i, j int) bool { return dl.edges[i].Name < dl.edges[j].Name })
-	p.deps[c] = dl
+	byName := func(a, b Edge) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(dl.edges, byName) {
+		slices.SortStableFunc(dl.edges, byName)
+	}
+	setDeps(p, c, dl)
 	return dl, nil
+}
+
+// allTrue reports whether every requirement of reqs is unconditional.
+func allTrue(reqs []pep508.Requirement) bool {
+	for i := range reqs {
+		if !reqs[i].Marker.IsTrue() {
+			return false
+		}
+	}
+	return true
 }
 
 // addDep records requirement r of node p at version v: a term on the
@@ -156,18 +176,22 @@ func (s *solver) dependencies(ctx context.Context, p *pkg, c *cand) (*depList, e
 func (s *solver) addDep(dl *depList, p *pkg, v pep440.Version, r pep508.Requirement) {
 	name := r.NormalizedName()
 	extras := r.NormalizedExtras()
+	text := r.String()
 	set := pep440.Full()
 	spec := ""
 	if r.URL == "" && r.Specifier.Len() > 0 {
 		set = r.Specifier.Set()
-		spec = r.Specifier.String()
+		if len(r.Extras) == 0 && r.Marker.IsTrue() && strings.HasPrefix(text, r.Name) {
+			spec = text[len(r.Name):] // the text is name + specifier: no second String
+		} else {
+			spec = r.Specifier.String()
+		}
 	}
 	where := ""
 	if s.univ != nil && !r.Marker.IsTrue() {
 		where = " (where " + r.Marker.String() + ")" // markers matter in universal explanations
 	}
 	spec += where
-	text := r.String()
 	dl.edges = append(dl.edges, Edge{Name: name, Extras: extras, Requirement: text})
 	target := s.reg.get(name, "")
 	if p.isRoot() {
@@ -180,16 +204,16 @@ func (s *solver) addDep(dl *depList, p *pkg, v pep440.Version, r pep508.Requirem
 			shown = "[" + strings.Join(extras, ",") + "]" + shown
 		}
 		shown += where
-		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: shown, req: text, bad: bad})
+		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: shown, bad: bad})
 		return
 	}
 	if !self {
-		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: spec, req: text})
+		dl.deps = append(dl.deps, dep{pkg: target, set: set, spec: spec})
 	}
 	for _, e := range extras {
 		x := s.reg.get(name, e)
 		if x != p {
-			dl.deps = append(dl.deps, dep{pkg: x, set: set, spec: spec, req: text})
+			dl.deps = append(dl.deps, dep{pkg: x, set: set, spec: spec})
 		}
 	}
 }

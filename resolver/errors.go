@@ -90,7 +90,7 @@ func (e *ProviderError) Unwrap() []error {
 
 // whyKind classifies why versions cannot be used, so that hints switch on
 // the kind rather than on the words.
-type whyKind int
+type whyKind uint8
 
 const (
 	whyNone             whyKind = iota

@@ -27,6 +27,16 @@ type incompat struct {
 	why    whyKind   // causeUnavailable: the kind of reason
 	err    error     // causeUnavailable: the provider error behind it, if any
 	id     int       // creation order, for deterministic reports
+	inline [2]term   // storage for the terms of dependency incompatibilities
+}
+
+// newDependency returns {p ∈ span, not dep ∈ set} with its terms stored
+// inline (one allocation instead of two).
+func newDependency(p *pkg, span pep440.Set, dep *pkg, set pep440.Set, req string) *incompat {
+	ic := &incompat{kind: causeDependency, req: req}
+	ic.inline = [2]term{{p, true, span}, {dep, false, set}}
+	ic.terms = ic.inline[:]
+	return ic
 }
 
 func (ic *incompat) derived() bool { return ic.kind == causeDerived }

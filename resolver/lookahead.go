@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"sync"
 
@@ -172,36 +171,46 @@ func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth in
 }
 
 // guess returns the version pick would most likely choose for name given
-// only requirement r, the constraints and the preferences.
+// only requirement r, the constraints and the preferences. It walks cs in
+// version order through one scratch candidate instead of building the
+// project's candidate list.
 func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep440.Version, bool) {
 	p := &pkg{name: name}
 	p.base = p
+	necessary := true
 	for i := range cs {
-		p.cands = append(p.cands, &cand{v: cs[i].Version, dists: cs[i].Dists})
+		if !cs[i].Version.IsPrerelease() {
+			necessary = false
+			break
+		}
 	}
-	sort.SliceStable(p.cands, func(i, j int) bool { return p.cands[i].v.Less(p.cands[j].v) })
-	p.allowPre = s.allowPrereleases(p)
+	p.allowPre = s.allowPre(name, necessary)
+	order := versionOrder(cs)
 	set := r.Specifier.Set()
 	for _, c := range s.opts.Constraints {
 		if c.NormalizedName() == name && s.applies(c.Marker, nil) {
 			set = set.Intersect(c.Specifier.Set())
 		}
 	}
-	usable := func(c *cand) bool { return set.Contains(c.v) && s.usable(p, c) }
+	var c cand
+	usable := func(i int) bool {
+		c = cand{v: cs[i].Version, dists: cs[i].Dists}
+		return set.Contains(c.v) && s.usable(p, &c)
+	}
 	if v, ok := s.preferred(name); ok {
-		for _, c := range p.cands {
-			if c.v.Equal(v) && usable(c) {
+		for _, i := range order {
+			if cs[i].Version.Equal(v) && usable(i) {
 				return c.v, true
 			}
 		}
 	}
 	lowest := s.opts.Resolution == ResolutionLowest
-	for i := range p.cands {
-		c := p.cands[len(p.cands)-1-i]
+	for k := range order {
+		i := order[len(order)-1-k]
 		if lowest {
-			c = p.cands[i]
+			i = order[k]
 		}
-		if usable(c) {
+		if usable(i) {
 			return c.v, true
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pylock/pylock/pypi/pep440"
@@ -33,15 +33,16 @@ type pkg struct {
 	notFound error // non-nil: the provider's ErrProjectNotFound error
 	allowPre bool
 
-	deps       map[*cand]*depList // per-candidate dependencies of this node
+	deps       map[*cand]*depList // extra nodes: per-candidate dependencies (projects use cand.deps)
 	prefetched bool               // hintBest done
 	misses     int                // project nodes: versions that failed at once (see hintFailed)
 	count      int                // usable versions under the term of generation countGen
 	countGen   int
 
-	extras []*pkg // project nodes: the extra nodes of the project, in id order
-	dirty  bool   // in partial.dirty
-	stamp  int    // bumped when the package is re-keyed in the decision queue
+	extras []*pkg   // project nodes: the extra nodes of the project, in id order
+	state  pkgState // what the partial solution knows about it (partial.st)
+	dirty  bool     // in partial.dirty
+	stamp  int      // bumped when the package is re-keyed in the decision queue
 	// Conflict-driven prioritisation (conflicts.go).
 	affected, culprit int  // conflicts in which it was rejected / did the rejecting
 	early, late       bool // decided before / after the others
@@ -66,8 +67,74 @@ type cand struct {
 	dists  []Dist
 	usable bool
 	hinted bool    // its metadata was hinted to Provider.Prefetch
-	reason string  // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
 	why    whyKind // the kind of reason
+	reason string  // why not usable, e.g. "requires Python >=3.12, the target is 3.11"
+	tried  *tried  // solver state once the candidate is tried, else nil
+}
+
+// tried is what the solver keeps about a candidate it tried (kept apart
+// from cand: most candidates are never tried, and the walk's guesses
+// build candidates too).
+type tried struct {
+	added *pkg       // the first node whose dependency incompatibilities at c were added
+	more  []*pkg     // the others (a project and its extras share candidates)
+	deps  *depList   // the project node's dependencies at c (depsOf)
+	span  pep440.Set // cached span (choose.go), empty until computed
+	exact pep440.Set // cached {v}, empty until computed
+}
+
+// markAdded records that node p's dependency incompatibilities at the
+// candidate are added; false if they already were.
+func (t *tried) markAdded(p *pkg) bool {
+	switch {
+	case t.added == p || slices.Contains(t.more, p):
+		return false
+	case t.added == nil:
+		t.added = p
+	default:
+		t.more = append(t.more, p)
+	}
+	return true
+}
+
+// t returns c's tried state, creating it.
+func (c *cand) t() *tried {
+	if c.tried == nil {
+		c.tried = &tried{}
+	}
+	return c.tried
+}
+
+// depsOf returns node p's dependencies at c, if computed.
+func depsOf(p *pkg, c *cand) *depList {
+	if p.extra == "" {
+		if c.tried == nil {
+			return nil
+		}
+		return c.tried.deps
+	}
+	return p.deps[c]
+}
+
+// setDeps records node p's dependencies at c.
+func setDeps(p *pkg, c *cand, dl *depList) {
+	if p.extra == "" {
+		c.t().deps = dl
+		return
+	}
+	if p.deps == nil {
+		p.deps = map[*cand]*depList{}
+	}
+	p.deps[c] = dl
+}
+
+// exact returns {c.v}, built once.
+func (c *cand) exact() pep440.Set {
+	t := c.t()
+	if t.exact.IsEmpty() {
+		t.exact = exact(c.v)
+	}
+	return t.exact
 }
 
 // dep is one active requirement of a candidate.
@@ -75,7 +142,6 @@ type dep struct {
 	pkg  *pkg
 	set  pep440.Set
 	spec string // specifier as written ("" = any)
-	req  string // requirement as written upstream
 	// bad, when set, says why the requirement can never be met at this
 	// version (", which no version can satisfy"): the version is unusable.
 	bad string
@@ -91,25 +157,36 @@ type depList struct {
 
 // registry interns packages and loads their candidates.
 type registry struct {
-	s    *solver
-	byID []*pkg
-	keys map[[2]string]*pkg
+	s        *solver
+	byID     []*pkg
+	projects map[string]*pkg    // project nodes (and the root, "") by name
+	extras   map[[2]string]*pkg // extra nodes by (name, extra)
 }
 
 // get returns the node for (name, extra), creating it (and prefetching).
 func (r *registry) get(name, extra string) *pkg {
-	k := [2]string{name, extra}
-	if p := r.keys[k]; p != nil {
+	if extra == "" {
+		if p := r.projects[name]; p != nil {
+			return p
+		}
+	} else if p := r.extras[[2]string{name, extra}]; p != nil {
 		return p
 	}
-	p := &pkg{id: len(r.byID), name: name, extra: extra, deps: map[*cand]*depList{}}
+	p := &pkg{id: len(r.byID), name: name, extra: extra}
 	p.base = p
 	if extra != "" {
 		p.base = r.get(name, "")
 		p.base.extras = append(p.base.extras, p)
 	}
 	r.byID = append(r.byID, p)
-	r.keys[k] = p
+	if extra == "" {
+		r.projects[name] = p
+	} else {
+		if r.extras == nil {
+			r.extras = map[[2]string]*pkg{}
+		}
+		r.extras[[2]string{name, extra}] = p
+	}
 	if name != "" && extra == "" {
 		r.s.provider.Prefetch(name)
 		r.s.addConstraints(p)
@@ -134,13 +211,39 @@ func (r *registry) load(ctx context.Context, p *pkg) error {
 	}
 	b.loaded = true
 	b.notFound = err
-	b.cands = make([]*cand, 0, len(cs))
-	for i := range cs {
-		b.cands = append(b.cands, &cand{v: cs[i].Version, dists: cs[i].Dists})
-	}
-	sort.SliceStable(b.cands, func(i, j int) bool { return b.cands[i].v.Less(b.cands[j].v) })
+	b.cands = newCands(cs)
 	r.s.filter(b)
 	return nil
+}
+
+// newCands returns the candidates of cs in ascending version order (stable),
+// allocated together.
+func newCands(cs []Candidate) []*cand {
+	store := make([]cand, len(cs))
+	out := make([]*cand, len(cs))
+	for i := range cs {
+		store[i] = cand{v: cs[i].Version, dists: cs[i].Dists}
+		out[i] = &store[i]
+	}
+	byVersion := func(a, b *cand) int { return a.v.Compare(b.v) }
+	if !slices.IsSortedFunc(out, byVersion) {
+		slices.SortStableFunc(out, byVersion)
+	}
+	return out
+}
+
+// versionOrder returns the indices of cs in ascending version order
+// (stable).
+func versionOrder(cs []Candidate) []int {
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	byVersion := func(a, b int) int { return cs[a].Version.Compare(cs[b].Version) }
+	if !slices.IsSortedFunc(order, byVersion) {
+		slices.SortStableFunc(order, byVersion)
+	}
+	return order
 }
 
 var rootVersion = pep440.MustParse("0")
@@ -156,7 +259,6 @@ func (s *solver) filter(p *pkg) {
 }
 
 func (s *solver) allowPrereleases(p *pkg) bool {
-	explicit := s.explicitPre[p.name]
 	necessary := true
 	for _, c := range p.cands {
 		if !c.v.IsPrerelease() {
@@ -164,6 +266,13 @@ func (s *solver) allowPrereleases(p *pkg) bool {
 			break
 		}
 	}
+	return s.allowPre(p.name, necessary)
+}
+
+// allowPre applies the pre-release policy to project name, given whether
+// every candidate is a pre-release.
+func (s *solver) allowPre(name string, necessary bool) bool {
+	explicit := s.explicitPre[name]
 	switch s.opts.Prerelease {
 	case PrereleaseAllow:
 		return true

@@ -6,11 +6,11 @@ import "github.com/pylock/pylock/pypi/pep440"
 // a derivation (term, caused by an incompatibility).
 type assignment struct {
 	term     term
-	level    int
 	cause    *incompat // nil for decisions
+	cand     *cand     // decisions only
+	level    int32
+	index    int32
 	decision bool
-	cand     *cand // decisions only
-	index    int
 }
 
 // pkgState is what the partial solution knows about one package.
@@ -18,19 +18,24 @@ type pkgState struct {
 	acc     term // intersection of all assignments' terms
 	has     bool
 	decided bool
-	version pep440.Version
-	cand    *cand
-	idx     []int // indices into partial.assigns
-	gen     int   // changes whenever acc changes
+	cand    *cand   // the decision's candidate
+	idx     []int32 // indices of its assignments (partial.at)
+	gen     int     // changes whenever acc changes
 }
+
+// assignBits sets the size of the blocks holding the assignments: 64, so a
+// small resolution allocates little, and a large one never copies its
+// assignments to grow (pointers into the blocks stay valid).
+const assignBits = 6
 
 // partial is PubGrub's partial solution.
 type partial struct {
-	assigns []assignment
-	level   int
-	state   []pkgState // by pkg id
-	gen     int
-	dirty   []*pkg // packages whose assignments changed since takeDirty
+	blocks [][]assignment // assignment i is blocks[i>>assignBits][i&mask]
+	n      int            // number of assignments
+	level  int
+	gen    int
+	dirty  []*pkg // packages whose assignments changed since takeDirty
+	spare  []*pkg // the previous takeDirty's storage, reused
 }
 
 // touch records that p's assignments changed.
@@ -41,22 +46,19 @@ func (ps *partial) touch(p *pkg) {
 	}
 }
 
-// takeDirty returns (and forgets) the packages touched since the last call.
+// takeDirty returns (and forgets) the packages touched since the last call;
+// the slice is valid until the next call.
 func (ps *partial) takeDirty() []*pkg {
 	d := ps.dirty
-	ps.dirty = nil
+	ps.dirty, ps.spare = ps.spare[:0], d
 	for _, p := range d {
 		p.dirty = false
 	}
 	return d
 }
 
-func (ps *partial) st(p *pkg) *pkgState {
-	for len(ps.state) <= p.id {
-		ps.state = append(ps.state, pkgState{})
-	}
-	return &ps.state[p.id]
-}
+// st returns p's state (kept in the node: every solver has its own nodes).
+func (ps *partial) st(p *pkg) *pkgState { return &p.state }
 
 // acc returns the accumulated term for p (¬(p ∈ ∅), i.e. anything, if none).
 func (ps *partial) acc(p *pkg) term {
@@ -67,11 +69,21 @@ func (ps *partial) acc(p *pkg) term {
 	return st.acc
 }
 
+// at returns assignment i.
+func (ps *partial) at(i int32) *assignment {
+	return &ps.blocks[i>>assignBits][i&(1<<assignBits-1)]
+}
+
 func (ps *partial) add(a assignment) {
-	a.level, a.index = ps.level, len(ps.assigns)
-	ps.assigns = append(ps.assigns, a)
+	if ps.n>>assignBits == len(ps.blocks) {
+		ps.blocks = append(ps.blocks, make([]assignment, 1<<assignBits))
+	}
+	a.level, a.index = int32(ps.level), int32(ps.n)
+	ps.n++
+	slot := ps.at(a.index)
+	*slot = a
 	ps.touch(a.term.pkg)
-	ps.reapply(ps.st(a.term.pkg), &ps.assigns[a.index])
+	ps.reapply(ps.st(a.term.pkg), slot)
 }
 
 func (ps *partial) derive(t term, cause *incompat) { ps.add(assignment{term: t, cause: cause}) }
@@ -83,27 +95,26 @@ func (ps *partial) decide(p *pkg, c *cand, set pep440.Set) {
 
 // backtrack removes every assignment above level.
 func (ps *partial) backtrack(level int) {
-	n := len(ps.assigns)
-	for n > 0 && ps.assigns[n-1].level > level {
+	n := ps.n
+	for n > 0 && int(ps.at(int32(n-1)).level) > level {
 		n--
 	}
-	var touched []*pkg
-	for _, a := range ps.assigns[n:] {
-		touched = append(touched, a.term.pkg)
-	}
-	ps.assigns = ps.assigns[:n]
+	removed := ps.n
+	ps.n = n
 	ps.level = level
-	for _, p := range touched {
+	// The removed assignments stay readable until the next add.
+	for k := n; k < removed; k++ {
+		p := ps.at(int32(k)).term.pkg
 		ps.touch(p)
 		st := ps.st(p)
 		if !st.has {
 			continue // already rebuilt
 		}
 		old := st.idx
-		*st = pkgState{}
+		*st = pkgState{idx: old[:0]} // filtered in place: writes trail reads
 		for _, i := range old {
-			if i < n {
-				ps.reapply(st, &ps.assigns[i])
+			if int(i) < n {
+				ps.reapply(st, ps.at(i))
 			}
 		}
 		if len(st.idx) == 0 {
@@ -121,7 +132,7 @@ func (ps *partial) reapply(st *pkgState, a *assignment) {
 		st.acc, st.has = a.term, true
 	}
 	if a.decision {
-		st.decided, st.cand, st.version = true, a.cand, a.cand.v
+		st.decided, st.cand = true, a.cand
 	}
 	st.idx = append(st.idx, a.index)
 }
@@ -134,8 +145,8 @@ func (ps *partial) decisionLevel(p *pkg) int {
 		return 0
 	}
 	for _, i := range st.idx {
-		if a := &ps.assigns[i]; a.decision {
-			return a.level
+		if a := ps.at(i); a.decision {
+			return int(a.level)
 		}
 	}
 	return 0
@@ -147,7 +158,7 @@ func (ps *partial) satisfier(t term) *assignment {
 	var acc term
 	has := false
 	for _, i := range ps.st(t.pkg).idx {
-		a := &ps.assigns[i]
+		a := ps.at(i)
 		if has {
 			acc = acc.intersect(a.term)
 		} else {

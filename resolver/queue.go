@@ -1,7 +1,6 @@
 package resolver
 
 import (
-	"container/heap"
 	"context"
 	"slices"
 )
@@ -26,12 +25,12 @@ type queueEntry struct {
 	stamp int // p.stamp when pushed; older entries are stale
 }
 
-// queue is a min-heap of queueEntry by (class, count, id).
+// queue is a min-heap of queueEntry by (class, count, id), typed so that
+// pushing and popping allocate nothing (container/heap boxes each entry).
 type queue []queueEntry
 
-func (q queue) Len() int { return len(q) }
-func (q queue) Less(i, j int) bool {
-	a, b := q[i], q[j]
+func (q queue) less(i, j int) bool {
+	a, b := &q[i], &q[j]
 	if a.class != b.class {
 		return a.class < b.class
 	}
@@ -40,13 +39,44 @@ func (q queue) Less(i, j int) bool {
 	}
 	return a.p.id < b.p.id
 }
-func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *queue) Push(x any)   { *q = append(*q, x.(queueEntry)) }
-func (q *queue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
+
+// push adds e.
+func (q *queue) push(e queueEntry) {
+	*q = append(*q, e)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+// pop removes the least entry.
+func (q *queue) pop() {
+	h := *q
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = queueEntry{}
+	h = h[:n]
+	*q = h
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }
 
 // pending reports whether p waits for a decision.
@@ -72,7 +102,7 @@ func (s *solver) requeue(ctx context.Context) error {
 		}
 		st := s.sol.st(p)
 		s.hintBest(ctx, p, st.acc.set)
-		heap.Push(&s.queue, queueEntry{p: p, class: s.class(p), count: s.usableCount(p, st), stamp: p.stamp})
+		s.queue.push(queueEntry{p: p, class: s.class(p), count: s.usableCount(p, st), stamp: p.stamp})
 	}
 	return nil
 }
@@ -82,13 +112,13 @@ func (s *solver) next(ctx context.Context) (*pkg, error) {
 	if err := s.requeue(ctx); err != nil {
 		return nil, err
 	}
-	for s.queue.Len() > 0 {
+	for len(s.queue) > 0 {
 		e := s.queue[0]
 		if e.stamp == e.p.stamp && s.pending(e.p) {
 			s.flushHints()
 			return e.p, nil
 		}
-		heap.Pop(&s.queue)
+		s.queue.pop()
 	}
 	return nil, nil
 }

@@ -27,8 +27,7 @@ type solver struct {
 
 	incs     [][]*incompat // by pkg id: incompatibilities mentioning it
 	nextID   int
-	depMerge map[[2]int]*incompat
-	added    map[*cand]map[*pkg]bool // dependency incompatibilities added
+	depMerge map[uint64]*incompat // by depKey
 	sol      partial
 	stats    Stats
 	last     *incompat // most recent learned incompatibility
@@ -47,6 +46,8 @@ type solver struct {
 	// pyOK memoises pythonOK (guarded by pyMu: the walk reads it too).
 	pyMu sync.Mutex
 	pyOK map[string]bool
+	// changed is propagate's work list, kept for reuse.
+	changed []*pkg
 	// jump holds the packages marked conflict-late whose decisions are to
 	// be undone (conflicts.go).
 	jump []*pkg
@@ -80,11 +81,11 @@ func newSolver(p Provider, root []pep508.Requirement, opts Options) *solver {
 		}
 	}
 	s := &solver{provider: p, opts: opts, maxSteps: opts.MaxSteps,
-		depMerge: map[[2]int]*incompat{}, added: map[*cand]map[*pkg]bool{}}
+		depMerge: map[uint64]*incompat{}}
 	if s.maxSteps <= 0 {
 		s.maxSteps = DefaultMaxSteps
 	}
-	s.reg = registry{s: s, keys: map[[2]string]*pkg{}}
+	s.reg = registry{s: s, projects: map[string]*pkg{}}
 	s.prepareRequirements(root)
 	s.root = s.reg.get("", "")
 	return s
@@ -137,7 +138,11 @@ func (s *solver) addIncompat(ic *incompat) {
 		for len(s.incs) <= t.pkg.id {
 			s.incs = append(s.incs, nil)
 		}
-		s.incs[t.pkg.id] = append(s.incs[t.pkg.id], ic)
+		list := s.incs[t.pkg.id]
+		if list == nil {
+			list = make([]*incompat, 0, 4) // most packages collect a few
+		}
+		s.incs[t.pkg.id] = append(list, ic)
 	}
 }
 
@@ -180,7 +185,8 @@ func (s *solver) relation(ic *incompat) (relation, *term, bool) {
 
 // propagate is PubGrub unit propagation starting from package start.
 func (s *solver) propagate(start *pkg) error {
-	changed := []*pkg{start}
+	changed := append(s.changed[:0], start)
+	defer func() { s.changed = changed[:0] }()
 	for len(changed) > 0 {
 		p := changed[len(changed)-1]
 		changed = changed[:len(changed)-1]
@@ -232,23 +238,23 @@ func (s *solver) resolveConflict(ic *incompat) (*incompat, error) {
 			}
 			if recent == nil || recent.index < sat.index {
 				if recent != nil {
-					prevLevel = max(prevLevel, recent.level)
+					prevLevel = max(prevLevel, int(recent.level))
 				}
 				recent, recentTerm, diff = sat, t, nil
 			} else {
-				prevLevel = max(prevLevel, sat.level)
+				prevLevel = max(prevLevel, int(sat.level))
 			}
 			if recentTerm.pkg == t.pkg && recent == sat {
 				d := recent.term.difference(recentTerm)
 				if !d.isEmpty() {
 					diff = &d
 					if ds := s.sol.satisfier(d.negate()); ds != nil {
-						prevLevel = max(prevLevel, ds.level)
+						prevLevel = max(prevLevel, int(ds.level))
 					}
 				}
 			}
 		}
-		if recent.decision || prevLevel < recent.level {
+		if recent.decision || prevLevel < int(recent.level) {
 			s.sol.backtrack(prevLevel)
 			s.stats.Backtracks++
 			s.event("backtrack", nil, nil, ic)

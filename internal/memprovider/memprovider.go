@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pylock/pylock/internal/corpus"
 	"github.com/pylock/pylock/pypi/names"
@@ -40,9 +41,13 @@ type Provider struct {
 	tags *wheel.Supported // the target's supported tags, built once
 	opts Options
 
-	mu       sync.Mutex
+	// mu guards projects and each project's md; lookups of what is already
+	// built take the read lock only, so the resolver's background walk and
+	// its decision loop do not queue behind each other.
+	mu       sync.RWMutex
 	projects map[string]*project
-	stats    Stats
+
+	nCandidates, nMetadata, nPrefetch atomic.Int64
 }
 
 // Stats counts calls, for tests of prefetching.
@@ -53,8 +58,13 @@ type Stats struct {
 type project struct {
 	cands []resolver.Candidate
 	rels  map[string]*corpus.Release // normalised version -> release
-	md    map[string]resolver.Metadata
-	mdErr map[string]error
+	md    map[string]mdResult        // normalised version -> metadata, built on first use
+}
+
+// mdResult is one version's metadata or the error building it.
+type mdResult struct {
+	md  resolver.Metadata
+	err error
 }
 
 // New returns a provider serving idx for target t.
@@ -64,16 +74,25 @@ func New(idx *corpus.Index, t target.Target, opts Options) *Provider {
 
 // Stats returns the call counters.
 func (p *Provider) Stats() Stats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stats
+	return Stats{
+		Candidates: int(p.nCandidates.Load()),
+		Metadata:   int(p.nMetadata.Load()),
+		Prefetch:   int(p.nPrefetch.Load()),
+	}
 }
 
 // Candidates lists the versions of name with their files.
 func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Candidate, error) {
+	p.nCandidates.Add(1)
+	name = names.Canonicalize(name)
+	p.mu.RLock()
+	pr := p.projects[name]
+	p.mu.RUnlock()
+	if pr != nil {
+		return pr.cands, nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.stats.Candidates++
 	pr, err := p.project(name)
 	if err != nil {
 		return nil, err
@@ -83,35 +102,43 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 
 // Metadata returns the core metadata of name at v.
 func (p *Provider) Metadata(ctx context.Context, name string, v pep440.Version) (resolver.Metadata, error) {
+	p.nMetadata.Add(1)
+	name = names.Canonicalize(name)
+	key := v.String()
+	p.mu.RLock()
+	if pr := p.projects[name]; pr != nil {
+		if r, ok := pr.md[key]; ok {
+			p.mu.RUnlock()
+			return r.md, r.err
+		}
+	}
+	p.mu.RUnlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.stats.Metadata++
 	pr, err := p.project(name)
 	if err != nil {
 		return resolver.Metadata{}, err
 	}
-	key := v.String()
-	if md, ok := pr.md[key]; ok {
-		return md, pr.mdErr[key]
+	if r, ok := pr.md[key]; ok {
+		return r.md, r.err
 	}
 	r := pr.rels[key]
 	if r == nil {
 		return resolver.Metadata{}, fmt.Errorf("%s==%s: no such version", name, key)
 	}
 	md, err := p.metadata(r)
-	pr.md[key], pr.mdErr[key] = md, err
+	pr.md[key] = mdResult{md, err}
 	return md, err
 }
 
 // Prefetch only counts calls: everything is in memory.
 func (p *Provider) Prefetch(name string, versions ...pep440.Version) {
-	p.mu.Lock()
-	p.stats.Prefetch++
-	p.mu.Unlock()
+	p.nPrefetch.Add(1)
 }
 
+// project returns name's project (canonical name), building it; p.mu must
+// be held for writing.
 func (p *Provider) project(name string) (*project, error) {
-	name = names.Canonicalize(name)
 	if pr := p.projects[name]; pr != nil {
 		return pr, nil
 	}
@@ -119,7 +146,7 @@ func (p *Provider) project(name string) (*project, error) {
 	if src == nil {
 		return nil, fmt.Errorf("%s: %w", name, resolver.ErrProjectNotFound)
 	}
-	pr := &project{rels: map[string]*corpus.Release{}, md: map[string]resolver.Metadata{}, mdErr: map[string]error{}}
+	pr := &project{rels: map[string]*corpus.Release{}, md: map[string]mdResult{}}
 	for i, r := range corpus.SortReleases(src.Releases) {
 		v, err := pep440.Parse(r.Version)
 		if err != nil {

@@ -66,8 +66,12 @@ var (
 	infBound   = mkBound(infKey, Version{}, bInf)
 )
 
+// fullBounds are the cuts of Full, shared by every full set (Sets are
+// immutable and never append to their bounds in place).
+var fullBounds = []bound{minBound, infBound}
+
 // Full returns the set of all versions.
-func Full() Set { return Set{b: []bound{minBound, infBound}} }
+func Full() Set { return Set{b: fullBounds[:2:2]} }
 
 // Empty returns the empty set.
 func Empty() Set { return Set{} }
@@ -77,7 +81,18 @@ func Exactly(v Version) Set {
 	if v.IsZero() {
 		return Set{}
 	}
-	return Set{b: []bound{belowB(v, bBelow), aboveB(v)}}
+	o := &[2]origin{{v, bBelow}, {v, bAbove}} // belowB(v, bBelow), aboveB(v) in one allocation
+	return Set{b: []bound{{v.key, &o[0]}, {v.key + "\x00", &o[1]}}}
+}
+
+// AtLeast returns the set of ">=v" (ParseSpecifierSet(">=" + v.String())
+// without the parse); ok is false when v is zero or has a local label,
+// which ">=" does not accept.
+func AtLeast(v Version) (s Set, ok bool) {
+	if v.IsZero() || v.HasLocal() {
+		return Set{}, false
+	}
+	return interval(belowB(v, bBelow), infBound), true
 }
 
 // interval returns [lo, hi), or the empty set when lo >= hi.
@@ -311,33 +326,61 @@ func (s Set) Equal(o Set) bool {
 
 // SubsetOf reports whether s ⊆ o (s.Difference(o).IsEmpty(), without
 // building the difference).
-func (s Set) SubsetOf(o Set) bool { return !anyRegion(s, o, func(a, b bool) bool { return a && !b }) }
+func (s Set) SubsetOf(o Set) bool {
+	if sameBounds(s, o) {
+		return true
+	}
+	return !anyRegion(s, o, false)
+}
 
 // Disjoint reports whether s ∩ o is empty (without building it).
-func (s Set) Disjoint(o Set) bool { return !anyRegion(s, o, func(a, b bool) bool { return a && b }) }
+func (s Set) Disjoint(o Set) bool {
+	if len(s.b) == 0 || len(o.b) == 0 {
+		return true
+	}
+	if sameBounds(s, o) {
+		return false
+	}
+	return !anyRegion(s, o, true)
+}
 
-// anyRegion reports whether combine(s, o, op) would be non-empty: the same
-// walk over the bounds of both sets, stopping at the first region where op
-// holds, with no allocation (the solver asks these on every propagation).
-func anyRegion(s, o Set, op func(a, b bool) bool) bool {
+// sameBounds reports whether s and o share their cuts (one was derived
+// from the other unchanged, which combine does whenever it can).
+func sameBounds(s, o Set) bool {
+	return len(s.b) == len(o.b) && (len(s.b) == 0 || &s.b[0] == &o.b[0])
+}
+
+// anyRegion reports whether combine(s, o, op) would be non-empty, for op
+// "a && b" (both) or "a && !b" (!both): the same walk over the bounds of
+// both sets, stopping at the first region where op holds, with no
+// allocation and one key comparison per step (the solver asks these on
+// every propagation).
+func anyRegion(s, o Set, both bool) bool {
 	i, j := 0, 0
 	inS, inO := false, false
 	for i < len(s.b) || j < len(o.b) {
-		var key string
-		if j >= len(o.b) || (i < len(s.b) && s.b[i].key <= o.b[j].key) {
-			key = s.b[i].key
-		} else {
-			key = o.b[j].key
-		}
-		if i < len(s.b) && s.b[i].key == key {
+		switch {
+		case j >= len(o.b):
 			inS = !inS
 			i++
-		}
-		if j < len(o.b) && o.b[j].key == key {
+		case i >= len(s.b):
 			inO = !inO
 			j++
+		default:
+			switch c := strings.Compare(s.b[i].key, o.b[j].key); {
+			case c < 0:
+				inS = !inS
+				i++
+			case c > 0:
+				inO = !inO
+				j++
+			default:
+				inS, inO = !inS, !inO
+				i++
+				j++
+			}
 		}
-		if op(inS, inO) {
+		if inS && inO == both {
 			return true
 		}
 	}

@@ -400,3 +400,45 @@ func TestSetBasics(t *testing.T) {
 		t.Errorf("intersection = %s, want empty", s)
 	}
 }
+
+// TestAtLeast checks AtLeast against parsing ">=v": the same set, the same
+// rendering, and ok exactly when the clause parses.
+func TestAtLeast(t *testing.T) {
+	vs := append(vectorVersions(t), MustParse("1.0+local"), MustParse("1!2.0.post3.dev4"))
+	for _, v := range vs {
+		got, ok := AtLeast(v)
+		ss, err := ParseSpecifierSet(">=" + v.String())
+		if ok != (err == nil) {
+			t.Errorf("AtLeast(%s): ok = %v, parse error %v", v, ok, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if want := ss.Set(); !got.Equal(want) || got.String() != want.String() {
+			t.Errorf("AtLeast(%s) = %s, want %s", v, got, want)
+		}
+	}
+	if _, ok := AtLeast(Version{}); ok {
+		t.Error("AtLeast(zero version) is ok")
+	}
+}
+
+// TestCompareJoined checks compareJoined against comparing the built
+// strings, over every split of short operator/version texts.
+func TestCompareJoined(t *testing.T) {
+	texts := []string{"", "<", "<=", "==", "==1", "==1.0", "!=1.0.*", ">=2", ">2", "~=1.4", "===x", "<=1.0", "<1.0"}
+	sign := func(n int) int { return min(max(n, -1), 1) }
+	for _, x := range texts {
+		for _, y := range texts {
+			want := sign(strings.Compare(x, y))
+			for i := 0; i <= len(x); i++ {
+				for j := 0; j <= len(y); j++ {
+					if got := sign(compareJoined(x[:i], x[i:], y[:j], y[j:])); got != want {
+						t.Errorf("compareJoined(%q, %q, %q, %q) = %d, want %d", x[:i], x[i:], y[:j], y[j:], got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,7 +1,7 @@
 package pep440
 
 import (
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -180,12 +180,19 @@ func (s SpecifierSet) String() string {
 	if len(s.specs) == 1 {
 		return s.specs[0].String()
 	}
+	cs := s.CanonicalSpecifiers()
+	n := 0
+	for _, sp := range cs {
+		n += len(sp.Op) + len(sp.Version) + 1
+	}
 	var b strings.Builder
-	for i, sp := range s.CanonicalSpecifiers() {
+	b.Grow(n)
+	for i, sp := range cs {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(sp.String())
+		b.WriteString(sp.Op)
+		b.WriteString(sp.Version)
 	}
 	return b.String()
 }
@@ -201,19 +208,54 @@ func (s SpecifierSet) CanonicalSpecifiers() []Specifier {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		return s.specs[idx[a]].String() < s.specs[idx[b]].String()
+	// Stable sort by the clause text Op+Version, compared without
+	// building it.
+	slices.SortStableFunc(idx, func(a, b int) int {
+		x, y := s.specs[a], s.specs[b]
+		return compareJoined(x.Op, x.Version, y.Op, y.Version)
 	})
 	out := make([]Specifier, 0, len(idx))
-	seen := make(map[[2]string]bool, len(idx))
+	keys := make([][2]string, 0, len(idx))
 	for _, i := range idx {
 		k := s.canonicalSpec(i)
-		if !seen[k] {
-			seen[k] = true
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
 			out = append(out, s.specs[i])
 		}
 	}
 	return out
+}
+
+// compareJoined compares a1+a2 with b1+b2 without concatenating.
+func compareJoined(a1, a2, b1, b2 string) int {
+	for i := 0; ; i++ {
+		ca, okA := byteAt(a1, a2, i)
+		cb, okB := byteAt(b1, b2, i)
+		switch {
+		case !okA && !okB:
+			return 0
+		case !okA:
+			return -1
+		case !okB:
+			return 1
+		case ca != cb:
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+}
+
+// byteAt returns byte i of x+y.
+func byteAt(x, y string, i int) (byte, bool) {
+	if i < len(x) {
+		return x[i], true
+	}
+	if i -= len(x); i < len(y) {
+		return y[i], true
+	}
+	return 0, false
 }
 
 // canonicalSpec is packaging's Specifier._canonical_spec, the identity
