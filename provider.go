@@ -59,6 +59,7 @@ type Provider struct {
 	meta     map[string]*index.Metadata            // "name==version"
 	parsed   map[*index.Metadata]resolver.Metadata // Metadata's answers (read-only, shared by its callers)
 	reqs     map[string]pep508.Requirement         // parsed Requires-Dist lines (read-only, shared)
+	grouping map[string]chan struct{}              // projects being grouped: closed when done
 	hints    []prefetchHint                        // queued for the prefetch loop
 	wake     chan struct{}                         // non-nil while prefetching: signals new hints
 }
@@ -75,7 +76,7 @@ type prefetchHint struct {
 // hints are dropped until StartPrefetch.
 func NewProvider(c *index.Client, t target.Target) *Provider {
 	return &Provider{client: c, target: t, tags: t.Supported(),
-		projects: map[string]*project{}, meta: map[string]*index.Metadata{},
+		projects: map[string]*project{}, grouping: map[string]chan struct{}{}, meta: map[string]*index.Metadata{},
 		parsed: map[*index.Metadata]resolver.Metadata{}, reqs: map[string]pep508.Requirement{}}
 }
 
@@ -134,7 +135,9 @@ func (p *Provider) prefetchLoop(ctx context.Context, wake <-chan struct{}, wg *s
 				switch {
 				case ctx.Err() != nil:
 				case h.page:
-					_, _ = p.client.Project(ctx, h.name)
+					// Parsed, grouped and listed here, in parallel, rather
+					// than by the solver's goroutine one page at a time.
+					_, _ = p.Candidates(ctx, h.name)
 				default:
 					_, _ = p.metadata(p.prefetchContext(ctx, h.name, h.version), h.name, h.version) // builds only a project's newest release
 				}
@@ -192,7 +195,8 @@ func speculation(ctx context.Context) context.Context {
 	return ctx
 }
 
-// project fetches and groups a project's files (memoised).
+// project fetches and groups a project's files (memoised; a caller that
+// finds another grouping the same page waits for it).
 func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 	key := names.Canonicalize(name)
 	p.mu.Lock()
@@ -212,14 +216,29 @@ func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 		}
 		return nil, &indexError{err}
 	}
+	p.mu.Lock()
+	if pr := p.projects[key]; pr != nil {
+		p.mu.Unlock()
+		return pr, nil
+	}
+	if ch := p.grouping[key]; ch != nil {
+		// group only computes: waiting for it cannot block on the network.
+		p.mu.Unlock()
+		<-ch
+		p.mu.Lock()
+		pr := p.projects[key]
+		p.mu.Unlock()
+		return pr, nil
+	}
+	ch := make(chan struct{})
+	p.grouping[key] = ch
+	p.mu.Unlock()
 	pr = p.group(ip)
 	p.mu.Lock()
-	if prev := p.projects[key]; prev != nil {
-		pr = prev
-	} else {
-		p.projects[key] = pr
-	}
+	p.projects[key] = pr
+	delete(p.grouping, key)
 	p.mu.Unlock()
+	close(ch)
 	return pr, nil
 }
 

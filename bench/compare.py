@@ -67,11 +67,15 @@ def build(sources, out):
     return out
 
 
-def run_pylock(pylock, base, reqs, cache, work, python, latency_ms, offline=False):
+def run_pylock(pylock, base, reqs, cache, work, python, latency_ms, offline=False, fresh=False):
     req = os.path.join(work, "requirements.txt")
     with open(req, "w") as f:
         f.write("\n".join(reqs) + "\n")
     out = os.path.join(work, "pylock.toml")
+    if fresh and os.path.exists(out):
+        # A cold run starts from nothing: the previous run's lock would be
+        # read as preferred pins and spare the cold run its backtracking.
+        os.remove(out)
     cmd = [pylock, "resolve", req, "--index-url", base + "/simple/", "--python-version", python,
            "--python-platform", "x86_64-manylinux_2_28", "-o", out, "--cache-dir", cache, "--no-progress"]
     if offline:
@@ -185,7 +189,7 @@ def main():
             colds, warms, offs = [], [], []
             for i in range(a.repeat):
                 cache = os.path.join(work, "cache%d" % i)
-                colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
+                colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, fresh=True))
                 for _ in range(max(1, a.warm_repeat)):
                     warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
                     offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, offline=True))

@@ -61,7 +61,6 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 	s.sol.decide(p, c, c.exact())
 	s.stats.Decisions++
 	s.event("decide", p, c, nil)
-	s.hintDecided(p, set, c)
 	return nil
 }
 

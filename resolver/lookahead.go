@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 
@@ -40,6 +41,102 @@ type walked struct {
 
 	mu   sync.Mutex
 	seen map[string]bool
+	// dead holds versions ("name==version") known to fail: a requirement
+	// of theirs has no usable version, or the solver rejected them.
+	// Nothing more is hinted below them (doomedBelow).
+	dead map[string]bool
+	// claims maps each requirement walked (project, specifier, extras) to
+	// the chain of the walk that claimed it.
+	claims map[string][]string
+	// guessed lists, per project, the versions walks guessed for it.
+	guessed map[string][]guessed
+}
+
+// guessed is a version a walk along chain guessed for a project.
+type guessed struct {
+	v     pep440.Version
+	chain []string
+}
+
+// noteGuess records that the walk along chain guessed v for project name.
+func (w *walked) noteGuess(name string, v pep440.Version, chain []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.guessed == nil {
+		w.guessed = map[string][]guessed{}
+	}
+	w.guessed[name] = append(w.guessed[name], guessed{v, chain})
+}
+
+// covered reports whether a walk that is not doomed guessed a version of
+// name within set: a requirement allowing that version needs no walk of
+// its own (starlette's anyio<5 beside fastapi's anyio<4).
+func (w *walked) covered(name string, set pep440.Set) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, g := range w.guessed[name] {
+		if set.Contains(g.v) && !w.doomedLocked(g.chain) {
+			return true
+		}
+	}
+	return false
+}
+
+// kill records that the version with key versionKey will not be used.
+func (w *walked) kill(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dead == nil {
+		w.dead = map[string]bool{}
+	}
+	w.dead[key] = true
+}
+
+// doomedBelow reports whether a version on chain (the walked versions from
+// the hinted one down to the current one) is known to fail, so that what
+// the walk would hint below it would never be used.
+func (w *walked) doomedBelow(chain []string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.doomedLocked(chain)
+}
+
+func (w *walked) doomedLocked(chain []string) bool {
+	for _, k := range chain {
+		if w.dead[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// claim reports whether the walk along chain may walk key: no walk has
+// claimed it yet, or the one that did is doomed (then nothing it would
+// hint under key will come from it).
+func (w *walked) claim(key string, chain []string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.claims == nil {
+		w.claims = map[string][]string{}
+	}
+	if prev, ok := w.claims[key]; ok && !w.doomedLocked(prev) {
+		return false
+	}
+	w.claims[key] = chain
+	return true
+}
+
+// versionKey names a version in walked.dead, whatever its extras.
+func versionKey(name string, v pep440.Version) string {
+	return name + "==" + v.String()
+}
+
+// walkRejected tells the background walk that name==v failed: it hints
+// nothing more below that version.
+func (s *solver) walkRejected(name string, v pep440.Version) {
+	if s.walk != nil {
+		s.walk.kill(versionKey(name, v))
+	}
 }
 
 // goWalk runs f on a new goroutine counted by w.wg.
@@ -66,9 +163,9 @@ func (w *walked) first(key string) bool {
 }
 
 // lookahead starts the background walk below node name[extra]==v (extra
-// "" for the project itself); ctx must be cancelled before stopLookahead
-// waits for the walk.
-func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Version) {
+// "" for the project itself), v being pick's choice within set; ctx must
+// be cancelled before stopLookahead waits for the walk.
+func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Version, set pep440.Set) {
 	if s.walk == nil {
 		s.walk = &walked{}
 	}
@@ -77,7 +174,7 @@ func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Ver
 		extras = []string{extra}
 	}
 	if s.walk.first(walkKey(name, extras, v)) {
-		s.walk.goWalk(func() { s.walkVersion(withSpeculation(ctx), name, extras, v, lookaheadDepth) })
+		s.walk.goWalk(func() { s.walkVersion(withSpeculation(ctx), name, extras, v, set, lookaheadDepth, nil) })
 	}
 }
 
@@ -99,14 +196,23 @@ func (s *solver) stopLookahead(cancel context.CancelFunc) {
 }
 
 // walkVersion hints the pages of name==v's requirements (those guarded by
-// one of extras included) and, depth > 0, walks each of them.
-func (s *solver) walkVersion(ctx context.Context, name string, extras []string, v pep440.Version, depth int) {
-	if ctx.Err() != nil {
+// one of extras included) and, depth > 0, walks each of them; when a
+// requirement contradicts yours, it walks the versions within set that
+// the solver would try next instead (walkAlternatives). chain holds the
+// walked versions above name==v.
+func (s *solver) walkVersion(ctx context.Context, name string, extras []string, v pep440.Version, set pep440.Set, depth int, chain []string) {
+	chain = append(slices.Clip(chain), versionKey(name, v))
+	if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 		return
 	}
 	md, err := s.provider.Metadata(ctx, name, v)
 	if err != nil {
 		return // the decision loop reports it if it ever needs it
+	}
+	if s.univ == nil && s.clashes(md, extras) {
+		s.walk.kill(versionKey(name, v))
+		s.walkAlternatives(ctx, name, extras, v, set, depth, chain[:len(chain)-1])
+		return
 	}
 	var next []pep508.Requirement
 	for _, r := range md.RequiresDist {
@@ -114,17 +220,35 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 			continue
 		}
 		n := r.NormalizedName()
-		if n == name || !s.walk.first(n) || ctx.Err() != nil {
+		// Check doom before claiming: a claim that hints nothing would
+		// keep every other walk from hinting it.
+		if n == name || ctx.Err() != nil || s.walk.doomedBelow(chain) {
 			continue
 		}
-		s.provider.Prefetch(n)
-		next = append(next, r)
+		if s.walk.first(n) {
+			s.provider.Prefetch(n)
+		}
+		// Each distinct requirement of a project is walked once (again
+		// if the walk that claimed it is doomed) unless a live walk
+		// guessed a version it allows: another specifier may make
+		// another version likely (pytest<4 of pytest-testmon 0.9.13
+		// beside pytest>=5 of pytest-mock 3.3.1).
+		if !s.walk.covered(n, r.Specifier.Set()) && s.walk.claim(n+"|"+r.Specifier.String()+"|"+strings.Join(r.NormalizedExtras(), ","), chain) {
+			next = append(next, r)
+		}
 	}
 	if depth == 0 || s.univ != nil {
 		return
 	}
+	// The requirements' walks wait for each other's pages before hinting
+	// anything: one without a usable version dooms name==v, and then the
+	// others hint nothing (the decision loop also loads every page of a
+	// version's requirements before its next decision, so this delays no
+	// hint it would use sooner).
+	var pages sync.WaitGroup
+	pages.Add(len(next))
 	for _, r := range next {
-		s.walk.goWalk(func() { s.walkProject(ctx, r, depth-1) })
+		s.walk.goWalk(func() { s.walkProject(ctx, r, depth-1, chain, &pages) })
 	}
 }
 
@@ -148,33 +272,74 @@ func (s *solver) applies(m pep508.Marker, extras []string) bool {
 }
 
 // walkProject guesses the version r's project will be chosen at, hints its
-// metadata and walks it.
-func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth int) {
-	name := r.NormalizedName()
-	if _, ok := s.overrides[name]; ok {
-		return // the requirement is replaced: the guess would be wrong
-	}
-	if ctx.Err() != nil {
+// metadata and walks it; chain holds the walked versions above, the last
+// of which requires r. When r's project has no usable version for r, that
+// version is doomed: its other requirements' walks hint nothing (a project
+// whose candidates the solver cannot use fails the version at once, e.g.
+// virtualenv 20 when distlib has no usable file). pages counts the
+// requirements of chain's last version whose page is not in yet: each
+// walk marks its own and waits for the others before hinting.
+func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth int, chain []string, pages *sync.WaitGroup) {
+	c, ok := s.walkGuess(ctx, r, chain)
+	pages.Done()
+	if !ok {
 		return
 	}
-	cs, err := s.provider.Candidates(ctx, name)
-	if err != nil || len(cs) == 0 {
+	pages.Wait()
+	name, extras := r.NormalizedName(), r.NormalizedExtras()
+	if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 		return
 	}
-	c, ok := s.guess(name, r, cs)
-	extras := r.NormalizedExtras()
-	if !ok || !s.walk.first(walkKey(name, extras, c)) || ctx.Err() != nil {
+	s.walk.noteGuess(name, c, chain)
+	if !s.walk.first(walkKey(name, extras, c)) {
 		return
 	}
 	s.provider.Prefetch(name, c)
-	s.walkVersion(ctx, name, extras, c, depth)
+	s.walkVersion(ctx, name, extras, c, r.Specifier.Set(), depth, chain)
+}
+
+// walkGuess loads the candidates of r's project and guesses the version
+// it will be chosen at; when none is usable it marks chain's last version
+// dead.
+func (s *solver) walkGuess(ctx context.Context, r pep508.Requirement, chain []string) (pep440.Version, bool) {
+	name := r.NormalizedName()
+	if _, ok := s.overrides[name]; ok {
+		return pep440.Version{}, false // the requirement is replaced: the guess would be wrong
+	}
+	if ctx.Err() != nil {
+		return pep440.Version{}, false
+	}
+	cs, err := s.provider.Candidates(ctx, name)
+	if ctx.Err() != nil {
+		return pep440.Version{}, false
+	}
+	c, ok := pep440.Version{}, false
+	if err == nil && len(cs) > 0 {
+		c, ok = s.guess(name, r, cs)
+	}
+	if !ok {
+		s.walk.kill(chain[len(chain)-1])
+	}
+	return c, ok
 }
 
 // guess returns the version pick would most likely choose for name given
-// only requirement r, the constraints and the preferences. It walks cs in
-// version order through one scratch candidate instead of building the
-// project's candidate list.
+// only requirement r, your requirements of name (when they can hold
+// together), the constraints and the preferences.
 func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep440.Version, bool) {
+	vs := s.guesses(name, r.Specifier.Set(), cs, 1)
+	if len(vs) == 0 {
+		return pep440.Version{}, false
+	}
+	return vs[0], true
+}
+
+// guesses returns up to k versions of name in the order pick would try
+// them given only the set within which a requirement allows them, your
+// requirements of name (when they can hold together with set), the
+// constraints and the preferences. It walks cs in version order through
+// one scratch candidate instead of building the project's candidate list.
+func (s *solver) guesses(name string, set pep440.Set, cs []Candidate, k int) []pep440.Version {
 	p := &pkg{name: name}
 	p.base = p
 	necessary := true
@@ -186,10 +351,18 @@ func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep44
 	}
 	p.allowPre = s.allowPre(name, necessary)
 	order := versionOrder(cs)
-	set := r.Specifier.Set()
 	for _, c := range s.opts.Constraints {
 		if c.NormalizedName() == name && s.applies(c.Marker, nil) {
 			set = set.Intersect(c.Specifier.Set())
+		}
+	}
+	// Your own requirements of the project hold too (six<1.12 beside a
+	// dependency's six>=1.9): a guess outside them is never tried.
+	for _, rr := range s.rootReqs {
+		if rr.NormalizedName() == name && s.applies(rr.Marker, nil) {
+			if both := set.Intersect(rr.Specifier.Set()); !both.IsEmpty() {
+				set = both
+			}
 		}
 	}
 	var c cand
@@ -197,22 +370,98 @@ func (s *solver) guess(name string, r pep508.Requirement, cs []Candidate) (pep44
 		c = cand{v: cs[i].Version, dists: cs[i].Dists}
 		return set.Contains(c.v) && s.usable(p, &c)
 	}
+	var out []pep440.Version
+	first := -1
 	if v, ok := s.preferred(name); ok {
 		for _, i := range order {
 			if cs[i].Version.Equal(v) && usable(i) {
-				return c.v, true
+				first = i
+				out = append(out, c.v)
+				break
 			}
 		}
 	}
 	lowest := s.opts.Resolution == ResolutionLowest
-	for k := range order {
-		i := order[len(order)-1-k]
-		if lowest {
-			i = order[k]
+	for j := range order {
+		if len(out) >= k {
+			break
 		}
-		if usable(i) {
-			return c.v, true
+		i := order[len(order)-1-j]
+		if lowest {
+			i = order[j]
+		}
+		if i != first && usable(i) {
+			out = append(out, c.v)
 		}
 	}
-	return pep440.Version{}, false
+	return out
+}
+
+// clashes reports whether a requirement of a version's metadata md (with
+// extras requested) contradicts one of your requirements or constraints
+// (pytest-testmon 0.9.19's coverage<5 against your coverage==5.3): the
+// solver will reject that version as soon as it tries it.
+func (s *solver) clashes(md Metadata, extras []string) bool {
+	for _, r := range md.RequiresDist {
+		n := r.NormalizedName()
+		if _, ok := s.overrides[n]; ok || !s.applies(r.Marker, extras) {
+			continue
+		}
+		set := r.Specifier.Set()
+		for _, rr := range s.rootReqs {
+			if rr.NormalizedName() == n && s.applies(rr.Marker, nil) && set.Disjoint(rr.Specifier.Set()) {
+				return true
+			}
+		}
+		for _, c := range s.opts.Constraints {
+			if c.NormalizedName() == n && s.applies(c.Marker, nil) && set.Disjoint(c.Specifier.Set()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// walkAlternatives walks, in place of name==v (which clashes with your
+// requirements), the versions pick would try after it, within set: in
+// batches (4, 8, 16) it hints their metadata and reads it in order until
+// one does not clash, and walks that one. The solver walks the same
+// versions down once it tries the project (hintFailed), so the walk only
+// moves those round trips earlier.
+func (s *solver) walkAlternatives(ctx context.Context, name string, extras []string, v pep440.Version, set pep440.Set, depth int, chain []string) {
+	cs, err := s.provider.Candidates(ctx, name)
+	if err != nil {
+		return
+	}
+	all := s.guesses(name, set, cs, len(cs))
+	i := slices.IndexFunc(all, func(x pep440.Version) bool { return x.Equal(v) })
+	if i < 0 {
+		return
+	}
+	rest := all[i+1:]
+	for batch := minHintWindow; len(rest) > 0; batch = min(2*batch, maxHintWindow) {
+		b := rest[:min(batch, len(rest))]
+		rest = rest[len(b):]
+		if ctx.Err() != nil || s.walk.doomedBelow(chain) {
+			return
+		}
+		s.provider.Prefetch(name, b...)
+		for _, a := range b {
+			if ctx.Err() != nil || s.walk.doomedBelow(chain) {
+				return
+			}
+			md, err := s.provider.Metadata(ctx, name, a)
+			if err != nil {
+				return
+			}
+			if s.clashes(md, extras) {
+				s.walk.kill(versionKey(name, a))
+				continue
+			}
+			if s.walk.first(walkKey(name, extras, a)) {
+				s.walkVersion(ctx, name, extras, a, set, depth, chain)
+			}
+			return
+		}
+	}
 }

@@ -99,32 +99,35 @@ func versionRange(lo, hi int) []string {
 	return vs
 }
 
-// A version walk: b==1 is decided first (one version), and a 20 down to 2
-// each require b>=2, so each fails as soon as it is tried. The hints must
-// run ahead of the walk in a window that doubles with each failure (4, 8,
-// then 16), counted from the version that failed, and never repeat one.
-func TestHintWindowDoublesOnFailures(t *testing.T) {
+// A version walk: b==1 is decided first (c's only version requires it), and a 20 down to 2
+// each require b>=2, so each fails as soon as it is tried. The hints run
+// ahead of the walk in batches, sent only when the solver has caught up
+// with the previous batch (a failure while the next version is already
+// hinted adds nothing), each twice as large as the failures so far (at
+// least 4, at most 16), and never repeat a version.
+func TestHintBatchesFollowFailures(t *testing.T) {
 	h := &hintProvider{
-		versions: map[string][]string{"a": versionRange(1, 20), "b": {"1", "2"}},
-		deps:     map[string]map[string]string{"a": {}},
+		versions: map[string][]string{"a": versionRange(1, 20), "b": {"1", "2"}, "c": {"1"}},
+		deps:     map[string]map[string]string{"a": {}, "c": {"1": "b==1"}},
 		meta:     map[string]int{},
 	}
 	for v := 2; v <= 20; v++ {
 		h.deps["a"][fmt.Sprint(v)] = "b>=2"
 	}
-	res, err := Resolve(context.Background(), h, reqs("a", "b==1"), Options{})
+	// b==1 comes through c: a requirement of yours would make the walk
+	// skip ahead too (TestLookaheadWalksPastVersionsThatClash).
+	res, err := Resolve(context.Background(), h, reqs("a", "c"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Packages; len(got) != 2 || got[0].Version.String() != "1" || got[1].Version.String() != "1" {
-		t.Fatalf("resolution = %+v, want a==1, b==1", got)
+	if got := res.Packages; len(got) != 3 || got[0].Version.String() != "1" || got[1].Version.String() != "1" {
+		t.Fatalf("resolution = %+v, want a==1, b==1, c==1", got)
 	}
 	want := []string{
-		"a: 20",                 // hintBest
-		"a: 19 18 17 16",        // 20 failed: window 4
-		"a: 15 14 13 12 11",     // 19 failed: window 8 (18..11)
-		"a: 10 9 8 7 6 5 4 3 2", // 18 failed: window 16 (17..2)
-		"a: 1",                  // 17 failed: 16..1
+		"a: 20",                        // hintBest
+		"a: 19 18 17 16",               // 20 failed: 1 failure, batch of 4
+		"a: 15 14 13 12 11 10 9 8 7 6", // 19..17 failed quietly, 16 failed: 5 failures, 10
+		"a: 5 4 3 2 1",                 // 15..7 quietly, 6: 15 failures, 16 (only 5 left)
 	}
 	got := h.hinted("a")
 	if !slices.Equal(got, want) {
@@ -209,7 +212,7 @@ func TestLookaheadHintsLikelyVersions(t *testing.T) {
 		}
 		s := newSolver(h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
 		ctx, cancel := context.WithCancel(t.Context())
-		s.lookahead(ctx, "top", "", pep440.MustParse("1"))
+		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
 		synctest.Wait() // the walk's goroutines have finished
 		s.stopLookahead(cancel)
 		got := h.all()
@@ -237,7 +240,7 @@ func TestLookaheadFollowsExtras(t *testing.T) {
 		}
 		s := newSolver(h, nil, Options{Env: pep508.Env{"sys_platform": "linux"}})
 		ctx, cancel := context.WithCancel(t.Context())
-		s.lookahead(ctx, "top", "test", pep440.MustParse("1"))
+		s.lookahead(ctx, "top", "test", pep440.MustParse("1"), pep440.Full())
 		synctest.Wait()
 		s.stopLookahead(cancel)
 		got := h.all()
@@ -317,4 +320,111 @@ func (r *recordingProvider) Prefetch(name string, versions ...pep440.Version) {
 	}
 	*r.log = append(*r.log, l)
 	r.hintProvider.Prefetch(name, versions...)
+}
+
+// Only versions the solver may use are hinted: venv 20 is decided and
+// then fails because distlib has no version, so neither its other
+// requirements (appdirs, filelock) nor anything below them is hinted, by
+// the decision loop (which holds its hints while a package without usable
+// versions is next) or by the background walk (which waits for every page
+// of venv 20's requirements first); the walk guesses six within your own
+// six<1.12; and no decided version's next alternative (six 1.10, venv 16
+// before it is needed) is hinted.
+func TestHintsOnlyUsableVersions(t *testing.T) {
+	for range 20 { // the walk runs beside the decision loop: every interleaving must hold
+		h := &hintProvider{
+			versions: map[string][]string{
+				"six": {"1.10", "1.11", "1.14"}, "venv": {"16", "20"}, "distlib": {}, "appdirs": {"1"}, "filelock": {"1"},
+			},
+			deps: map[string]map[string]string{
+				"venv": {"20": "distlib | appdirs | filelock | six>=1.9"},
+			},
+			meta: map[string]int{},
+		}
+		res, err := Resolve(context.Background(), h, reqs("six<1.12", "venv"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range res.Packages {
+			got = append(got, p.Name+"=="+p.Version.String())
+		}
+		if strings.Join(got, " ") != "six==1.11 venv==16" {
+			t.Fatalf("resolution %q, want six==1.11 venv==16", got)
+		}
+		var metaHints []string
+		for _, l := range h.all() {
+			if strings.Contains(l, ":") {
+				metaHints = append(metaHints, l)
+			}
+		}
+		slices.Sort(metaHints)
+		metaHints = slices.Compact(metaHints)
+		if want := []string{"six: 1.11", "venv: 20"}; !slices.Equal(metaHints, want) {
+			t.Fatalf("metadata hints %q, want %q", metaHints, want)
+		}
+	}
+}
+
+// The walk guesses within your own requirements of a project (six<1.12
+// beside top's six>=1.9: 1.11, not 1.14) and hints nothing below a version
+// one of whose requirements has no usable version (mid 2 needs gone, which
+// has none: neither leaf's metadata nor anything below it).
+func TestLookaheadGuessesWithinYourRequirements(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hintProvider{
+			versions: map[string][]string{
+				"top": {"1"}, "six": {"1.10", "1.11", "1.14"},
+				"mid": {"1", "2"}, "gone": {}, "leaf": {"1"}, "deep": {"1"},
+			},
+			deps: map[string]map[string]string{
+				"top":  {"1": "six>=1.9 | mid"},
+				"mid":  {"2": "leaf | gone"},
+				"leaf": {"1": "deep"},
+			},
+			meta: map[string]int{},
+		}
+		s := newSolver(h, reqs("six<1.12", "top"), Options{})
+		ctx, cancel := context.WithCancel(t.Context())
+		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		got := h.all()
+		slices.Sort(got)
+		want := []string{"six", "six: 1.11", "mid", "mid: 2", "leaf", "gone"}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("hints:\n got %q\nwant %q", got, want)
+		}
+	})
+}
+
+// A hinted version whose requirement contradicts yours (t 6 and 5 need
+// c<2, you require c==2) is rejected by the solver as soon as it is
+// tried: the walk hints the versions pick would try next instead, in a
+// batch of 4, reads them in order and walks the first that does not
+// clash (t 4: its requirement d's page and likely version), without
+// hinting anything below the clashing ones.
+func TestLookaheadWalksPastVersionsThatClash(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hintProvider{
+			versions: map[string][]string{"t": versionRange(1, 6), "c": {"1", "2"}, "d": {"1"}, "e": {"1"}},
+			deps: map[string]map[string]string{
+				"t": {"6": "c<2 | e", "5": "c<2 | e", "4": "c>=2 | d"},
+			},
+			meta: map[string]int{},
+		}
+		s := newSolver(h, reqs("c==2", "t"), Options{})
+		ctx, cancel := context.WithCancel(t.Context())
+		s.lookahead(ctx, "t", "", pep440.MustParse("6"), pep440.Full())
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		got := h.all()
+		slices.Sort(got)
+		want := []string{"t: 5 4 3 2", "c", "c: 2", "d", "d: 1"}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("hints:\n got %q\nwant %q", got, want)
+		}
+	})
 }

@@ -88,7 +88,7 @@ func (s *solver) pending(p *pkg) bool {
 // requeue re-keys the packages whose assignments or class changed since
 // the last call, in id order (so provider calls and hints go out in a
 // deterministic order), loading their candidates and hinting their best
-// version on first sight.
+// version on first sight (noteBest).
 func (s *solver) requeue(ctx context.Context) error {
 	dirty := s.sol.takeDirty()
 	sortByID(dirty)
@@ -101,8 +101,9 @@ func (s *solver) requeue(ctx context.Context) error {
 			return err
 		}
 		st := s.sol.st(p)
-		s.hintBest(ctx, p, st.acc.set)
-		s.queue.push(queueEntry{p: p, class: s.class(p), count: s.usableCount(p, st), stamp: p.stamp})
+		n := s.usableCount(p, st)
+		s.noteBest(ctx, p, st.acc.set, n)
+		s.queue.push(queueEntry{p: p, class: s.class(p), count: n, stamp: p.stamp})
 	}
 	return nil
 }
@@ -115,7 +116,7 @@ func (s *solver) next(ctx context.Context) (*pkg, error) {
 	for len(s.queue) > 0 {
 		e := s.queue[0]
 		if e.stamp == e.p.stamp && s.pending(e.p) {
-			s.flushHints()
+			s.flushBest(ctx, e.count)
 			return e.p, nil
 		}
 		s.queue.pop()

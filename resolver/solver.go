@@ -37,12 +37,12 @@ type solver struct {
 	univ *fork
 	// walk is the state of the background lookahead (lookahead.go).
 	walk *walked
+	// held are pending packages whose hintBest waits for flushBest while
+	// hold is set (prefetch.go).
+	held []*pkg
+	hold bool
 	// queue orders the pending packages (queue.go).
 	queue queue
-	// deferred are next-alternative hints waiting for the next decision,
-	// anyMiss is set once a version failed at once (prefetch.go).
-	deferred []deferredHint
-	anyMiss  bool
 	// pyOK memoises pythonOK (guarded by pyMu: the walk reads it too).
 	pyMu sync.Mutex
 	pyOK map[string]bool
