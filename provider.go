@@ -157,10 +157,16 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 		return cands, nil
 	}
 	out := make([]resolver.Candidate, 0, len(pr.releases))
+	n := 0
+	for _, r := range pr.releases {
+		n += len(r.files)
+	}
+	dists := make([]resolver.Dist, 0, n) // one allocation; each candidate's Dists is a run of it
 	for _, r := range pr.releases {
 		c := resolver.Candidate{Version: r.version}
+		start := len(dists)
 		for _, f := range r.files {
-			c.Dists = append(c.Dists, resolver.Dist{
+			dists = append(dists, resolver.Dist{
 				Filename:       f.Filename,
 				Wheel:          f.Wheel,
 				Compatible:     f.Compatible,
@@ -169,6 +175,9 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 				YankedReason:   f.YankedReason,
 				UploadTime:     f.UploadTime,
 			})
+		}
+		if len(dists) > start {
+			c.Dists = dists[start:len(dists):len(dists)]
 		}
 		out = append(out, c)
 	}
@@ -252,21 +261,41 @@ func (p *Provider) group(ip *index.Project) *project {
 		}
 		return 0
 	})
-	sorted := make([]file, len(all))
-	for i, k := range order {
-		sorted[i] = all[k]
-	}
+	sorted := permute(all, keys, order)
 	rels := make([]release, 0, len(sorted))
 	for i := 0; i < len(sorted); {
 		j := i + 1
-		for j < len(sorted) && keys[order[j]] == keys[order[i]] {
+		for j < len(sorted) && keys[j] == keys[i] {
 			j++
 		}
 		rels = append(rels, release{version: sorted[i].version, files: sorted[i:j:j]})
-		pr.releases[keys[order[i]]] = &rels[len(rels)-1]
+		pr.releases[keys[i]] = &rels[len(rels)-1]
 		i = j
 	}
 	return pr
+}
+
+// permute puts all and keys in the order order gives (all[i] becomes the
+// old all[order[i]]) in place, following the permutation's cycles: a page
+// of hundreds of files is not copied again. order is consumed.
+func permute(all []file, keys []string, order []int) []file {
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		f, k, j := all[i], keys[i], i
+		for {
+			next := order[j]
+			order[j] = -1
+			if next == i {
+				all[j], keys[j] = f, k
+				break
+			}
+			all[j], keys[j] = all[next], keys[next]
+			j = next
+		}
+	}
+	return all
 }
 
 // classify parses a file's name; ok is false for files pylock cannot use

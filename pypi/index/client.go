@@ -246,8 +246,14 @@ type source interface {
 
 func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 	p := &Project{Name: cn}
-	seen := map[string]bool{}
+	var seen map[string]bool
 	add := func(files []File, from string) {
+		if seen == nil && len(files) > 0 {
+			// Sized for the first (usually only) source: a page of hundreds
+			// of files is copied once, not regrown.
+			p.Files = make([]File, 0, len(files))
+			seen = make(map[string]bool, len(files))
+		}
 		for _, f := range files {
 			if f.Reject != "" {
 				p.Rejected = append(p.Rejected, Rejection{Filename: f.Filename, Reason: f.Reject})
@@ -306,6 +312,9 @@ func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 			locs = append(locs, s.display())
 		}
 		return nil, &Error{Op: "project", Project: cn, URL: strings.Join(locs, ", "), Status: status, Err: ErrNotFound}
+	}
+	if len(p.Files) == 0 {
+		p.Files = nil // as when nothing was added
 	}
 	if len(p.Rejected) > 0 {
 		msg := fmt.Sprintf("%s on %s: %s", cn, p.Index, describeRejected(p.Rejected))
