@@ -2,8 +2,12 @@ package pylock
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/wheel"
 )
 
 // permute applies any permutation in place: all[i] becomes the old
@@ -15,7 +19,7 @@ func TestPermute(t *testing.T) {
 			all := make([]file, n)
 			keys := make([]string, n)
 			for i := range all {
-				all[i].Filename = strconv.Itoa(i)
+				all[i].File = &index.File{Filename: strconv.Itoa(i)}
 				keys[i] = "k" + strconv.Itoa(i)
 			}
 			order := r.Perm(n)
@@ -26,6 +30,29 @@ func TestPermute(t *testing.T) {
 					t.Fatalf("n=%d order %v: position %d holds %s/%s, want %d", n, want, i, got[i].Filename, keys[i], k)
 				}
 			}
+		}
+	}
+}
+
+// wheelTagPart is the part of a wheel name its tags come from: names with
+// the same part have the same tags.
+func TestWheelTagPart(t *testing.T) {
+	for _, c := range []struct{ fn, want string }{
+		{"botocore-1.2.3-py2.py3-none-any.whl", "py2.py3-none-any"},
+		{"numpy-1.26.0-1build-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"},
+		{"Foo_Bar-2.0-PY3-None-Any.whl", "PY3-None-Any"},
+	} {
+		got := wheelTagPart(c.fn)
+		if got != c.want {
+			t.Errorf("wheelTagPart(%q) = %q, want %q", c.fn, got, c.want)
+		}
+		w, err := wheel.ParseFilename(c.fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := wheel.ParseFilename("other-9-" + got + ".whl")
+		if err != nil || !slices.Equal(w.Tags, o.Tags) {
+			t.Errorf("%s: tags %v, from its tag part %v (%v)", c.fn, w.Tags, o.Tags, err)
 		}
 	}
 }

@@ -20,9 +20,16 @@ import (
 
 // file is one index file with what the provider derived from its name.
 type file struct {
-	SnapshotFile
-	version pep440.Version
-	rank    int // target.Rank for wheels; -1 otherwise
+	*index.File      // the project's listing (the client's, shared: read-only)
+	Wheel       bool // false: sdist
+	Compatible  bool // see SnapshotFile
+	version     pep440.Version
+	rank        int // target.Rank for wheels; -1 otherwise
+}
+
+// snapshot copies f out as a SnapshotFile.
+func (f file) snapshot() SnapshotFile {
+	return SnapshotFile{File: *f.File, Wheel: f.Wheel, Compatible: f.Compatible}
 }
 
 // release is one version of a project and its files.
@@ -233,14 +240,15 @@ func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 }
 
 func (p *Provider) group(ip *index.Project) *project {
-	pr := &project{name: ip.Name, index: IndexURL(ip.Index), releases: map[string]*release{}}
+	pr := &project{name: ip.Name, index: IndexURL(ip.Index)}
 	// Classify into one slice, sort it by version then file order (stable:
 	// page order breaks ties) and let each release be a run of it: a page
 	// of hundreds of files costs a few allocations, not a few per version.
 	all := make([]file, 0, len(ip.Files))
 	keys := make([]string, 0, len(ip.Files))
-	for _, f := range ip.Files {
-		if ff, ok := p.classify(f); ok {
+	ranks := map[string]tagRank{} // a project's wheels share a few tag sets
+	for i := range ip.Files {
+		if ff, ok := p.classify(&ip.Files[i], ranks); ok {
 			all = append(all, ff)
 			keys = append(keys, ff.version.String())
 		}
@@ -262,7 +270,14 @@ func (p *Provider) group(ip *index.Project) *project {
 		return 0
 	})
 	sorted := permute(all, keys, order)
-	rels := make([]release, 0, len(sorted))
+	n := 0
+	for i := range keys {
+		if i == 0 || keys[i] != keys[i-1] {
+			n++
+		}
+	}
+	pr.releases = make(map[string]*release, n)
+	rels := make([]release, 0, n)
 	for i := 0; i < len(sorted); {
 		j := i + 1
 		for j < len(sorted) && keys[j] == keys[i] {
@@ -300,7 +315,10 @@ func permute(all []file, keys []string, order []int) []file {
 
 // classify parses a file's name; ok is false for files pylock cannot use
 // (unparsable names, eggs, .exe installers).
-func (p *Provider) classify(f index.File) (file, bool) {
+// ranks memoises the target's rank of each wheel tag set seen (the
+// "python-abi-platform" part of the name, from which alone wheel.Filename's
+// Tags come): matching tags against the target's list is the costly part.
+func (p *Provider) classify(f *index.File, ranks map[string]tagRank) (file, bool) {
 	fn := f.Filename
 	switch {
 	case strings.HasSuffix(fn, ".whl"):
@@ -308,19 +326,42 @@ func (p *Provider) classify(f index.File) (file, bool) {
 		if err != nil {
 			return file{}, false
 		}
-		rank, ok := p.tags.Rank(w)
-		if !ok {
-			rank = -1
+		key := wheelTagPart(fn)
+		tr, seen := ranks[key]
+		if !seen {
+			tr.rank, tr.ok = p.tags.Rank(w)
+			if !tr.ok {
+				tr.rank = -1
+			}
+			ranks[key] = tr
 		}
-		return file{SnapshotFile: SnapshotFile{File: f, Wheel: true, Compatible: ok}, version: w.Version, rank: rank}, true
+		return file{File: f, Wheel: true, Compatible: tr.ok, version: w.Version, rank: tr.rank}, true
 	case strings.HasSuffix(fn, ".tar.gz"), strings.HasSuffix(fn, ".zip"):
 		s, err := wheel.ParseSdistFilename(fn)
 		if err != nil {
 			return file{}, false
 		}
-		return file{SnapshotFile: SnapshotFile{File: f, Compatible: true}, version: s.Version, rank: -1}, true
+		return file{File: f, Compatible: true, version: s.Version, rank: -1}, true
 	}
 	return file{}, false
+}
+
+// tagRank is a wheel tag set's rank for the target (-1, false: none of
+// its tags is supported).
+type tagRank struct {
+	rank int
+	ok   bool
+}
+
+// wheelTagPart returns the "python-abi-platform" part of a wheel file name
+// that parsed (after the third dash from the end, before ".whl").
+func wheelTagPart(fn string) string {
+	stem := strings.TrimSuffix(fn, ".whl")
+	i := len(stem)
+	for range 3 {
+		i = strings.LastIndexByte(stem[:i], '-')
+	}
+	return stem[i+1:]
 }
 
 // fileLess orders compatible wheels by rank, then other wheels, then sdists
@@ -402,7 +443,7 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 	}
 	var firstErr error
 	for _, f := range r.files {
-		md, err = p.client.Metadata(ctx, f.File)
+		md, err = p.client.Metadata(ctx, *f.File)
 		if err == nil {
 			p.builds.noteSource(name, v, f)
 			break

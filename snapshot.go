@@ -105,7 +105,7 @@ func (p *Provider) Snapshot(ctx context.Context, sol *resolver.Result) (*IndexSn
 			sr.Metadata = md
 		}
 		for _, f := range r.files {
-			sr.Files = append(sr.Files, f.SnapshotFile)
+			sr.Files = append(sr.Files, f.snapshot())
 		}
 		s.releases[k] = sr.clone()
 	}

@@ -240,7 +240,8 @@ func (c *Client) projectURL(cn string) string {
 // source is one place projects are looked up.
 type source interface {
 	display() string // redacted location
-	// files lists a project's files; a missing project wraps ErrNotFound.
+	// files lists a project's files in a new slice, the caller's to
+	// modify; a missing project wraps ErrNotFound.
 	files(ctx context.Context, project string) ([]File, error)
 }
 
@@ -249,9 +250,9 @@ func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 	var seen map[string]bool
 	add := func(files []File, from string) {
 		if seen == nil && len(files) > 0 {
-			// Sized for the first (usually only) source: a page of hundreds
-			// of files is copied once, not regrown.
-			p.Files = make([]File, 0, len(files))
+			// The first (usually only) source's slice is ours (see source):
+			// filtered in place, a page of hundreds of files is not copied.
+			p.Files = files[:0]
 			seen = make(map[string]bool, len(files))
 		}
 		for _, f := range files {

@@ -158,11 +158,15 @@ func verifyHashes(data []byte, hashes map[string]string) error {
 // metaCacheName is the content-addressed cache name of a file's metadata.
 // Only hex digests are used (callers may build Files from untrusted data).
 func metaCacheName(f File) string {
-	if a, v := bestHash(f.Hashes); a != "" && isHex(strings.ToLower(v)) {
-		return "file-" + a + "-" + strings.ToLower(v)
+	if a, v := bestHash(f.Hashes); a != "" {
+		if v = strings.ToLower(v); isHex(v) {
+			return "file-" + a + "-" + v
+		}
 	}
-	if a, v := bestHash(f.CoreMetadataHashes); a != "" && isHex(strings.ToLower(v)) {
-		return a + "-" + strings.ToLower(v)
+	if a, v := bestHash(f.CoreMetadataHashes); a != "" {
+		if v = strings.ToLower(v); isHex(v) {
+			return a + "-" + v
+		}
 	}
 	return ""
 }

@@ -422,17 +422,38 @@ func parseAttrs(s string) map[string]string {
 // (.egg, .exe, .msi, ...) are dropped from project pages.
 var distExts = []string{".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".tar"}
 
+// distExt returns filename's distribution extension (lower case), "" for
+// none. Extensions match ASCII case-insensitively, without lower-casing
+// (and copying) the whole name of every file of a page.
 func distExt(filename string) string {
-	l := strings.ToLower(filename)
 	for _, e := range distExts {
-		if strings.HasSuffix(l, e) {
+		if hasSuffixFold(filename, e) {
 			return e
 		}
 	}
 	return ""
 }
 
-func isWheel(filename string) bool { return strings.HasSuffix(strings.ToLower(filename), ".whl") }
+func isWheel(filename string) bool { return hasSuffixFold(filename, ".whl") }
+
+// hasSuffixFold reports whether s ends with the lower-case ASCII suffix,
+// ignoring ASCII case.
+func hasSuffixFold(s, suffix string) bool {
+	if len(s) < len(suffix) {
+		return false
+	}
+	s = s[len(s)-len(suffix):]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != suffix[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // filenameMatches reports whether a distribution filename can belong to
 // project: a wheel's first field, or for an sdist any prefix ending before a
