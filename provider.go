@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -43,6 +42,7 @@ type project struct {
 	name     string
 	index    string
 	releases map[string]*release  // key: normalised version
+	ordered  []release            // the releases in version order (ties: by normalised form)
 	cands    []resolver.Candidate // Candidates' answer (read-only, shared by its callers); guarded by Provider.mu
 }
 
@@ -163,13 +163,26 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 	if cands != nil {
 		return cands, nil
 	}
-	out := make([]resolver.Candidate, 0, len(pr.releases))
+	out := pr.candidates()
+	p.mu.Lock()
+	if pr.cands == nil {
+		pr.cands = out
+	}
+	out = pr.cands
+	p.mu.Unlock()
+	return out, nil
+}
+
+// candidates lists the project's releases as resolver candidates, in
+// version order (group's order).
+func (pr *project) candidates() []resolver.Candidate {
+	out := make([]resolver.Candidate, 0, len(pr.ordered))
 	n := 0
-	for _, r := range pr.releases {
+	for _, r := range pr.ordered {
 		n += len(r.files)
 	}
 	dists := make([]resolver.Dist, 0, n) // one allocation; each candidate's Dists is a run of it
-	for _, r := range pr.releases {
+	for _, r := range pr.ordered {
 		c := resolver.Candidate{Version: r.version}
 		start := len(dists)
 		for _, f := range r.files {
@@ -188,14 +201,7 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 		}
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version.Less(out[j].Version) })
-	p.mu.Lock()
-	if pr.cands == nil {
-		pr.cands = out
-	}
-	out = pr.cands
-	p.mu.Unlock()
-	return out, nil
+	return out
 }
 
 // speculation marks the resolver's lookahead calls as guesses for the
@@ -241,9 +247,11 @@ func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 
 func (p *Provider) group(ip *index.Project) *project {
 	pr := &project{name: ip.Name, index: IndexURL(ip.Index)}
-	// Classify into one slice, sort it by version then file order (stable:
-	// page order breaks ties) and let each release be a run of it: a page
-	// of hundreds of files costs a few allocations, not a few per version.
+	// Classify into one slice, sort it by version (then normalised form:
+	// "1.0" and "1.0.0" are distinct releases of equal versions), then file
+	// order (stable: page order breaks ties), and let each release be a run
+	// of it: a page of hundreds of files costs a few allocations, not a few
+	// per version, and the releases come out in Candidates' order.
 	all := make([]file, 0, len(ip.Files))
 	keys := make([]string, 0, len(ip.Files))
 	ranks := map[string]tagRank{} // a project's wheels share a few tag sets
@@ -258,6 +266,9 @@ func (p *Provider) group(ip *index.Project) *project {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(i, j int) int {
+		if c := all[i].version.Compare(all[j].version); c != 0 {
+			return c
+		}
 		if c := strings.Compare(keys[i], keys[j]); c != 0 {
 			return c
 		}
@@ -287,6 +298,7 @@ func (p *Provider) group(ip *index.Project) *project {
 		pr.releases[keys[i]] = &rels[len(rels)-1]
 		i = j
 	}
+	pr.ordered = rels
 	return pr
 }
 
