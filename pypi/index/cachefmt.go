@@ -119,22 +119,33 @@ func (d *entryDecoder) fail(what string) {
 	}
 }
 
-func (d *entryDecoder) uvarint() uint64 { return readVarint(d, binary.Uvarint) }
-
-func (d *entryDecoder) varint() int64 { return readVarint(d, binary.Varint) }
-
-// readVarint reads one varint with read (binary.Uvarint or binary.Varint).
-func readVarint[T int64 | uint64](d *entryDecoder, read func([]byte) (T, int)) T {
+// uvarint reads one unsigned varint; the one-byte form (lengths, flags,
+// counts: most fields) is decoded inline.
+func (d *entryDecoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	v, n := read(d.b[d.i:])
+	if d.i < len(d.b) && d.b[d.i] < 0x80 {
+		d.i++
+		return uint64(d.b[d.i-1])
+	}
+	v, n := binary.Uvarint(d.b[d.i:])
 	if n <= 0 {
 		d.fail("number")
 		return 0
 	}
 	d.i += n
 	return v
+}
+
+// varint reads one signed (zig-zag) varint.
+func (d *entryDecoder) varint() int64 {
+	u := d.uvarint()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
+	return x
 }
 
 // count reads a length that must fit in what is left of the entry, each
