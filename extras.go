@@ -25,7 +25,7 @@ func extraWarnings(snap *IndexSnapshot, sol *resolver.Result, env pep508.Env) []
 		if len(p.Extras) == 0 {
 			continue
 		}
-		rel, ok := snap.Release(p.Name, p.Version)
+		rel, ok := snap.release(p.Name, p.Version)
 		if !ok || rel.Metadata == nil {
 			continue
 		}

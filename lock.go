@@ -141,7 +141,7 @@ func lockPackage(sol *resolver.Result, rp *resolver.Package, snap *IndexSnapshot
 		applyDirectSource(&pkg, d)
 		return pkg, nil
 	}
-	r, ok := snap.Release(rp.Name, rp.Version)
+	r, ok := snap.release(rp.Name, rp.Version)
 	if !ok {
 		return lockfile.Package{}, fmt.Errorf("%s==%s: not in the index snapshot", rp.Name, rp.Version)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -20,9 +19,16 @@ import (
 
 // file is one index file with what the provider derived from its name.
 type file struct {
-	SnapshotFile
-	version pep440.Version
-	rank    int // target.Rank for wheels; -1 otherwise
+	*index.File      // the project's listing (the client's, shared: read-only)
+	Wheel       bool // false: sdist
+	Compatible  bool // see SnapshotFile
+	version     pep440.Version
+	rank        int // target.Rank for wheels; -1 otherwise
+}
+
+// snapshot copies f out as a SnapshotFile.
+func (f file) snapshot() SnapshotFile {
+	return SnapshotFile{File: *f.File, Wheel: f.Wheel, Compatible: f.Compatible}
 }
 
 // release is one version of a project and its files.
@@ -36,6 +42,7 @@ type project struct {
 	name     string
 	index    string
 	releases map[string]*release  // key: normalised version
+	ordered  []release            // the releases in version order (ties: by normalised form)
 	cands    []resolver.Candidate // Candidates' answer (read-only, shared by its callers); guarded by Provider.mu
 }
 
@@ -159,11 +166,30 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 	if cands != nil {
 		return cands, nil
 	}
-	out := make([]resolver.Candidate, 0, len(pr.releases))
-	for _, r := range pr.releases {
+	out := pr.candidates()
+	p.mu.Lock()
+	if pr.cands == nil {
+		pr.cands = out
+	}
+	out = pr.cands
+	p.mu.Unlock()
+	return out, nil
+}
+
+// candidates lists the project's releases as resolver candidates, in
+// version order (group's order).
+func (pr *project) candidates() []resolver.Candidate {
+	out := make([]resolver.Candidate, 0, len(pr.ordered))
+	n := 0
+	for _, r := range pr.ordered {
+		n += len(r.files)
+	}
+	dists := make([]resolver.Dist, 0, n) // one allocation; each candidate's Dists is a run of it
+	for _, r := range pr.ordered {
 		c := resolver.Candidate{Version: r.version}
+		start := len(dists)
 		for _, f := range r.files {
-			c.Dists = append(c.Dists, resolver.Dist{
+			dists = append(dists, resolver.Dist{
 				Filename:       f.Filename,
 				Wheel:          f.Wheel,
 				Compatible:     f.Compatible,
@@ -173,16 +199,12 @@ func (p *Provider) Candidates(ctx context.Context, name string) ([]resolver.Cand
 				UploadTime:     f.UploadTime,
 			})
 		}
+		if len(dists) > start {
+			c.Dists = dists[start:len(dists):len(dists)]
+		}
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version.Less(out[j].Version) })
-	p.mu.Lock()
-	if pr.cands == nil {
-		pr.cands = out
-	}
-	out = pr.cands
-	p.mu.Unlock()
-	return out, nil
+	return out
 }
 
 // speculation marks the resolver's lookahead calls as guesses for the
@@ -243,14 +265,17 @@ func (p *Provider) project(ctx context.Context, name string) (*project, error) {
 }
 
 func (p *Provider) group(ip *index.Project) *project {
-	pr := &project{name: ip.Name, index: IndexURL(ip.Index), releases: map[string]*release{}}
-	// Classify into one slice, sort it by version then file order (stable:
-	// page order breaks ties) and let each release be a run of it: a page
-	// of hundreds of files costs a few allocations, not a few per version.
+	pr := &project{name: ip.Name, index: IndexURL(ip.Index)}
+	// Classify into one slice, sort it by version (then normalised form:
+	// "1.0" and "1.0.0" are distinct releases of equal versions), then file
+	// order (stable: page order breaks ties), and let each release be a run
+	// of it: a page of hundreds of files costs a few allocations, not a few
+	// per version, and the releases come out in Candidates' order.
 	all := make([]file, 0, len(ip.Files))
 	keys := make([]string, 0, len(ip.Files))
-	for _, f := range ip.Files {
-		if ff, ok := p.classify(f); ok {
+	ranks := map[string]tagRank{} // a project's wheels share a few tag sets
+	for i := range ip.Files {
+		if ff, ok := p.classify(&ip.Files[i], ranks); ok {
 			all = append(all, ff)
 			keys = append(keys, ff.version.String())
 		}
@@ -260,6 +285,9 @@ func (p *Provider) group(ip *index.Project) *project {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(i, j int) int {
+		if c := all[i].version.Compare(all[j].version); c != 0 {
+			return c
+		}
 		if c := strings.Compare(keys[i], keys[j]); c != 0 {
 			return c
 		}
@@ -271,26 +299,57 @@ func (p *Provider) group(ip *index.Project) *project {
 		}
 		return 0
 	})
-	sorted := make([]file, len(all))
-	for i, k := range order {
-		sorted[i] = all[k]
+	sorted := permute(all, keys, order)
+	n := 0
+	for i := range keys {
+		if i == 0 || keys[i] != keys[i-1] {
+			n++
+		}
 	}
-	rels := make([]release, 0, len(sorted))
+	pr.releases = make(map[string]*release, n)
+	rels := make([]release, 0, n)
 	for i := 0; i < len(sorted); {
 		j := i + 1
-		for j < len(sorted) && keys[order[j]] == keys[order[i]] {
+		for j < len(sorted) && keys[j] == keys[i] {
 			j++
 		}
 		rels = append(rels, release{version: sorted[i].version, files: sorted[i:j:j]})
-		pr.releases[keys[order[i]]] = &rels[len(rels)-1]
+		pr.releases[keys[i]] = &rels[len(rels)-1]
 		i = j
 	}
+	pr.ordered = rels
 	return pr
+}
+
+// permute puts all and keys in the order order gives (all[i] becomes the
+// old all[order[i]]) in place, following the permutation's cycles: a page
+// of hundreds of files is not copied again. order is consumed.
+func permute(all []file, keys []string, order []int) []file {
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		f, k, j := all[i], keys[i], i
+		for {
+			next := order[j]
+			order[j] = -1
+			if next == i {
+				all[j], keys[j] = f, k
+				break
+			}
+			all[j], keys[j] = all[next], keys[next]
+			j = next
+		}
+	}
+	return all
 }
 
 // classify parses a file's name; ok is false for files pylock cannot use
 // (unparsable names, eggs, .exe installers).
-func (p *Provider) classify(f index.File) (file, bool) {
+// ranks memoises the target's rank of each wheel tag set seen (the
+// "python-abi-platform" part of the name, from which alone wheel.Filename's
+// Tags come): matching tags against the target's list is the costly part.
+func (p *Provider) classify(f *index.File, ranks map[string]tagRank) (file, bool) {
 	fn := f.Filename
 	switch {
 	case strings.HasSuffix(fn, ".whl"):
@@ -298,19 +357,42 @@ func (p *Provider) classify(f index.File) (file, bool) {
 		if err != nil {
 			return file{}, false
 		}
-		rank, ok := p.tags.Rank(w)
-		if !ok {
-			rank = -1
+		key := wheelTagPart(fn)
+		tr, seen := ranks[key]
+		if !seen {
+			tr.rank, tr.ok = p.tags.Rank(w)
+			if !tr.ok {
+				tr.rank = -1
+			}
+			ranks[key] = tr
 		}
-		return file{SnapshotFile: SnapshotFile{File: f, Wheel: true, Compatible: ok}, version: w.Version, rank: rank}, true
+		return file{File: f, Wheel: true, Compatible: tr.ok, version: w.Version, rank: tr.rank}, true
 	case strings.HasSuffix(fn, ".tar.gz"), strings.HasSuffix(fn, ".zip"):
 		s, err := wheel.ParseSdistFilename(fn)
 		if err != nil {
 			return file{}, false
 		}
-		return file{SnapshotFile: SnapshotFile{File: f, Compatible: true}, version: s.Version, rank: -1}, true
+		return file{File: f, Compatible: true, version: s.Version, rank: -1}, true
 	}
 	return file{}, false
+}
+
+// tagRank is a wheel tag set's rank for the target (-1, false: none of
+// its tags is supported).
+type tagRank struct {
+	rank int
+	ok   bool
+}
+
+// wheelTagPart returns the "python-abi-platform" part of a wheel file name
+// that parsed (after the third dash from the end, before ".whl").
+func wheelTagPart(fn string) string {
+	stem := strings.TrimSuffix(fn, ".whl")
+	i := len(stem)
+	for range 3 {
+		i = strings.LastIndexByte(stem[:i], '-')
+	}
+	return stem[i+1:]
 }
 
 // fileLess orders compatible wheels by rank, then other wheels, then sdists
@@ -392,7 +474,7 @@ func (p *Provider) metadata(ctx context.Context, name string, v pep440.Version) 
 	}
 	var firstErr error
 	for _, f := range r.files {
-		md, err = p.client.Metadata(ctx, f.File)
+		md, err = p.client.Metadata(ctx, *f.File)
 		if err == nil {
 			p.builds.noteSource(name, v, f)
 			break

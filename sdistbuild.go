@@ -302,7 +302,7 @@ func (r *buildEnvResolver) ResolveBuildEnv(ctx context.Context, py *build.Interp
 		}
 		sha := strings.ToLower(pick.Hashes["sha256"])
 		if sha == "" {
-			data, err := r.client.Download(ctx, pick.File)
+			data, err := r.client.Download(ctx, *pick.File)
 			if err != nil {
 				return nil, err
 			}
@@ -321,7 +321,7 @@ func bytesReaderAt(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 func (s *sdistBuilds) fromSdist(ctx context.Context, name string, v pep440.Version, r *release, needErr error) (*index.Metadata, error) {
 	for _, f := range r.files {
 		if !f.Wheel {
-			return s.metadata(ctx, name, v, f.File, needErr)
+			return s.metadata(ctx, name, v, *f.File, needErr)
 		}
 	}
 	return nil, needErr

@@ -59,6 +59,20 @@ func (s *IndexSnapshot) Release(name string, v pep440.Version) (SnapshotRelease,
 	return r.clone(), true
 }
 
+// release is Release for pylock's own readers (lock building, warnings):
+// the file list is a copy (universal locking rewrites Compatible), but the
+// hash maps and the metadata are the snapshot's, read-only. A deep copy of
+// every file's two hash maps for each of the three readers was a good part
+// of a warm run's lock building.
+func (s *IndexSnapshot) release(name string, v pep440.Version) (SnapshotRelease, bool) {
+	r, ok := s.releases[snapshotKey(name, v)]
+	if !ok {
+		return SnapshotRelease{}, false
+	}
+	r.Files = slices.Clone(r.Files)
+	return r, true
+}
+
 func snapshotKey(name string, v pep440.Version) string {
 	return names.Canonicalize(name) + "==" + v.String()
 }
@@ -105,7 +119,7 @@ func (p *Provider) Snapshot(ctx context.Context, sol *resolver.Result) (*IndexSn
 			sr.Metadata = md
 		}
 		for _, f := range r.files {
-			sr.Files = append(sr.Files, f.SnapshotFile)
+			sr.Files = append(sr.Files, f.snapshot())
 		}
 		s.releases[k] = sr.clone()
 	}

@@ -1,12 +1,14 @@
 package pylock
 
 import (
+	"bytes"
 	"net/url"
 	"os"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/index"
@@ -71,14 +73,17 @@ func uniqueStrings(ss []string) []string {
 	return out
 }
 
-var envRefRE = regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`)
+var envRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`) })
 
 // envRefs returns the names of the ${NAME} references in the input files
 // (pip expands them in requirements files), in order, each once.
 func envRefs(files []pyinputs.File) []string {
 	var out []string
 	for _, f := range files {
-		for _, m := range envRefRE.FindAllSubmatch(f.Data, -1) {
+		if !bytes.Contains(f.Data, []byte("${")) {
+			continue
+		}
+		for _, m := range envRefRE().FindAllSubmatch(f.Data, -1) {
 			out = append(out, string(m[1]))
 		}
 	}

@@ -14,7 +14,7 @@ import (
 func yankWarnings(snap *IndexSnapshot, sol *resolver.Result, fc reqfile.FormatControl, cutoff time.Time) []string {
 	var out []string
 	for _, rp := range sol.Packages {
-		r, ok := snap.Release(rp.Name, rp.Version)
+		r, ok := snap.release(rp.Name, rp.Version)
 		if !ok {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pylock/pylock/pypi/names"
 )
@@ -38,43 +39,45 @@ func Compiled(p *Package) bool {
 
 // knownModules maps projects whose import name is not their normalised
 // project name to their top-level modules. Used only when no wheel of the
-// package can be read locally.
-var knownModules = map[string][]string{
-	"beautifulsoup4":                 {"bs4"},
-	"faiss-cpu":                      {"faiss"},
-	"faiss-gpu":                      {"faiss"},
-	"google-crc32c":                  {"google_crc32c"},
-	"grpcio":                         {"grpc"},
-	"grpcio-tools":                   {"grpc_tools"},
-	"msgpack-python":                 {"msgpack"},
-	"mysqlclient":                    {"MySQLdb"},
-	"onnxruntime-gpu":                {"onnxruntime"},
-	"opencv-contrib-python":          {"cv2"},
-	"opencv-contrib-python-headless": {"cv2"},
-	"opencv-python":                  {"cv2"},
-	"opencv-python-headless":         {"cv2"},
-	"pillow":                         {"PIL"},
-	"protobuf":                       {"google.protobuf"},
-	"psycopg2-binary":                {"psycopg2"},
-	"pycairo":                        {"cairo"},
-	"pycryptodome":                   {"Crypto"},
-	"pycryptodomex":                  {"Cryptodome"},
-	"pygobject":                      {"gi"},
-	"pymupdf":                        {"fitz"},
-	"pynacl":                         {"nacl"},
-	"pyqt5":                          {"PyQt5"},
-	"pyqt6":                          {"PyQt6"},
-	"python-dateutil":                {"dateutil"},
-	"pywin32":                        {"win32api"},
-	"pyyaml":                         {"yaml"},
-	"pyzmq":                          {"zmq"},
-	"ruamel-yaml-clib":               {"ruamel.yaml"},
-	"scikit-image":                   {"skimage"},
-	"scikit-learn":                   {"sklearn"},
-	"tensorflow-cpu":                 {"tensorflow"},
-	"tensorflow-gpu":                 {"tensorflow"},
-	"tensorflow-intel":               {"tensorflow"},
-}
+// package can be read locally. Built on first use, not at start-up.
+var knownModules = sync.OnceValue(func() map[string][]string {
+	return map[string][]string{
+		"beautifulsoup4":                 {"bs4"},
+		"faiss-cpu":                      {"faiss"},
+		"faiss-gpu":                      {"faiss"},
+		"google-crc32c":                  {"google_crc32c"},
+		"grpcio":                         {"grpc"},
+		"grpcio-tools":                   {"grpc_tools"},
+		"msgpack-python":                 {"msgpack"},
+		"mysqlclient":                    {"MySQLdb"},
+		"onnxruntime-gpu":                {"onnxruntime"},
+		"opencv-contrib-python":          {"cv2"},
+		"opencv-contrib-python-headless": {"cv2"},
+		"opencv-python":                  {"cv2"},
+		"opencv-python-headless":         {"cv2"},
+		"pillow":                         {"PIL"},
+		"protobuf":                       {"google.protobuf"},
+		"psycopg2-binary":                {"psycopg2"},
+		"pycairo":                        {"cairo"},
+		"pycryptodome":                   {"Crypto"},
+		"pycryptodomex":                  {"Cryptodome"},
+		"pygobject":                      {"gi"},
+		"pymupdf":                        {"fitz"},
+		"pynacl":                         {"nacl"},
+		"pyqt5":                          {"PyQt5"},
+		"pyqt6":                          {"PyQt6"},
+		"python-dateutil":                {"dateutil"},
+		"pywin32":                        {"win32api"},
+		"pyyaml":                         {"yaml"},
+		"pyzmq":                          {"zmq"},
+		"ruamel-yaml-clib":               {"ruamel.yaml"},
+		"scikit-image":                   {"skimage"},
+		"scikit-learn":                   {"sklearn"},
+		"tensorflow-cpu":                 {"tensorflow"},
+		"tensorflow-gpu":                 {"tensorflow"},
+		"tensorflow-intel":               {"tensorflow"},
+	}
+})
 
 // NewImportCheck computes the import check for pkgs (a lock's packages):
 // the top-level modules of every compiled package (see Compiled) that
@@ -102,7 +105,7 @@ func NewImportCheck(pkgs []Package, lockDir string) *ImportCheck {
 		}
 		mods := wheelModules(p, lockDir)
 		if len(mods) == 0 {
-			mods = knownModules[name]
+			mods = knownModules()[name]
 			if len(mods) == 0 {
 				mods = []string{strings.ReplaceAll(name, "-", "_")}
 				c.Notes = append(c.Notes, "import name of "+name+" guessed from its project name (no local wheel to read)")

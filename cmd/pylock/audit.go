@@ -19,8 +19,6 @@ import (
 	"github.com/pylock/pylock/pypi/target"
 )
 
-func init() { extraCommands = append(extraCommands, (*app).auditCommand) }
-
 type auditFlags struct {
 	lock         string
 	requirements []string
@@ -77,12 +75,12 @@ to skip the index checks).`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&f.lock, "lock", "pylock.toml", "the lock `FILE` to audit")
-	fl.StringArrayVar(&f.requirements, "requirements", nil, "input requirement `FILE` (repeatable; default: the inputs recorded in the lock)")
+	stringsFlag(fl, &f.requirements, "requirements", "", "input requirement `FILE` (repeatable; default: the inputs recorded in the lock)")
 	fl.StringVar(&f.python, "python", "", "audit the environment of this interpreter `PATH`")
-	fl.StringArrayVar(&f.sitePackages, "site-packages", nil, "audit the distributions installed in `DIR` (repeatable)")
+	stringsFlag(fl, &f.sitePackages, "site-packages", "", "audit the distributions installed in `DIR` (repeatable)")
 	fl.StringVar(&f.pyVersion, "python-version", "", "with --site-packages: the Python `VERSION` they belong to, for package markers (e.g. 3.12)")
 	fl.StringVar(&f.pyPlatform, "python-platform", "", "with --site-packages: their `PLATFORM`, for package markers (linux, macos, windows, x86_64-manylinux_2_28...)")
-	fl.StringArrayVar(&f.indexURLs, "index-url", nil, "index `URL` to compare with (default: the index recorded per package)")
+	stringsFlag(fl, &f.indexURLs, "index-url", "", "index `URL` to compare with (default: the index recorded per package)")
 	fl.BoolVar(&f.offline, "offline", false, "skip the index checks")
 	fl.BoolVar(&f.verifyFiles, "verify-files", false, "download every locked file and check its hash and size (exit 3 on a mismatch)")
 	fl.StringVar(&f.format, "format", "text", "report format: text or json")

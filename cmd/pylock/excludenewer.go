@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -12,28 +13,41 @@ import (
 // for tests).
 var now = time.Now
 
-// durationUnits maps the unit words of a friendly duration to their length.
-var durationUnits = map[string]time.Duration{
-	"s": time.Second, "sec": time.Second, "secs": time.Second, "second": time.Second, "seconds": time.Second,
-	"m": time.Minute, "min": time.Minute, "mins": time.Minute, "minute": time.Minute, "minutes": time.Minute,
-	"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour,
-	"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
-	"w": 7 * 24 * time.Hour, "week": 7 * 24 * time.Hour, "weeks": 7 * 24 * time.Hour,
+// durationUnit returns the length of a friendly duration's unit word
+// (lower case).
+func durationUnit(w string) (time.Duration, bool) {
+	switch w {
+	case "s", "sec", "secs", "second", "seconds":
+		return time.Second, true
+	case "m", "min", "mins", "minute", "minutes":
+		return time.Minute, true
+	case "h", "hr", "hrs", "hour", "hours":
+		return time.Hour, true
+	case "d", "day", "days":
+		return 24 * time.Hour, true
+	case "w", "week", "weeks":
+		return 7 * 24 * time.Hour, true
+	}
+	return 0, false
 }
 
-// durationTerm is one "<number> <unit>" of a friendly duration.
-var durationTerm = regexp.MustCompile(`^\s*(\d+)\s*([a-zA-Z]+)\s*,?`)
+// durationTerm is one "<number> <unit>" of a friendly duration (compiled
+// on first use, as every regular expression of pylock: start-up compiles
+// none).
+var durationTerm = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(\d+)\s*([a-zA-Z]+)\s*,?`) })
 
 // isoDuration is an ISO 8601 duration restricted to weeks, days, hours,
 // minutes and seconds (P7D, PT24H, P1W, P1DT12H).
-var isoDuration = regexp.MustCompile(`^[Pp](?:(\d+)[Ww])?(?:(\d+)[Dd])?(?:[Tt](?:(\d+)[Hh])?(?:(\d+)[Mm])?(?:(\d+)[Ss])?)?$`)
+var isoDuration = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[Pp](?:(\d+)[Ww])?(?:(\d+)[Dd])?(?:[Tt](?:(\d+)[Hh])?(?:(\d+)[Mm])?(?:(\d+)[Ss])?)?$`)
+})
 
 // parseExcludeDuration parses a duration as uv accepts them for
 // --exclude-newer: friendly ("7d", "24h", "1 week", "2 weeks 3 days",
 // "1h30m") or ISO 8601 ("P7D", "PT24H"). Months and years are rejected
 // (their length is ambiguous).
 func parseExcludeDuration(s string) (time.Duration, bool) {
-	if m := isoDuration.FindStringSubmatch(s); m != nil && s != "P" && s != "p" && !strings.EqualFold(s, "PT") {
+	if m := isoDuration().FindStringSubmatch(s); m != nil && s != "P" && s != "p" && !strings.EqualFold(s, "PT") {
 		var d time.Duration
 		for i, unit := range []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second} {
 			if m[i+1] != "" {
@@ -52,11 +66,11 @@ func parseExcludeDuration(s string) (time.Duration, bool) {
 	}
 	var d time.Duration
 	for rest != "" {
-		m := durationTerm.FindStringSubmatch(rest)
+		m := durationTerm().FindStringSubmatch(rest)
 		if m == nil {
 			return 0, false
 		}
-		unit, ok := durationUnits[strings.ToLower(m[2])]
+		unit, ok := durationUnit(strings.ToLower(m[2]))
 		n, err := strconv.Atoi(m[1])
 		if !ok || err != nil || n > 1<<20 {
 			return 0, false

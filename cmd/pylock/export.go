@@ -6,8 +6,6 @@ import (
 	"github.com/pylock/pylock/lockfile"
 )
 
-func init() { extraCommands = append(extraCommands, (*app).exportCommand) }
-
 func (a *app) exportCommand() *cobra.Command {
 	var f planFlags
 	var output string

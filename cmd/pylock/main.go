@@ -29,6 +29,7 @@ import (
 )
 
 func main() {
+	growStack()
 	if os.Getenv("GOGC") == "" {
 		// A resolve allocates a few MB and exits: collecting at 5x the live
 		// heap instead of 2x spares a warm run its garbage collections
@@ -40,6 +41,22 @@ func main() {
 	os.Exit(code)
 }
 
+// growStack grows the main goroutine's stack to 64 KB at once, while it is
+// shallow. A goroutine starts with 2 KB and doubles it whenever a call
+// would overflow, copying the whole stack (and walking every frame's
+// tables) each time: cobra, resolving and lock writing run 20-40 KB deep,
+// and those copies of deep stacks cost more than this one copy of a
+// shallow one.
+//
+//go:noinline
+func growStack() {
+	var frame [48 << 10]byte
+	touchStack(frame[:])
+}
+
+//go:noinline
+func touchStack(b []byte) { b[0] = 1 }
+
 // app is one invocation's I/O.
 type app struct {
 	stdin          io.Reader
@@ -47,15 +64,28 @@ type app struct {
 	args           []string // os.Args[1:], for the regenerate command
 }
 
-// subcommands registered by other files (audit, why, tree) via init.
-var extraCommands []func(a *app) *cobra.Command
+// subcommands are pylock's commands by name. A run that names one first
+// builds only that one: each defines dozens of flags, and building them all
+// was a good part of the start-up of every run.
+var subcommands = []struct {
+	name  string
+	build func(a *app) *cobra.Command
+}{
+	{"resolve", (*app).resolveCommand},
+	{"plan", (*app).planCommand},
+	{"audit", (*app).auditCommand},
+	{"why", (*app).whyCommand},
+	{"tree", (*app).treeCommand},
+	{"sync", (*app).syncCommand},
+	{"export", (*app).exportCommand},
+}
 
 // run executes pylock with args and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, sig, stop := notifySignals()
 	defer stop()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args}
-	root := a.rootCommand()
+	root := a.rootCommand(args)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -154,7 +184,12 @@ func usageError(format string, args ...any) error {
 	return &codeError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
-func (a *app) rootCommand() *cobra.Command {
+// rootCommand builds the command tree for args: when args[0] names a
+// subcommand, only that one (nothing else can run or be printed: help,
+// flag errors and completion of a subcommand involve it alone; "help",
+// "completion" and cobra's hidden "__complete" are not subcommands here and
+// get the whole tree).
+func (a *app) rootCommand(args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pylock",
 		Short: "Lock Python requirements: PEP 751 pylock.toml, hashes, install plan",
@@ -164,7 +199,6 @@ fully pinned, hash-checked lock: PEP 751 pylock.toml, pinned requirements
 plan and Dockerfile steps.
 
 Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`,
-		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -174,9 +208,18 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &codeError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(a.resolveCommand(), a.planCommand())
-	for _, f := range extraCommands {
-		root.AddCommand(f(a))
+	if len(args) > 0 {
+		for _, s := range subcommands {
+			if s.name == args[0] {
+				root.AddCommand(s.build(a))
+				root.CompletionOptions.DisableDefaultCmd = true
+				return root
+			}
+		}
+	}
+	root.Version = version()
+	for _, s := range subcommands {
+		root.AddCommand(s.build(a))
 	}
 	return root
 }

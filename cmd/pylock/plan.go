@@ -24,9 +24,9 @@ type planFlags struct {
 
 func (f *planFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringArrayVar(&f.installFirst, "install-first", nil, "install `PKG` (with its dependencies) in its own first step (repeatable)")
+	stringsFlag(fl, &f.installFirst, "install-first", "", "install `PKG` (with its dependencies) in its own first step (repeatable)")
 	fl.StringVar(&f.indexURL, "index-url", "", "index `URL` for pip instead of the indexes recorded in the lock (e.g. to replace a local file:// index in a Dockerfile)")
-	fl.StringArrayVar(&f.extraIndexURLs, "extra-index-url", nil, "extra index `URL` for pip (repeatable)")
+	stringsFlag(fl, &f.extraIndexURLs, "extra-index-url", "", "extra index `URL` for pip (repeatable)")
 	fl.BoolVar(&f.netrc, "netrc", false, "Dockerfile: mount the BuildKit secret \"netrc\" at /root/.netrc for index credentials (implied by an --index-url with credentials, which are never written)")
 	fl.BoolVar(&f.verifyImports, "verify-imports", false, "end with python -c \"import ...\" over the top-level modules of the packages with compiled extensions")
 }

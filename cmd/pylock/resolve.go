@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -90,34 +89,34 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl := c.Flags()
 	r := &f.raw
 	fl.SortFlags = false
-	fl.StringArrayVarP(&f.requirements, "requirement", "r", nil, "read requirements from `FILE` (repeatable)")
+	stringsFlag(fl, &f.requirements, "requirement", "r", "read requirements from `FILE` (repeatable)")
 	fl.StringVarP(&f.output, "output-file", "o", "pylock.toml", "write the lock to `PATH` (- for stdout)")
 	fl.StringVar(&f.format, "format", "", "output `FORMAT`: toml, requirements or json (default: from the -o extension)")
 	fl.BoolVar(&f.noEmitIndexURL, "no-emit-index-url", false, "pinned requirements: do not write the index options (--index-url, --extra-index-url, --find-links) at the top")
-	fl.StringArrayVar(&f.noEmitPackages, "no-emit-package", nil, "pinned requirements: leave `PKG` out (e.g. pip, setuptools; repeatable)")
+	stringsFlag(fl, &f.noEmitPackages, "no-emit-package", "", "pinned requirements: leave `PKG` out (e.g. pip, setuptools; repeatable)")
 	fl.StringVar(&r.IndexURL, "index-url", "", "base `URL` (or local directory) of the package index")
-	fl.StringArrayVar(&r.ExtraIndexURLs, "extra-index-url", nil, "extra index `URL` searched after --index-url (repeatable)")
-	fl.StringArrayVar(&r.FindLinks, "find-links", nil, "`DIR` or URL page of distribution files (repeatable)")
+	stringsFlag(fl, &r.ExtraIndexURLs, "extra-index-url", "", "extra index `URL` searched after --index-url (repeatable)")
+	stringsFlag(fl, &r.FindLinks, "find-links", "", "`DIR` or URL page of distribution files (repeatable)")
 	fl.StringVar(&r.indexStrategy, "index-strategy", "", "`STRATEGY` for several indexes: first-index (default) or unsafe-best-match")
 	fl.StringVar(&r.pythonVersion, "python-version", "", "target Python `VERSION`, e.g. 3.11 or 3.12.4 (default: python3 on PATH, else 3.12)")
 	fl.StringVar(&r.pythonPlatform, "python-platform", "", "target `PLATFORM`: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin... (default: host)")
 	fl.BoolVar(&r.Universal, "universal", false, "lock every platform and Python allowed by requires-python at once (not with --python-platform)")
-	fl.StringArrayVar(&r.environments, "environment", nil, "with --universal: lock only the environments where `MARKER` holds (repeatable: any of them)")
-	fl.StringArrayVar(&r.requiredEnvs, "required-environment", nil, "with --universal: every locked package must have a wheel or sdist for `MARKER` (repeatable)")
-	fl.StringArrayVar(&r.pyproject.Extras, "extra", nil, "include the optional dependencies of `EXTRA` of a pyproject.toml input (repeatable)")
+	stringsFlag(fl, &r.environments, "environment", "", "with --universal: lock only the environments where `MARKER` holds (repeatable: any of them)")
+	stringsFlag(fl, &r.requiredEnvs, "required-environment", "", "with --universal: every locked package must have a wheel or sdist for `MARKER` (repeatable)")
+	stringsFlag(fl, &r.pyproject.Extras, "extra", "", "include the optional dependencies of `EXTRA` of a pyproject.toml input (repeatable)")
 	fl.BoolVar(&r.pyproject.AllExtras, "all-extras", false, "include every optional dependency of a pyproject.toml input")
-	fl.StringArrayVar(&r.pyproject.Groups, "group", nil, "include the [dependency-groups] `GROUP` of a pyproject.toml input (repeatable)")
+	stringsFlag(fl, &r.pyproject.Groups, "group", "", "include the [dependency-groups] `GROUP` of a pyproject.toml input (repeatable)")
 	fl.BoolVar(&r.pyproject.AllGroups, "all-groups", false, "include every dependency group of a pyproject.toml input")
-	fl.StringArrayVarP(&r.constraints, "constraint", "c", nil, "constrain versions with the requirements in `FILE` (repeatable)")
-	fl.StringArrayVar(&r.overrides, "override", nil, "override every requirement on a package with the one in `FILE` (repeatable)")
+	stringsFlag(fl, &r.constraints, "constraint", "c", "constrain versions with the requirements in `FILE` (repeatable)")
+	stringsFlag(fl, &r.overrides, "override", "", "override every requirement on a package with the one in `FILE` (repeatable)")
 	fl.StringVar(&r.prerelease, "prerelease", "", "pre-release `MODE`: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default)")
 	fl.StringVar(&r.excludeNewer, "exclude-newer", "", "ignore files uploaded after `DATE`: 2024-06-01, RFC 3339, or a duration before now (7d, 24h, \"2 weeks\", P7D)")
 	fl.StringVar(&r.resolution, "resolution", "", "which versions to prefer (`MODE`): highest (default), lowest or lowest-direct")
 	fl.BoolVarP(&r.Upgrade, "upgrade", "U", false, "ignore the pins of the existing lock")
-	fl.StringArrayVarP(&r.UpgradePackages, "upgrade-package", "P", nil, "ignore the existing pin of `PKG` (repeatable)")
-	fl.StringArrayVar(&r.OnlyBinary, "only-binary", nil, "use only wheels for `PKG`s (comma list, :all:, :none:)")
-	fl.StringArrayVar(&r.NoBinary, "no-binary", nil, "use only sdists for `PKG`s (comma list, :all:, :none:)")
-	fl.StringArrayVar(&r.InstallFirst, "install-first", nil, "install `PKG` (with its dependencies) in its own first step; stored in the lock (repeatable)")
+	stringsFlag(fl, &r.UpgradePackages, "upgrade-package", "P", "ignore the existing pin of `PKG` (repeatable)")
+	stringsFlag(fl, &r.OnlyBinary, "only-binary", "", "use only wheels for `PKG`s (comma list, :all:, :none:)")
+	stringsFlag(fl, &r.NoBinary, "no-binary", "", "use only sdists for `PKG`s (comma list, :all:, :none:)")
+	stringsFlag(fl, &r.InstallFirst, "install-first", "", "install `PKG` (with its dependencies) in its own first step; stored in the lock (repeatable)")
 	fl.BoolVar(&r.Offline, "offline", false, "use only the HTTP cache, never the network")
 	fl.BoolVar(&r.Refresh, "refresh", false, "revalidate every cached response")
 	fl.BoolVar(&r.NoCache, "no-cache", false, "do not read or write the HTTP cache")
@@ -129,7 +128,7 @@ Exit codes: 0 ok, 1 no solution, 2 bad input or usage, 3 index/network failure.`
 	fl.BoolVar(&r.NoABIGuard, "no-abi-guard", false, "do not avoid pairing compiled wheels built before an ABI break (numpy 2) with the new major; a locked risky pair is then a warning")
 	fl.BoolVar(&f.abiGuard, "abi-guard", false, "the ABI guard (on by default; accepted for older scripts)")
 	fl.BoolVar(&r.Build.NoBuild, "no-build", false, "never build sdists for their metadata: a version whose sdist has no static metadata is unusable")
-	fl.StringArrayVar(&r.Build.NoBuildPackages, "no-build-package", nil, "never build `PKG`'s sdists (repeatable, comma lists allowed)")
+	stringsFlag(fl, &r.Build.NoBuildPackages, "no-build-package", "", "never build `PKG`'s sdists (repeatable, comma lists allowed)")
 	fl.BoolVar(&r.Build.NoBuildIsolation, "no-build-isolation", false, "build sdists in the --python interpreter's own environment instead of a fresh one")
 	fl.StringVar(&r.Build.Python, "python", "", "the Python interpreter (`PATH`) that builds sdists' metadata (default: python3 on PATH)")
 	fl.IntVar(&r.MaxSteps, "max-steps", 0, "give up after `N` solver steps (default: the solver's budget)")
@@ -177,7 +176,7 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	for _, w := range res.Warnings {
 		p.printf("warning: %s\n", w)
 	}
-	if format == formatTOML && f.output != "-" && !pep751Name.MatchString(filepath.Base(f.output)) {
+	if format == formatTOML && f.output != "-" && !isPEP751Name(filepath.Base(f.output)) {
 		p.printf("warning: PEP 751 names lock files pylock.toml or pylock.<name>.toml; installers may not recognise %s\n", filepath.Base(f.output))
 	}
 	for _, n := range res.ABIGuard {
@@ -200,8 +199,19 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	return nil
 }
 
-// pep751Name is the file name PEP 751 requires of a lock.
-var pep751Name = regexp.MustCompile(`^pylock\.([^.]+\.)?toml$`)
+// isPEP751Name reports whether base is a file name PEP 751 allows for a
+// lock: pylock.toml or pylock.<name>.toml, <name> holding no dot.
+func isPEP751Name(base string) bool {
+	mid, ok := strings.CutPrefix(base, "pylock.")
+	if !ok {
+		return false
+	}
+	if mid, ok = strings.CutSuffix(mid, "toml"); !ok || mid == "" {
+		return ok
+	}
+	name, ok := strings.CutSuffix(mid, ".")
+	return ok && name != "" && !strings.Contains(name, ".")
+}
 
 // checkOutputDir fails early (before resolving) when the output's directory
 // does not exist.

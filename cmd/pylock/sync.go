@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -16,8 +17,6 @@ import (
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/target"
 )
-
-func init() { extraCommands = append(extraCommands, (*app).syncCommand) }
 
 type syncFlags struct {
 	python         string
@@ -78,9 +77,9 @@ download a file, or its hash did not match the lock).`,
 	fl.StringVar(&f.venv, "venv", "", "sync the virtual environment `DIR`, creating it when it does not exist")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print what would be done and change nothing")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show pip's output")
-	fl.StringArrayVar(&f.installFirst, "install-first", nil, "install `PKG` (with its dependencies) in its own first step (repeatable; default: the lock's)")
+	stringsFlag(fl, &f.installFirst, "install-first", "", "install `PKG` (with its dependencies) in its own first step (repeatable; default: the lock's)")
 	fl.StringVar(&f.indexURL, "index-url", "", "index `URL` for pip instead of the indexes recorded in the lock")
-	fl.StringArrayVar(&f.extraIndexURLs, "extra-index-url", nil, "extra index `URL` for pip (repeatable)")
+	stringsFlag(fl, &f.extraIndexURLs, "extra-index-url", "", "extra index `URL` for pip (repeatable)")
 	return c
 }
 
@@ -272,14 +271,14 @@ func credentialVar(val string, getenv func(string) string) string {
 	return ""
 }
 
-var urlSchemeRE = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://`)
+var urlSchemeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://`) })
 
 // userinfoPlaceholder replaces the userinfo of the URL in w (after
 // "scheme://", up to the last '@' before any '?' or '#') with USER:PASSWORD,
 // or TOKEN when it has no ':'. ok is false when w holds no such URL or the
 // result still holds credentials.
 func userinfoPlaceholder(w string) (string, bool) {
-	loc := urlSchemeRE.FindStringIndex(w)
+	loc := urlSchemeRE().FindStringIndex(w)
 	if loc == nil {
 		return "", false
 	}

@@ -8,8 +8,6 @@ import (
 	"github.com/pylock/pylock/lockfile"
 )
 
-func init() { extraCommands = append(extraCommands, (*app).treeCommand) }
-
 func (a *app) treeCommand() *cobra.Command {
 	var (
 		lock, format string

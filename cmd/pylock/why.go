@@ -10,8 +10,6 @@ import (
 	"github.com/pylock/pylock/pypi/pep508"
 )
 
-func init() { extraCommands = append(extraCommands, (*app).whyCommand) }
-
 func (a *app) whyCommand() *cobra.Command {
 	var (
 		lock, cacheDir string
@@ -59,7 +57,7 @@ numpy>=1.21.2 | numpy>=1.26.0 ; python_version >= "3.12".`,
 		},
 	}
 	c.Flags().StringVar(&lock, "lock", "pylock.toml", "the lock `FILE`")
-	c.Flags().StringArrayVar(&indexURLs, "index-url", nil, "index `URL` for package metadata (default: the index recorded per package)")
+	stringsFlag(c.Flags(), &indexURLs, "index-url", "", "index `URL` for package metadata (default: the index recorded per package)")
 	c.Flags().BoolVar(&offline, "offline", false, "do not read package metadata: show only the package on each edge")
 	c.Flags().StringVar(&cacheDir, "cache-dir", "", "HTTP cache `DIR` (default: $PYLOCK_CACHE_DIR, else the user cache dir)")
 	return c

@@ -17,15 +17,15 @@ import (
 
 // diskCache is pylock's on-disk cache. Layout under dir:
 //
-//	http-v2/<xx>/<sha256(key)>   HTTP responses (pages, JSON API) by URL+Accept
-//	pages-v1/<xx>/<sha256(key)>  the same project pages, parsed (pagecache.go)
-//	meta-v2/<name>               immutable core metadata, content-addressed:
+//	http-v3/<xx>/<sha256(key)>   HTTP responses (pages, JSON API) by URL+Accept
+//	pages-v2/<xx>/<sha256(key)>  the same project pages, parsed (pagecache.go)
+//	meta-v3/<name>               immutable core metadata, content-addressed:
 //	                             "<algo>-<hex>" of a PEP 658 file, or
 //	                             "file-<algo>-<hex>" for METADATA/PKG-INFO read
 //	                             from the distribution with that hash
 //
-// Every entry is one file: a magic line naming the layout, a CRC-32C
-// (Castagnoli) of the rest, a binary header (key, validators, freshness,
+// Every entry is one file: a magic line naming the layout, a CRC-32
+// (IEEE) of the rest, a binary header (key, validators, freshness,
 // body length) and the body (cachefmt.go). A directory's version changes
 // whenever its layout does, so an older or newer pylock's entries are
 // ignored, never misread. Writes go to a temporary file in the same
@@ -43,9 +43,9 @@ type diskCache struct {
 
 // Cache directories, one per entry layout.
 const (
-	httpDir  = "http-v2"
-	pagesDir = "pages-v1"
-	metaDir  = "meta-v2"
+	httpDir  = "http-v3" // v2: CRC-32C
+	pagesDir = "pages-v2"
+	metaDir  = "meta-v3"
 )
 
 type cacheHeader struct {
@@ -102,7 +102,7 @@ var errCorrupt = errors.New("corrupt cache entry")
 // read returns the entry at path: (nil, nil) when absent; a corrupt entry
 // is removed and reported as absent with corrupt=true.
 func (d *diskCache) read(path, key string) (e *cacheEntry, corrupt bool, err error) {
-	data, err := readCacheFile(path, nil)
+	data, err := readCacheFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}

@@ -240,14 +240,21 @@ func (c *Client) projectURL(cn string) string {
 // source is one place projects are looked up.
 type source interface {
 	display() string // redacted location
-	// files lists a project's files; a missing project wraps ErrNotFound.
+	// files lists a project's files in a new slice, the caller's to
+	// modify; a missing project wraps ErrNotFound.
 	files(ctx context.Context, project string) ([]File, error)
 }
 
 func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 	p := &Project{Name: cn}
-	seen := map[string]bool{}
+	var seen map[string]bool
 	add := func(files []File, from string) {
+		if seen == nil && len(files) > 0 {
+			// The first (usually only) source's slice is ours (see source):
+			// filtered in place, a page of hundreds of files is not copied.
+			p.Files = files[:0]
+			seen = make(map[string]bool, len(files))
+		}
 		for _, f := range files {
 			if f.Reject != "" {
 				p.Rejected = append(p.Rejected, Rejection{Filename: f.Filename, Reason: f.Reject})
@@ -306,6 +313,9 @@ func (c *Client) loadProject(ctx context.Context, cn string) (*Project, error) {
 			locs = append(locs, s.display())
 		}
 		return nil, &Error{Op: "project", Project: cn, URL: strings.Join(locs, ", "), Status: status, Err: ErrNotFound}
+	}
+	if len(p.Files) == 0 {
+		p.Files = nil // as when nothing was added
 	}
 	if len(p.Rejected) > 0 {
 		msg := fmt.Sprintf("%s on %s: %s", cn, p.Index, describeRejected(p.Rejected))

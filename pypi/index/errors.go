@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // ErrHashMismatch is wrapped when downloaded bytes do not match the hash the
@@ -91,11 +92,19 @@ func cleanNetErr(err error) error {
 	return err
 }
 
-var userinfoRE = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#@\s"']*@`)
+// userinfoRE is compiled on first use (start-up compiles nothing).
+var userinfoRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#@\s"']*@`)
+})
 
 // scrub removes anything that looks like URL userinfo from a message: the
 // last line of defence, for text built from error strings of other packages.
-func scrub(s string) string { return userinfoRE.ReplaceAllString(s, "$1") }
+func scrub(s string) string {
+	if !strings.Contains(s, "@") {
+		return s // no userinfo without an '@'
+	}
+	return userinfoRE().ReplaceAllString(s, "$1")
+}
 
 // Redact removes credentials (user:pass@, or a bare token@) from a URL
 // string, also from malformed ones: a URL that does not parse (a bad port,
@@ -103,6 +112,9 @@ func scrub(s string) string { return userinfoRE.ReplaceAllString(s, "$1") }
 // without a scheme, or a percent-encoded password. Text that is not a URL
 // is returned unchanged.
 func Redact(u string) string {
+	if !strings.Contains(u, "@") {
+		return u // credentials need an '@': nothing to parse or remove
+	}
 	if p, err := url.Parse(u); err == nil && p.Host != "" {
 		if p.User == nil {
 			return scrub(u)
@@ -121,7 +133,7 @@ func Redact(u string) string {
 	return u
 }
 
-var schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:/+`)
+var schemeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:/+`) })
 
 // userinfo returns the credentials part of a URL-like string (without the
 // '@'), or "": after "scheme://" everything up to the last '@' before any
@@ -130,7 +142,7 @@ var schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:/+`)
 // requirements file), the text before the '@' of the first path segment
 // that holds one.
 func userinfo(u string) string {
-	if m := schemeRE.FindString(u); m != "" {
+	if m := schemeRE().FindString(u); m != "" {
 		rest := u[len(m):]
 		if i := strings.IndexAny(rest, "?#"); i >= 0 {
 			rest = rest[:i]

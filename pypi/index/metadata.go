@@ -3,6 +3,7 @@ package index
 import (
 	"archive/tar"
 	"archive/zip"
+	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
 	"context"
@@ -31,10 +32,15 @@ import (
 // blank line, which is ignored. Keys are case-insensitive. Name and Version
 // are required.
 func ParseMetadata(data []byte) (*Metadata, error) {
-	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	text = strings.TrimPrefix(text, "\ufeff")
+	// Only the header section is copied out of data (the body, the
+	// description, is often most of a METADATA file); lines and fields
+	// are sub-strings of that copy.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	text := strings.ReplaceAll(string(data[:metadataHeaderEnd(data)]), "\r\n", "\n")
 	var fields [][2]string
-	for _, line := range strings.Split(text, "\n") {
+	for text != "" {
+		line, rest, _ := strings.Cut(text, "\n")
+		text = rest
 		if strings.TrimSpace(line) == "" {
 			if len(fields) > 0 {
 				break // body follows
@@ -60,7 +66,7 @@ func ParseMetadata(data []byte) (*Metadata, error) {
 			}
 			break // malformed header ends the header section, as in email.parser
 		}
-		fields = append(fields, [2]string{strings.ToLower(k), strings.TrimSpace(v)})
+		fields = append(fields, [2]string{metadataField(k), strings.TrimSpace(v)})
 	}
 	m := &Metadata{}
 	for _, f := range fields {
@@ -85,6 +91,48 @@ func ParseMetadata(data []byte) (*Metadata, error) {
 		return nil, fmt.Errorf("%w: missing Name or Version", ErrInvalidMetadata)
 	}
 	return m, nil
+}
+
+// metadataHeaderEnd returns where the header section of metadata ends at
+// the latest: the start of the first blank (whitespace-only) line after a
+// non-blank one, or len(data). Lines end at '\n' ("\r\n" included).
+func metadataHeaderEnd(data []byte) int {
+	seen := false
+	for i := 0; i < len(data); {
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			j = len(data) - i
+		}
+		if len(bytes.TrimSpace(data[i:i+j])) == 0 {
+			if seen {
+				return i
+			}
+		} else {
+			seen = true
+		}
+		i += j + 1
+	}
+	return len(data)
+}
+
+// metadataFields are the fields ParseMetadata reads (lower case).
+var metadataFields = [...]string{"metadata-version", "name", "version", "requires-dist", "requires-python", "provides-extra", "dynamic"}
+
+// metadataField returns a field name as strings.ToLower would for the
+// fields ParseMetadata reads, and "" for the others, without allocating
+// for ASCII names.
+func metadataField(k string) string {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= 0x80 {
+			return strings.ToLower(k)
+		}
+	}
+	for _, f := range metadataFields {
+		if len(f) == len(k) && hasSuffixFold(k, f) {
+			return f
+		}
+	}
+	return ""
 }
 
 func truncate(s string, n int) string {
@@ -158,11 +206,15 @@ func verifyHashes(data []byte, hashes map[string]string) error {
 // metaCacheName is the content-addressed cache name of a file's metadata.
 // Only hex digests are used (callers may build Files from untrusted data).
 func metaCacheName(f File) string {
-	if a, v := bestHash(f.Hashes); a != "" && isHex(strings.ToLower(v)) {
-		return "file-" + a + "-" + strings.ToLower(v)
+	if a, v := bestHash(f.Hashes); a != "" {
+		if v = strings.ToLower(v); isHex(v) {
+			return "file-" + a + "-" + v
+		}
 	}
-	if a, v := bestHash(f.CoreMetadataHashes); a != "" && isHex(strings.ToLower(v)) {
-		return a + "-" + strings.ToLower(v)
+	if a, v := bestHash(f.CoreMetadataHashes); a != "" {
+		if v = strings.ToLower(v); isHex(v) {
+			return a + "-" + v
+		}
 	}
 	return ""
 }

@@ -9,18 +9,17 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 )
 
-// Parsed project pages (pages-v1). A warm resolve reads dozens of project
+// Parsed project pages (pages-v2). A warm resolve reads dozens of project
 // pages, some of them hundreds of kilobytes of JSON; decoding them was the
-// largest part of its time. Next to each page's HTTP entry (http-v2, the
+// largest part of its time. Next to each page's HTTP entry (http-v3, the
 // raw bytes, kept for revalidation and as the source of truth), the cache
 // keeps the page's file list in a compact binary form, with a copy of the
 // HTTP entry's header so that freshness is decided from this one file.
 // Strings decode as sub-strings of one copy of the entry: a page costs one
-// read, one CRC-32C and, per file, only its hash maps.
+// read, one CRC-32 and, per file, only its hash maps.
 //
 // The pages entry is written after the HTTP entry it was parsed from, both
 // atomically. A reader that finds it fresh uses it; otherwise the page
@@ -80,21 +79,14 @@ func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]Fil
 // readPage returns the files of the pages entry at path (nil when absent);
 // a corrupt entry is removed and reported.
 func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, corrupt bool, err error) {
-	bp := readBufs.Get().(*[]byte)
-	data, err := readCacheFile(path, *bp)
-	defer func() {
-		if data != nil && cap(data) <= 4<<20 {
-			*bp = data[:0]
-		}
-		readBufs.Put(bp)
-	}()
+	data, err := readCacheFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, hdr, false, nil
 	}
 	if err != nil {
 		return nil, hdr, false, fmt.Errorf("cache: %w", err)
 	}
-	files, hdr, perr := decodePage(data) // copies what it keeps
+	files, hdr, perr := decodeOwnedPage(data) // the files' strings alias data
 	if perr == nil && hdr.Key != key {
 		perr = fmt.Errorf("%w: key mismatch", errCorrupt)
 	}
@@ -104,10 +96,6 @@ func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, c
 	}
 	return files, hdr, false, nil
 }
-
-// readBufs holds read buffers for pages entries (decoding copies out what
-// it keeps).
-var readBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 // File flags in a pages entry.
 const (
@@ -184,12 +172,21 @@ func appendHashes(b []byte, h map[string]string) []byte {
 	return b
 }
 
-func decodePage(data []byte) ([]File, cacheHeader, error) {
+// decodePage decodes a pages entry; the files' strings are copies.
+func decodePage(data []byte) ([]File, cacheHeader, error) { return decodePageIn(data, false) }
+
+// decodeOwnedPage decodes a pages entry whose bytes the caller hands over:
+// nothing may change data afterwards, as the files' strings alias it
+// (a page costs no copy of its entry).
+func decodeOwnedPage(data []byte) ([]File, cacheHeader, error) { return decodePageIn(data, true) }
+
+func decodePageIn(data []byte, owned bool) ([]File, cacheHeader, error) {
 	var hdr cacheHeader
 	d, err := openEntry(data, pagesMagic)
 	if err != nil {
 		return nil, hdr, err
 	}
+	d.owned = owned
 	d.header(&hdr)
 	n := d.count(8)
 	if d.err != nil {

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"net/url"
+	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -192,4 +195,88 @@ func TestCachePolicy(t *testing.T) {
 			t.Errorf("%q: %v %v %v", cc, s, m, i)
 		}
 	}
+}
+
+// parseMetadataOracle is ParseMetadata as it was before it stopped copying
+// the body: the reference FuzzParseMetadata compares with.
+func parseMetadataOracle(data []byte) (*Metadata, error) {
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	text = strings.TrimPrefix(text, "\ufeff")
+	var fields [][2]string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			if len(fields) > 0 {
+				break // body follows
+			}
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(fields) == 0 {
+				return nil, fmt.Errorf("%w: continuation line before any field", ErrInvalidMetadata)
+			}
+			last := &fields[len(fields)-1]
+			if strings.TrimSpace(last[1]) == "" {
+				last[1] = strings.TrimSpace(line)
+			} else {
+				last[1] += " " + strings.TrimSpace(line)
+			}
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || strings.ContainsAny(k, " \t") {
+			if len(fields) == 0 {
+				return nil, fmt.Errorf("%w: line %q is not a field", ErrInvalidMetadata, truncate(line, 60))
+			}
+			break // malformed header ends the header section, as in email.parser
+		}
+		fields = append(fields, [2]string{strings.ToLower(k), strings.TrimSpace(v)})
+	}
+	m := &Metadata{}
+	for _, f := range fields {
+		switch f[0] {
+		case "metadata-version":
+			m.MetadataVersion = f[1]
+		case "name":
+			m.Name = f[1]
+		case "version":
+			m.Version = f[1]
+		case "requires-dist":
+			m.RequiresDist = append(m.RequiresDist, f[1])
+		case "requires-python":
+			m.RequiresPython = f[1]
+		case "provides-extra":
+			m.ProvidesExtra = append(m.ProvidesExtra, f[1])
+		case "dynamic":
+			m.Dynamic = append(m.Dynamic, f[1])
+		}
+	}
+	if m.Name == "" || m.Version == "" {
+		return nil, fmt.Errorf("%w: missing Name or Version", ErrInvalidMetadata)
+	}
+	return m, nil
+}
+
+// ParseMetadata gives what the straightforward parser gives, errors
+// included.
+func FuzzParseMetadata(f *testing.F) {
+	for _, s := range []string{
+		"Metadata-Version: 2.1\nName: a\nVersion: 1.0\nRequires-Dist: b>=1\n\nbody: x\n",
+		"\ufeffName: a\r\nVersion: 1\r\n\r\nRequires-Dist: body\r\n",
+		"Name: a\nVersion: 1\nRequires-Dist: b;\n  extra == 'x'\n \t\nProvides-Extra: x\n",
+		"  cont\nName: a\n", "bad line\nName: a\n", "Name: a\nbad line\nVersion: 1\n",
+		"\n\n\nNAME: a\nVERSION: 1\nDYNAMIC: x\nrequires-python: >=3\n",
+		"Name: a\r\r\nVersion: 1\r\n\r\r\nRequires-Dist: c\n", "Requİres-Dist: x\nName: a\nVersion: 1\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := ParseMetadata(data)
+		want, werr := parseMetadataOracle(data)
+		if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+			t.Fatalf("error %v, want %v", err, werr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("got %+v\nwant %+v", got, want)
+		}
+	})
 }

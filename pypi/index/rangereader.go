@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // rangeReader is an io.ReaderAt over a remote file fetched with HTTP range
@@ -48,7 +49,7 @@ const (
 	maxRangeReads = 6 // more means a strange archive: download it whole instead
 )
 
-var contentRangeRE = regexp.MustCompile(`^bytes (\d+)-(\d+)/(\d+)$`)
+var contentRangeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^bytes (\d+)-(\d+)/(\d+)$`) })
 
 func (r *rangeReader) open() error {
 	start, data, total, err := r.fetch(fmt.Sprintf("bytes=-%d", tailSize))
@@ -79,7 +80,7 @@ func (r *rangeReader) fetch(rng string) (start int64, data []byte, total int64, 
 	if resp.status == http.StatusOK {
 		return 0, resp.body, -1, nil
 	}
-	m := contentRangeRE.FindStringSubmatch(resp.header.Get("Content-Range"))
+	m := contentRangeRE().FindStringSubmatch(resp.header.Get("Content-Range"))
 	if m == nil {
 		return 0, nil, 0, fmt.Errorf("bad Content-Range %q", resp.header.Get("Content-Range"))
 	}

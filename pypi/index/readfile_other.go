@@ -4,5 +4,6 @@ package index
 
 import "os"
 
-// readCacheFile reads a whole cache file (buf is a hint, unused here).
-func readCacheFile(path string, _ []byte) ([]byte, error) { return os.ReadFile(path) }
+// readCacheFile reads a whole cache file into a new buffer (the caller's
+// to keep).
+func readCacheFile(path string) ([]byte, error) { return os.ReadFile(path) }

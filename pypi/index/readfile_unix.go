@@ -4,18 +4,19 @@ package index
 
 import (
 	"io/fs"
-	"slices"
 	"syscall"
 )
 
-// readCacheFile reads a whole cache file into buf (grown as needed) with
-// open, read and close only: os.ReadFile also registers the descriptor
-// with the poller (refused for regular files), stats it and reads once
-// more to see the end, doubling the system calls of a warm resolve that
-// reads hundreds of small entries. A read that comes back short is the
-// end of a regular file; entries are replaced by rename, never written in
-// place, and their checksum catches anything else.
-func readCacheFile(path string, buf []byte) ([]byte, error) {
+// readCacheFile reads a whole cache file into a new buffer of its size,
+// with open, fstat, read and close only: os.ReadFile also registers the
+// descriptor with the poller (refused for regular files) and reads once
+// more to see the end, and a buffer grown by doubling would copy (and
+// fault in) a large page entry several times over. A read that comes back
+// short is the end of a regular file; entries are replaced by rename,
+// never written in place, so the size fstat gives is the entry's, and the
+// checksum catches anything else. The buffer is the caller's to keep:
+// decoded strings may alias it.
+func readCacheFile(path string) ([]byte, error) {
 	var fd int
 	var err error
 	for {
@@ -28,10 +29,16 @@ func readCacheFile(path string, buf []byte) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
-	buf = buf[:0]
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	// One spare byte: a read that fills the buffer means the file grew
+	// (it cannot, see above), and the loop goes on growing it.
+	buf := make([]byte, 0, max(int(st.Size), 0)+1)
 	for {
 		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, max(cap(buf), 4096))
+			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
 		if err == syscall.EINTR {

@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pylock/pylock/pypi/names"
@@ -20,8 +21,14 @@ const (
 	acceptSimple = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 )
 
-var hashAlgos = map[string]bool{"md5": true, "sha1": true, "sha224": true, "sha256": true, "sha384": true, "sha512": true,
-	"blake2b_256": true}
+// knownHashAlgo reports whether k names a hash algorithm pylock keeps.
+func knownHashAlgo(k string) bool {
+	switch k {
+	case "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b_256":
+		return true
+	}
+	return false
+}
 
 // parsePage parses a Simple API project page (JSON when the content type
 // says so, else HTML). URLs are resolved against base.
@@ -106,7 +113,7 @@ func cleanHashes(h map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range h {
 		k, v = strings.ToLower(k), strings.ToLower(v)
-		if hashAlgos[k] && isHex(v) {
+		if knownHashAlgo(k) && isHex(v) {
 			out[k] = v
 		}
 	}
@@ -120,7 +127,7 @@ func hashesClean(h map[string]string) bool {
 		return false
 	}
 	for k, v := range h {
-		if !hashAlgos[k] || !isHex(v) {
+		if !knownHashAlgo(k) || !isHex(v) {
 			return false
 		}
 	}
@@ -314,9 +321,14 @@ func unsafeName(name string) string {
 	return ""
 }
 
+// The HTML page's regular expressions, compiled on first use.
 var (
-	tagRE  = regexp.MustCompile(`(?is)<!--.*?-->|<(a|base)\b((?:[^>"']|"[^"]*"|'[^']*')*)>`)
-	attrRE = regexp.MustCompile(`(?s)([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>` + "`" + `]+)))?`)
+	tagRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<!--.*?-->|<(a|base)\b((?:[^>"']|"[^"]*"|'[^']*')*)>`)
+	})
+	attrRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>` + "`" + `]+)))?`)
+	})
 )
 
 // parseHTMLPage reads the anchors of a PEP 503 page (plus PEP 592, 629,
@@ -324,7 +336,7 @@ var (
 func parseHTMLPage(body []byte, base *url.URL) ([]File, error) {
 	var files []File
 	anchors := 0
-	for _, m := range tagRE.FindAllSubmatch(body, -1) {
+	for _, m := range tagRE().FindAllSubmatch(body, -1) {
 		if len(m[1]) == 0 { // comment
 			continue
 		}
@@ -376,25 +388,27 @@ func parseHTMLPage(body []byte, base *url.URL) ([]File, error) {
 	if len(files) == 0 && !looksLikeHTML(body) {
 		return nil, fmt.Errorf("%w: the response is neither a PEP 503 HTML nor a PEP 691 JSON page (%d bytes)", ErrIndexFault, len(body))
 	}
-	if n := len(anchorOpenRE.FindAllIndex(commentRE.ReplaceAll(body, nil), -1)); n > anchors {
+	if n := len(anchorOpenRE().FindAllIndex(commentRE().ReplaceAll(body, nil), -1)); n > anchors {
 		files = append(files, File{Filename: fmt.Sprintf("%d link(s)", n-anchors), Reject: "malformed <a> tag", Size: -1})
 	}
 	return files, nil
 }
 
 var (
-	anchorOpenRE = regexp.MustCompile(`(?i)<a\s`)
-	commentRE    = regexp.MustCompile(`(?s)<!--.*?-->`)
-	htmlTagRE    = regexp.MustCompile(`(?i)<(!doctype|html|head|body|meta|title|a\s|h1|pre)`)
+	anchorOpenRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)<a\s`) })
+	commentRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<!--.*?-->`) })
+	htmlTagRE    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)<(!doctype|html|head|body|meta|title|a\s|h1|pre)`)
+	})
 )
 
 // looksLikeHTML reports whether a body with no links is still an HTML page
 // (a project with no files), not junk.
-func looksLikeHTML(body []byte) bool { return htmlTagRE.Match(body) }
+func looksLikeHTML(body []byte) bool { return htmlTagRE().Match(body) }
 
 func parseAttrs(s string) map[string]string {
 	out := map[string]string{}
-	for _, m := range attrRE.FindAllStringSubmatch(s, -1) {
+	for _, m := range attrRE().FindAllStringSubmatch(s, -1) {
 		k := strings.ToLower(m[1])
 		if _, dup := out[k]; dup {
 			continue
@@ -408,17 +422,38 @@ func parseAttrs(s string) map[string]string {
 // (.egg, .exe, .msi, ...) are dropped from project pages.
 var distExts = []string{".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".tar"}
 
+// distExt returns filename's distribution extension (lower case), "" for
+// none. Extensions match ASCII case-insensitively, without lower-casing
+// (and copying) the whole name of every file of a page.
 func distExt(filename string) string {
-	l := strings.ToLower(filename)
 	for _, e := range distExts {
-		if strings.HasSuffix(l, e) {
+		if hasSuffixFold(filename, e) {
 			return e
 		}
 	}
 	return ""
 }
 
-func isWheel(filename string) bool { return strings.HasSuffix(strings.ToLower(filename), ".whl") }
+func isWheel(filename string) bool { return hasSuffixFold(filename, ".whl") }
+
+// hasSuffixFold reports whether s ends with the lower-case ASCII suffix,
+// ignoring ASCII case.
+func hasSuffixFold(s, suffix string) bool {
+	if len(s) < len(suffix) {
+		return false
+	}
+	s = s[len(s)-len(suffix):]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != suffix[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // filenameMatches reports whether a distribution filename can belong to
 // project: a wheel's first field, or for an sdist any prefix ending before a

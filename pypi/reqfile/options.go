@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // token is one shell word of a line's options, with the offset (in the
@@ -126,26 +127,29 @@ var specs = []optSpec{
 	{optHash, []string{"--hash"}, true},
 }
 
-var (
-	shortOpts = map[string]*optSpec{}
-	longOpts  = map[string]*optSpec{}
-	longNames []string
-)
+// optTables indexes specs by option name (built on first use, not at
+// start-up).
+type optTables struct {
+	short, long map[string]*optSpec
+	longNames   []string // sorted
+}
 
-func init() {
+var optIndex = sync.OnceValue(func() *optTables {
+	t := &optTables{short: map[string]*optSpec{}, long: map[string]*optSpec{}}
 	for i := range specs {
 		s := &specs[i]
 		for _, n := range s.names {
 			if strings.HasPrefix(n, "--") {
-				longOpts[n] = s
-				longNames = append(longNames, n)
+				t.long[n] = s
+				t.longNames = append(t.longNames, n)
 			} else {
-				shortOpts[n] = s
+				t.short[n] = s
 			}
 		}
 	}
-	sort.Strings(longNames)
-}
+	sort.Strings(t.longNames)
+	return t
+})
 
 // option is one parsed option occurrence.
 type option struct {
@@ -196,7 +200,7 @@ func parseOptions(toks []token) (opts []option, args []token, err *optError) {
 			opts = append(opts, o)
 		case strings.HasPrefix(t.val, "-") && len(t.val) > 1:
 			name := t.val[:2]
-			spec := shortOpts[name]
+			spec := optIndex().short[name]
 			if spec == nil {
 				return nil, nil, &optError{t.off, "unknown option", name}
 			}
@@ -220,11 +224,11 @@ func parseOptions(toks []token) (opts []option, args []token, err *optError) {
 // matchLong resolves a long option name, allowing unique prefixes as optparse
 // does. It returns a message on failure.
 func matchLong(name string) (*optSpec, string, string) {
-	if s, ok := longOpts[name]; ok {
+	if s, ok := optIndex().long[name]; ok {
 		return s, name, ""
 	}
 	var cands []string
-	for _, n := range longNames {
+	for _, n := range optIndex().longNames {
 		if strings.HasPrefix(n, name) {
 			cands = append(cands, n)
 		}
@@ -233,7 +237,7 @@ func matchLong(name string) (*optSpec, string, string) {
 	case 0:
 		return nil, "", "unknown option"
 	case 1:
-		return longOpts[cands[0]], cands[0], ""
+		return optIndex().long[cands[0]], cands[0], ""
 	}
 	return nil, "", fmt.Sprintf("ambiguous option (could be %s):", strings.Join(cands, ", "))
 }

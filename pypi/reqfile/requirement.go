@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/pep508"
@@ -13,16 +14,17 @@ import (
 
 // urlSchemes are the schemes pip's is_url accepts: http, https, file, ftp
 // and the VCS schemes.
-var urlSchemes = map[string]bool{"http": true, "https": true, "file": true, "ftp": true}
-
-func init() {
+// (Built on first use, not at start-up.)
+var urlSchemes = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{"http": true, "https": true, "file": true, "ftp": true}
 	for _, vcs := range []string{"git", "hg", "svn", "bzr"} {
-		urlSchemes[vcs] = true
+		m[vcs] = true
 		for _, s := range []string{"http", "https", "ssh", "file", "git", "svn", "static-http", "ftp", "sftp"} {
-			urlSchemes[vcs+"+"+s] = true
+			m[vcs+"+"+s] = true
 		}
 	}
-}
+	return m
+})
 
 // scheme returns the lower-cased URL scheme of s if pip would take s for a
 // URL (is_url), else "".
@@ -32,7 +34,7 @@ func scheme(s string) string {
 		return ""
 	}
 	sc := strings.ToLower(s[:i])
-	if urlSchemes[sc] {
+	if urlSchemes()[sc] {
 		return sc
 	}
 	return ""
