@@ -15,7 +15,7 @@ latency: no resolver can finish sooner on a cold cache) with pylock's cold
 ratio to it, and pylock's peak RSS. It prints a Markdown table (and writes
 JSON with --json). Standard library only.
 
-    go build -o /tmp/pylock ./cmd/pylock
+    CGO_ENABLED=0 go build -o /tmp/pylock ./cmd/pylock
     python3 bench/compare.py --pylock /tmp/pylock --latency-ms 20 [--pip] [--only chalice] [--repeat 3]
 """
 import argparse, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time, tomllib, urllib.request
