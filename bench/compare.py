@@ -5,8 +5,10 @@ For every resolvelib case (and the bundled seed index) this builds an index
 with ../shared/bench/pyindex.py, serves it on 127.0.0.1 with optional latency,
 and runs:
   * pylock cold  (empty cache directory),
-  * pylock warm  (same cache directory, the index answering; --warm-repeat
-                  runs after each cold run), and --offline warm,
+  * pylock warm  (same cache directory, the index answering, the previous
+                  lock in place as when a user re-runs resolve; --warm-repeat
+                  runs after each cold run), --offline warm, and warm without
+                  a previous lock (no preferred pins, a new lock written),
   * pip 23.x     (../shared/bench/pip_resolve.py, only with --pip; otherwise
                   pip's recorded result from ../shared/bench/results is shown).
 Per case it reports pylock's and pip's cold and warm times and requests, the
@@ -186,14 +188,17 @@ def main():
         srv, base = serve(idx, a.latency_ms)
         work = tempfile.mkdtemp(prefix="pylock-bench-")
         try:
-            colds, warms, offs = [], [], []
+            colds, warms, offs, freshes = [], [], [], []
             for i in range(a.repeat):
                 cache = os.path.join(work, "cache%d" % i)
                 colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, fresh=True))
                 for _ in range(max(1, a.warm_repeat)):
                     warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
                     offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, offline=True))
-            cold, warm, off = median_run(colds), median_run(warms), median_run(offs)
+                    # Warm cache but no previous lock: the resolution from
+                    # scratch (no preferred pins) and a new lock written.
+                    freshes.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, fresh=True))
+            cold, warm, off, wfresh = median_run(colds), median_run(warms), median_run(offs), median_run(freshes)
             pip = pip_warm = None
             if a.pip or sources is None:
                 pip = run_pip(base, reqs)
@@ -209,16 +214,16 @@ def main():
         r = rec.get("resolvelib/" + name, {})
         rp = r.get("pip", {})
         result = "timeout" if rp.get("timed_out") else ("ok" if rp.get("ok") else rp.get("error_kind", "?"))
-        rows.append({"case": name, "latency_ms": a.latency_ms, "cold": cold, "warm": warm, "offline": off,
+        rows.append({"case": name, "latency_ms": a.latency_ms, "cold": cold, "warm": warm, "offline": off, "warm_no_lock": wfresh,
                      "floor_seconds": floor, "cold_over_floor": cold["seconds"] / floor if floor else None,
                      "pip": pip, "pip_warm": pip_warm,
                      "pip_recorded": {"seconds": r.get("pip_seconds"), "requests": r.get("pip", {}).get("requests"),
                                       "result": "%s, match=%s" % (result, r.get("match"))}})
     f2 = lambda x: "%.3f s" % x if isinstance(x, (int, float)) else "-"
     ms = lambda x: "%.1f ms" % (x * 1000) if isinstance(x, (int, float)) else "-"
-    print("| case | floor | pylock cold | cold/floor | requests pylock / pip | req ratio | peak RSS | pylock warm | warm req | offline | pip cold | pip warm | pip warm / pylock warm | pip result |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    warm_ratios, req_ratios = [], []
+    print("| case | floor | pylock cold | cold/floor | requests pylock / pip | req ratio | peak RSS | pylock warm | warm req | offline | warm, no lock | pip cold | pip warm | pip warm / pylock warm | pip warm / warm, no lock | pip result |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    warm_ratios, fresh_ratios, req_ratios = [], [], []
     for r in rows:
         if r["pip"]:
             ps, preq = r["pip"]["seconds"], r["pip"]["requests"]
@@ -227,25 +232,31 @@ def main():
         else:
             ps, preq, pw = r["pip_recorded"]["seconds"], r["pip_recorded"]["requests"], None
             pr = "%s (recorded, no latency)" % r["pip_recorded"]["result"]
-        c, w, o = r["cold"], r["warm"], r["offline"]
+        c, w, o, wf = r["cold"], r["warm"], r["offline"], r["warm_no_lock"]
         rq = c["requests"] / preq if preq else None
         wr = pw / w["seconds"] if pw and w["seconds"] else None
-        r["requests_over_pip"], r["pip_warm_over_pylock_warm"] = rq, wr
+        fr = pw / wf["seconds"] if pw and wf["seconds"] else None
+        r["requests_over_pip"], r["pip_warm_over_pylock_warm"], r["pip_warm_over_warm_no_lock"] = rq, wr, fr
+        if fr is not None:
+            fresh_ratios.append(fr)
         if rq is not None:
             req_ratios.append((rq, r["case"], pr))
         if wr is not None:
             warm_ratios.append(wr)
         name = r["case"] + (" (no solution)" if c["exit"] == 1 else "")
-        print("| %s | %s | %s | %s | %s / %s | %s | %.0f MB | %s | %d | %s | %s | %s | %s | %s |" % (
+        print("| %s | %s | %s | %s | %s / %s | %s | %.0f MB | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
             name, f2(r["floor_seconds"]), f2(c["seconds"]),
             "%.2f" % r["cold_over_floor"] if r["cold_over_floor"] else "-", c["requests"],
             preq if preq is not None else "-", "%.2f" % rq if rq is not None else "-", c["rss_mb"],
-            ms(w["seconds"]), w["requests"], ms(o["seconds"]), f2(ps), f2(pw),
-            "%.0f×" % wr if wr else "-", pr))
+            ms(w["seconds"]), w["requests"], ms(o["seconds"]), ms(wf["seconds"]), f2(ps), f2(pw),
+            "%.0f×" % wr if wr else "-", "%.0f×" % fr if fr else "-", pr))
     print()
     if warm_ratios:
         print("- median pip warm / pylock warm: %.0f× (%.0f–%.0f×, %d cases)" % (
             statistics.median(warm_ratios), min(warm_ratios), max(warm_ratios), len(warm_ratios)))
+    if fresh_ratios:
+        print("- median pip warm / pylock warm without a previous lock: %.0f× (%.0f–%.0f×)" % (
+            statistics.median(fresh_ratios), min(fresh_ratios), max(fresh_ratios)))
     if req_ratios:
         worst = max(req_ratios)
         print("- requests / pip's: at most %.2f (%s, pip %s)" % worst)
