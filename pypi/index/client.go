@@ -487,22 +487,5 @@ func (s *httpIndex) files(ctx context.Context, project string) ([]File, error) {
 // without http(s) URLs (a remote page may not point at local files). Its
 // result is cached: credentials are added by the caller.
 func parseRemotePage(body []byte, ctype string, final *url.URL) ([]File, error) {
-	files, err := parsePage(body, ctype, final)
-	if err != nil {
-		return nil, err
-	}
-	for i := range files {
-		f := &files[i]
-		if f.Reject != "" || plainAbsURL(f.URL) {
-			continue
-		}
-		fu, err := url.Parse(f.URL)
-		if err != nil || (fu.Scheme != "http" && fu.Scheme != "https") {
-			f.Reject = "not an http(s) URL on a remote index"
-			if err == nil && fu.Scheme == "file" {
-				f.Reject = "file:// URL on a remote index"
-			}
-		}
-	}
-	return files, nil
+	return parsePageFrom(body, ctype, final, true)
 }

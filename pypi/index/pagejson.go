@@ -3,52 +3,99 @@ package index
 import (
 	"errors"
 	"fmt"
-	"strconv"
+	"math/bits"
+	"net/url"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// decodeJSONPage decodes a PEP 691 project page into p. It is a decoder
-// made for this one document shape, several times faster than
-// encoding/json's reflection on the large pages (botocore: 800 files, 400
-// KB) that sit on a resolution's critical path: strings without escapes
-// are sub-strings of one copy of the body (no allocation each), values of
-// keys pylock does not read are skipped without being built, and the
-// polymorphic "yanked" and "core-metadata" values are decoded in place
-// instead of through json.RawMessage. It accepts exactly the JSON that
-// encoding/json accepts for jsonPage (FuzzDecodeJSONPage checks both agree)
-// except that, like encoding/json, duplicate keys keep the last value.
-func decodeJSONPage(body []byte, p *jsonPage) error {
-	d := pageDecoder{s: string(body)}
+// parseJSONPage parses a PEP 691 project page into files, URLs resolved
+// against base. It is a decoder made for this one document shape, several
+// times faster than encoding/json's reflection on the large pages
+// (botocore: 800 files, 400 KB) that sit on a resolution's critical path,
+// and it builds each File while it reads the file's object:
+//   - strings without escapes are sub-strings of one copy of the body (no
+//     allocation each); escaped requires-python values are decoded once per
+//     page (they repeat);
+//   - values of keys pylock does not read are skipped without being built;
+//   - "hashes" and the core-metadata hashes are checked and lower-cased as
+//     they are read (cleanHashes' rules), into one map each;
+//   - the polymorphic "yanked" and "core-metadata" values are decoded in
+//     place;
+//   - file URLs are resolved without url.Parse when they are plain
+//     (resolveFileURL);
+//   - the []File is allocated once, sized from the first files' size.
+//
+// Its result is what decoding the page with encoding/json and then
+// converting each file would give (FuzzDecodeJSONPage checks both agree),
+// except that a second top-level "files" array replaces the first one
+// (encoding/json would decode it into the first one's elements).
+// Duplicate keys elsewhere behave as in encoding/json: the last value wins,
+// and "hashes" objects merge.
+func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
+	return decodeJSONPage(body, base, false)
+}
+
+// decodeJSONPage is parseJSONPage; remote: see parsePageFrom.
+func decodeJSONPage(body []byte, base *url.URL, remote bool) ([]File, error) {
+	d := pageDecoder{s: string(body), base: base, remote: remote}
+	files, apiVersion, err := d.page()
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad PEP 691 page: %w", ErrIndexFault, err)
+	}
+	if major, _, _ := strings.Cut(apiVersion, "."); major != "" && major != "1" {
+		return nil, fmt.Errorf("unsupported Simple API version %q", apiVersion)
+	}
+	return files, nil
+}
+
+// page decodes the top-level object.
+func (d *pageDecoder) page() (files []File, apiVersion string, err error) {
 	d.ws()
-	if err := d.object(func(key string) error {
+	err = d.object(func(key string) error {
 		switch key {
 		case "meta":
 			return d.object(func(key string) error {
 				if key == "api-version" {
-					return d.nullableString(&p.Meta.APIVersion)
+					return d.nullableString(&apiVersion)
 				}
 				return d.skip()
 			})
 		case "name":
-			return d.nullableString(&p.Name)
+			var name string
+			return d.nullableString(&name)
 		case "files":
-			return d.files(&p.Files)
+			var err error
+			files, err = d.files()
+			return err
 		}
 		return d.skip()
-	}); err != nil {
-		return err
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	d.ws()
 	if d.i != len(d.s) {
-		return d.errorf("unexpected data after the page")
+		return nil, "", d.errorf("unexpected data after the page")
 	}
-	return nil
+	if files == nil {
+		files = []File{}
+	}
+	return files, apiVersion, nil
 }
 
 type pageDecoder struct {
-	s string
-	i int
+	s      string
+	i      int
+	base   *url.URL
+	remote bool // a remote page: non-http(s) URLs are rejected
+
+	f       fileFields        // the file being read (scratch, reused)
+	rel     relBase           // base prepared for resolving relative URLs
+	relDone bool              // rel is set
+	interns map[string]string // escaped requires-python text -> value
+	buf     []byte            // scratch for building URLs
 }
 
 func (d *pageDecoder) errorf(format string, args ...any) error {
@@ -56,6 +103,13 @@ func (d *pageDecoder) errorf(format string, args ...any) error {
 }
 
 func (d *pageDecoder) ws() {
+	if d.i < len(d.s) && d.s[d.i] > ' ' { // compact JSON: inlined
+		return
+	}
+	d.skipSpace()
+}
+
+func (d *pageDecoder) skipSpace() {
 	for d.i < len(d.s) {
 		switch d.s[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -76,6 +130,14 @@ func (d *pageDecoder) peek() byte {
 }
 
 func (d *pageDecoder) expect(c byte) error {
+	if d.i < len(d.s) && d.s[d.i] == c { // inlined
+		d.i++
+		return nil
+	}
+	return d.expectSlow(c)
+}
+
+func (d *pageDecoder) expectSlow(c byte) error {
 	if d.peek() != c {
 		if d.i >= len(d.s) {
 			return d.errorf("unexpected end, want %q", c)
@@ -164,118 +226,15 @@ func (d *pageDecoder) array(elem func() error) error {
 	}
 }
 
-func (d *pageDecoder) files(out *[]jsonFile) error {
-	if d.null() {
-		*out = nil
-		return nil
-	}
-	files := make([]jsonFile, 0, 64)
-	err := d.array(func() error {
-		var f jsonFile
-		if err := d.file(&f); err != nil {
-			return err
-		}
-		files = append(files, f)
-		return nil
-	})
-	*out = files
-	return err
-}
-
-func (d *pageDecoder) file(f *jsonFile) error {
-	if d.null() {
-		return nil
-	}
-	return d.object(func(key string) error {
-		switch key {
-		case "filename":
-			return d.nullableString(&f.Filename)
-		case "url":
-			return d.nullableString(&f.URL)
-		case "hashes":
-			return d.hashes(&f.Hashes)
-		case "requires-python":
-			return d.optString(&f.RequiresPython)
-		case "size":
-			return d.optInt64(&f.Size)
-		case "upload-time":
-			return d.nullableString(&f.UploadTime)
-		case "yanked":
-			return d.value(&f.Yanked)
-		case "core-metadata":
-			return d.value(&f.CoreMetadata)
-		case "dist-info-metadata":
-			return d.value(&f.DistInfoMetadata)
-		case "data-dist-info-metadata":
-			return d.value(&f.DataDistInfoMeta)
-		}
-		return d.skip()
-	})
-}
-
-func (d *pageDecoder) hashes(out *map[string]string) error {
-	if d.null() {
-		*out = nil
-		return nil
-	}
-	if *out == nil {
-		*out = make(map[string]string, 1)
-	}
-	m := *out
-	return d.object(func(key string) error {
-		if d.null() {
-			m[key] = "" // encoding/json stores the zero value for null
-			return nil
-		}
-		v, err := d.str()
-		m[key] = v
-		return err
-	})
-}
-
-// value reads a polymorphic file value (see jsonValue).
-func (d *pageDecoder) value(v *jsonValue) error {
-	switch c := d.peek(); {
-	case c == 'n' && d.literal("null"):
-		*v = jsonValue{kind: jsonNull}
-	case c == 't' && d.literal("true"):
-		*v = jsonValue{kind: jsonBool, b: true}
-	case c == 'f' && d.literal("false"):
-		*v = jsonValue{kind: jsonBool}
-	case c == '"':
-		s, err := d.str()
-		*v = jsonValue{kind: jsonString, s: s}
-		return err
-	case c == '{':
-		h := map[string]string{}
-		other := false
-		err := d.object(func(key string) error {
-			if d.peek() == '"' {
-				s, err := d.str()
-				h[key] = s
-				return err
-			}
-			if d.null() {
-				h[key] = ""
-				return nil
-			}
-			other = true
-			return d.skip()
-		})
-		*v = jsonValue{kind: jsonHashes, hashes: h}
-		if other {
-			*v = jsonValue{kind: jsonOther}
-		}
-		return err
-	default:
-		*v = jsonValue{kind: jsonOther}
-		return d.skip()
-	}
-	return nil
-}
-
 // null consumes a JSON null, if that is what comes next.
-func (d *pageDecoder) null() bool { return d.peek() == 'n' && d.literal("null") }
+func (d *pageDecoder) null() bool {
+	d.ws()
+	if len(d.s)-d.i >= 4 && d.s[d.i:d.i+4] == "null" {
+		d.i += 4
+		return true
+	}
+	return false
+}
 
 // stringValue reads a value that must be a string.
 func (d *pageDecoder) stringValue() (string, error) {
@@ -293,36 +252,6 @@ func (d *pageDecoder) nullableString(out *string) error {
 	s, err := d.stringValue()
 	*out = s
 	return err
-}
-
-func (d *pageDecoder) optString(out *optString) error {
-	if d.peek() == 'n' && d.literal("null") {
-		*out = optString{}
-		return nil
-	}
-	if d.peek() != '"' {
-		return d.errorf("want a string")
-	}
-	s, err := d.str()
-	*out = optString{s, true}
-	return err
-}
-
-func (d *pageDecoder) optInt64(out *optInt64) error {
-	if d.peek() == 'n' && d.literal("null") {
-		*out = optInt64{}
-		return nil
-	}
-	start := d.i
-	if err := d.number(); err != nil {
-		return err
-	}
-	n, err := strconv.ParseInt(d.s[start:d.i], 10, 64)
-	if err != nil {
-		return d.errorf("size %q is not an integer", d.s[start:d.i])
-	}
-	*out = optInt64{n, true}
-	return nil
 }
 
 // number consumes a JSON number (RFC 8259 grammar).
@@ -390,42 +319,85 @@ func (d *pageDecoder) strSpan() (escaped bool, err error) {
 	if d.i >= len(d.s) || d.s[d.i] != '"' {
 		return false, d.errorf("want a string")
 	}
-	d.i++
-	for d.i < len(d.s) {
-		c := d.s[d.i]
+	s, i := d.s, d.i+1
+	for {
+		i = plainRun(s, i)
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
 		switch {
 		case c == '"':
-			d.i++
+			d.i = i + 1
 			return escaped, nil
 		case c == '\\':
 			escaped = true
-			if d.i+1 >= len(d.s) {
+			if i+1 >= len(s) {
+				d.i = i
 				return false, d.errorf("unterminated string")
 			}
-			switch d.s[d.i+1] {
+			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				d.i += 2
+				i += 2
 			case 'u':
-				if _, err := hex4(d.s, d.i+2); err != nil {
+				if _, err := hex4(s, i+2); err != nil {
+					d.i = i
 					return false, d.errorf("bad \\u escape in a string")
 				}
-				d.i += 6
+				i += 6
 			default:
+				d.i = i
 				return false, d.errorf("bad escape in a string")
 			}
 		case c < 0x20:
+			d.i = i
 			return false, d.errorf("control character in a string")
-		case c < utf8.RuneSelf:
-			d.i++
 		default:
-			r, size := utf8.DecodeRuneInString(d.s[d.i:])
+			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
 				escaped = true // invalid UTF-8 becomes U+FFFD, as in encoding/json
 			}
-			d.i += size
+			i += size
 		}
 	}
+	d.i = len(s)
 	return false, d.errorf("unterminated string")
+}
+
+// plainRun returns the index of the first byte at or after i that ends a
+// run of plain string bytes (printable ASCII other than '"' and '\\'),
+// or len(s). It tests eight bytes at a time.
+func plainRun(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := specialBytes(load64(s[i : i+8])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// load64 reads eight bytes, little-endian (one load).
+func load64(t string) uint64 {
+	t = t[:8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
+// specialBytes sets the high bit of the lowest byte of w that is < 0x20,
+// not ASCII, '"' or '\\' (and maybe of bytes above it); 0 when there is
+// none. The subtractions borrow only from a byte above a special one, so
+// the lowest mark is exact.
+func specialBytes(w uint64) uint64 {
+	q := w ^ ('"' * ones)
+	b := w ^ ('\\' * ones)
+	return ((w - 0x20*ones) | (q - ones) | (b - ones) | w) & highs
 }
 
 // str reads a string value: a sub-string of the body when it has no escapes.

@@ -1,15 +1,9 @@
 package index
 
 import (
-	"encoding/json"
-	"fmt"
-	"html"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/pylock/pylock/pypi/names"
 	"github.com/pylock/pylock/pypi/wheel"
@@ -33,91 +27,48 @@ func knownHashAlgo(k string) bool {
 // parsePage parses a Simple API project page (JSON when the content type
 // says so, else HTML). URLs are resolved against base.
 func parsePage(body []byte, ctype string, base *url.URL) ([]File, error) {
+	return parsePageFrom(body, ctype, base, false)
+}
+
+// parsePageFrom is parsePage; for a remote page it also rejects the files
+// whose URL is not http(s) (see remoteReject).
+func parsePageFrom(body []byte, ctype string, base *url.URL, remote bool) ([]File, error) {
 	if strings.Contains(strings.ToLower(ctype), "json") {
-		return parseJSONPage(body, base)
+		return decodeJSONPage(body, base, remote)
 	}
-	return parseHTMLPage(body, base)
+	return decodeHTMLPage(body, base, remote)
 }
 
-type jsonPage struct {
-	Meta struct {
-		APIVersion string `json:"api-version"`
-	} `json:"meta"`
-	Name  string     `json:"name"`
-	Files []jsonFile `json:"files"`
-}
-
-type jsonFile struct {
-	Filename         string            `json:"filename"`
-	URL              string            `json:"url"`
-	Hashes           map[string]string `json:"hashes"`
-	RequiresPython   optString         `json:"requires-python"`
-	Size             optInt64          `json:"size"`
-	UploadTime       string            `json:"upload-time"`
-	Yanked           jsonValue         `json:"yanked"`
-	CoreMetadata     jsonValue         `json:"core-metadata"`
-	DistInfoMetadata jsonValue         `json:"dist-info-metadata"`
-	DataDistInfoMeta jsonValue         `json:"data-dist-info-metadata"`
-}
-
-func parseJSONPage(body []byte, base *url.URL) ([]File, error) {
-	var p jsonPage
-	if err := decodeJSONPage(body, &p); err != nil {
-		return nil, fmt.Errorf("%w: bad PEP 691 page: %w", ErrIndexFault, err)
+// remoteReject says why a file URL from a remote page cannot be used (a
+// remote page may not point at local files), or "". The parsers call it
+// only for URLs their fast paths did not make (those are plain http(s)).
+func remoteReject(u string) string {
+	if plainAbsURL(u) {
+		return ""
 	}
-	if major, _, _ := strings.Cut(p.Meta.APIVersion, "."); major != "" && major != "1" {
-		return nil, fmt.Errorf("unsupported Simple API version %q", p.Meta.APIVersion)
+	fu, err := url.Parse(u)
+	switch {
+	case err == nil && (fu.Scheme == "http" || fu.Scheme == "https"):
+		return ""
+	case err == nil && fu.Scheme == "file":
+		return "file:// URL on a remote index"
 	}
-	files := make([]File, 0, len(p.Files))
-	for _, jf := range p.Files {
-		abs, ok := resolveFileURL(base, jf.URL)
-		if !ok {
-			continue
-		}
-		f := File{Filename: jf.Filename, URL: abs, Hashes: cleanHashes(jf.Hashes), Size: -1}
-		if f.Filename == "" {
-			u, _ := url.Parse(abs)
-			f.Filename = filenameOf(u)
-		}
-		f.Reject = unsafeName(f.Filename)
-		if jf.RequiresPython.ok {
-			f.RequiresPython = jf.RequiresPython.s
-		}
-		if jf.Size.ok {
-			f.Size = jf.Size.n
-		}
-		if jf.UploadTime != "" {
-			f.UploadTime, _ = time.Parse(time.RFC3339Nano, jf.UploadTime)
-		}
-		f.Yanked, f.YankedReason = jsonYanked(jf.Yanked)
-		meta := jf.CoreMetadata
-		if meta.kind == jsonAbsent || meta.kind == jsonNull {
-			meta = jf.DistInfoMetadata
-		}
-		if meta.kind == jsonAbsent || meta.kind == jsonNull {
-			meta = jf.DataDistInfoMeta
-		}
-		f.CoreMetadata, f.CoreMetadataHashes = jsonCoreMetadata(meta)
-		files = append(files, f)
-	}
-	return files, nil
+	return "not an http(s) URL on a remote index"
 }
 
 // cleanHashes keeps known algorithms with hex digests, lower-cased. The
 // digests name cache files, so anything else (an index sending "../x") is
-// dropped rather than trusted.
+// dropped rather than trusted. Where keys differ only in case, the one
+// that sorts last wins (hashMap).
 func cleanHashes(h map[string]string) map[string]string {
 	if hashesClean(h) { // the common case: no copy
 		return h
 	}
-	out := map[string]string{}
+	pairs := make([]hashPair, 0, len(h))
 	for k, v := range h {
-		k, v = strings.ToLower(k), strings.ToLower(v)
-		if knownHashAlgo(k) && isHex(v) {
-			out[k] = v
-		}
+		pairs = append(pairs, hashPair{k, v})
 	}
-	return out
+	return hashMap(pairs)
 }
 
 // hashesClean reports whether cleanHashes would return h unchanged: a
@@ -146,154 +97,6 @@ func isHex(s string) bool {
 	return true
 }
 
-// jsonValue is one of the polymorphic values of a PEP 691 file: "yanked"
-// (false, true or a reason) and "core-metadata" (false, true or a hash
-// table).
-type jsonValue struct {
-	kind   byte // jsonAbsent, jsonNull, jsonBool, jsonString, jsonHashes, jsonOther
-	b      bool
-	s      string
-	hashes map[string]string
-}
-
-const (
-	jsonAbsent byte = iota
-	jsonNull
-	jsonBool
-	jsonString
-	jsonHashes // an object whose values are all strings
-	jsonOther
-)
-
-// optString is a string that may be absent or null (what a *string holds
-// without an allocation per file).
-type optString struct {
-	s  string
-	ok bool
-}
-
-// optInt64 is an integer that may be absent or null.
-type optInt64 struct {
-	n  int64
-	ok bool
-}
-
-// UnmarshalJSON decodes like a *string field: null unsets (tests use
-// encoding/json as the reference for decodeJSONPage).
-func (o *optString) UnmarshalJSON(raw []byte) error {
-	if string(raw) == "null" {
-		*o = optString{}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return err
-	}
-	*o = optString{s, true}
-	return nil
-}
-
-// UnmarshalJSON decodes like a *int64 field: null unsets.
-func (o *optInt64) UnmarshalJSON(raw []byte) error {
-	if string(raw) == "null" {
-		*o = optInt64{}
-		return nil
-	}
-	var n int64
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return err
-	}
-	*o = optInt64{n, true}
-	return nil
-}
-
-// UnmarshalJSON reads the value with encoding/json (tests use it as the
-// reference for decodeJSONPage).
-func (v *jsonValue) UnmarshalJSON(raw []byte) error {
-	var b bool
-	var s string
-	var h map[string]string
-	switch {
-	case string(raw) == "null":
-		*v = jsonValue{kind: jsonNull}
-	case json.Unmarshal(raw, &b) == nil:
-		*v = jsonValue{kind: jsonBool, b: b}
-	case json.Unmarshal(raw, &s) == nil:
-		*v = jsonValue{kind: jsonString, s: s}
-	case json.Unmarshal(raw, &h) == nil && h != nil:
-		*v = jsonValue{kind: jsonHashes, hashes: h}
-	default:
-		*v = jsonValue{kind: jsonOther}
-	}
-	return nil
-}
-
-func jsonYanked(v jsonValue) (bool, string) {
-	switch v.kind {
-	case jsonBool:
-		return v.b, ""
-	case jsonString:
-		return true, v.s
-	}
-	return false, ""
-}
-
-func jsonCoreMetadata(v jsonValue) (bool, map[string]string) {
-	switch v.kind {
-	case jsonBool:
-		return v.b, nil
-	case jsonHashes:
-		return true, cleanHashes(v.hashes)
-	}
-	return false, nil
-}
-
-// resolveFileURL resolves a file's URL against the page's URL, as
-// base.Parse(ref).String() does. Absolute http(s) URLs made only of
-// characters that parsing and printing leave alone (PyPI's
-// files.pythonhosted.org links) are returned as they are, which spares a
-// url.Parse and two allocations per file on pages with thousands of files.
-func resolveFileURL(base *url.URL, ref string) (string, bool) {
-	if plainAbsURL(ref) {
-		return ref, true
-	}
-	u, err := base.Parse(ref)
-	if err != nil {
-		return "", false
-	}
-	return u.String(), true
-}
-
-// plainAbsURL reports whether s is http(s)://host/path with only
-// unreserved and sub-delimiter characters, no userinfo, query, fragment,
-// percent-escape or dot segment: a URL that url.Parse then String returns
-// unchanged.
-func plainAbsURL(s string) bool {
-	rest, ok := strings.CutPrefix(s, "https://")
-	if !ok {
-		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
-			return false
-		}
-	}
-	host, p, ok := strings.Cut(rest, "/")
-	if !ok || host == "" || strings.Contains(p, "/.") || strings.HasPrefix(p, ".") || strings.Contains(p, "//") {
-		return false
-	}
-	for i := 0; i < len(host); i++ {
-		c := host[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/+!$&'()*,;=:@", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
 // filenameOf is the last segment of u's escaped path, unescaped (so that
 // "..%2Fx.whl" stays one, unsafe, name instead of becoming "x.whl").
 func filenameOf(u *url.URL) string {
@@ -311,111 +114,50 @@ func unsafeName(name string) string {
 	switch {
 	case name == "" || name == "." || name == "..":
 		return "empty file name"
-	case strings.ContainsAny(name, "/\\"):
+	case !hasUnsafeByte(name):
+		if name[0] == '.' {
+			return "unsafe file name (starts with '.')"
+		}
+		return ""
+	}
+	sep, ctl := false, false
+	for i := 0; i < len(name); i++ { // bytes: no rune of a multi-byte sequence is one of these
+		switch c := name[i]; {
+		case c == '/' || c == '\\':
+			sep = true
+		case c < 0x20 || c == 0x7f:
+			ctl = true
+		}
+	}
+	switch {
+	case sep:
 		return "unsafe file name (path separator)"
-	case strings.HasPrefix(name, "."):
+	case name[0] == '.':
 		return "unsafe file name (starts with '.')"
-	case strings.IndexFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
+	case ctl:
 		return "unsafe file name (control character)"
 	}
 	return ""
 }
 
-// The HTML page's regular expressions, compiled on first use.
-var (
-	tagRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?is)<!--.*?-->|<(a|base)\b((?:[^>"']|"[^"]*"|'[^']*')*)>`)
-	})
-	attrRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?s)([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>` + "`" + `]+)))?`)
-	})
-)
-
-// parseHTMLPage reads the anchors of a PEP 503 page (plus PEP 592, 629,
-// 658, 714 attributes). A <base href> changes the base URL.
-func parseHTMLPage(body []byte, base *url.URL) ([]File, error) {
-	var files []File
-	anchors := 0
-	for _, m := range tagRE().FindAllSubmatch(body, -1) {
-		if len(m[1]) == 0 { // comment
-			continue
+// hasUnsafeByte reports whether s holds '/', '\\', a control byte or DEL,
+// eight bytes at a time. hasZero(x) is exact as a whole: a borrow only
+// flags a byte above a zero byte.
+func hasUnsafeByte(s string) bool {
+	hasZero := func(x uint64) uint64 { return (x - ones) &^ x & highs }
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := load64(s[i : i+8])
+		if ((w-0x20*ones)&^w&highs)|hasZero(w^(0x7f*ones))|hasZero(w^('/'*ones))|hasZero(w^('\\'*ones)) != 0 {
+			return true
 		}
-		if !strings.EqualFold(string(m[1]), "base") {
-			anchors++
-		}
-		attrs := parseAttrs(string(m[2]))
-		href, ok := attrs["href"]
-		if !ok {
-			continue
-		}
-		if strings.EqualFold(string(m[1]), "base") {
-			if u, err := base.Parse(href); err == nil {
-				base = u
-			}
-			continue
-		}
-		u, err := base.Parse(href)
-		if err != nil {
-			files = append(files, File{Filename: truncate(href, 80), Reject: "unparsable link", Size: -1})
-			continue
-		}
-		f := File{URL: u.String(), Size: -1, Hashes: map[string]string{}}
-		if algo, hex, ok := strings.Cut(u.Fragment, "="); ok {
-			f.Hashes = cleanHashes(map[string]string{algo: hex})
-		}
-		u.Fragment = ""
-		f.URL = u.String()
-		f.Filename = filenameOf(u)
-		f.Reject = unsafeName(f.Filename)
-		f.RequiresPython = attrs["data-requires-python"]
-		if r, ok := attrs["data-yanked"]; ok {
-			f.Yanked, f.YankedReason = true, r
-		}
-		meta, ok := attrs["data-core-metadata"]
-		if !ok {
-			meta, ok = attrs["data-dist-info-metadata"]
-		}
-		if ok {
-			f.CoreMetadata = true
-			if algo, hex, ok := strings.Cut(meta, "="); ok {
-				f.CoreMetadataHashes = cleanHashes(map[string]string{algo: hex})
-			} else if strings.EqualFold(meta, "false") {
-				f.CoreMetadata = false
-			}
-		}
-		files = append(files, f)
 	}
-	if len(files) == 0 && !looksLikeHTML(body) {
-		return nil, fmt.Errorf("%w: the response is neither a PEP 503 HTML nor a PEP 691 JSON page (%d bytes)", ErrIndexFault, len(body))
-	}
-	if n := len(anchorOpenRE().FindAllIndex(commentRE().ReplaceAll(body, nil), -1)); n > anchors {
-		files = append(files, File{Filename: fmt.Sprintf("%d link(s)", n-anchors), Reject: "malformed <a> tag", Size: -1})
-	}
-	return files, nil
-}
-
-var (
-	anchorOpenRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)<a\s`) })
-	commentRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<!--.*?-->`) })
-	htmlTagRE    = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?i)<(!doctype|html|head|body|meta|title|a\s|h1|pre)`)
-	})
-)
-
-// looksLikeHTML reports whether a body with no links is still an HTML page
-// (a project with no files), not junk.
-func looksLikeHTML(body []byte) bool { return htmlTagRE().Match(body) }
-
-func parseAttrs(s string) map[string]string {
-	out := map[string]string{}
-	for _, m := range attrRE().FindAllStringSubmatch(s, -1) {
-		k := strings.ToLower(m[1])
-		if _, dup := out[k]; dup {
-			continue
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == '/' || c == '\\' {
+			return true
 		}
-		out[k] = html.UnescapeString(m[2] + m[3] + m[4])
 	}
-	return out
+	return false
 }
 
 // distExts are the distribution file types pylock considers; others
