@@ -238,7 +238,18 @@ func (s *solver) conflictHooks(ctx context.Context, p *pkg, c *cand) []*incompat
 	var out []*incompat
 	for _, cf := range s.opts.Conflicts(ctx, p.name, c.v) {
 		other := s.reg.get(cf.Name, "")
-		ic := &incompat{terms: []term{{p, true, s.span(p, c)}, {other, true, cf.Set}}, kind: causeConflictHook, reason: cf.Reason}
+		terms := []term{{p, true, s.span(p, c)}, {other, true, cf.Set}}
+		if other == p {
+			// A rule on the candidate's own project: one project has one
+			// version, so the rule rules out this version when its set
+			// holds it and says nothing otherwise (two positive terms on
+			// one package are no incompatibility the solver can learn).
+			if !cf.Set.Contains(c.v) {
+				continue
+			}
+			terms = []term{{p, true, exact(c.v)}}
+		}
+		ic := &incompat{terms: terms, kind: causeConflictHook, reason: cf.Reason}
 		s.addIncompat(ic)
 		out = append(out, ic)
 	}
