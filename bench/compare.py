@@ -150,7 +150,7 @@ def cases(only):
     seed = os.path.join(ROOT, "examples", "webapp", "requirements.txt")
     if not only or re.search(only, "seed-stack"):
         reqs = [l.split("#")[0].strip() for l in open(seed)]
-        yield "seed-stack", None, [r for r in reqs if r]
+        yield "seed-stack", None, [r for r in reqs if r], True
     cdir = os.path.join(CORPUS, "resolvelib", "case")
     for fn in sorted(os.listdir(cdir)):
         c = json.load(open(os.path.join(cdir, fn)))
@@ -158,7 +158,7 @@ def cases(only):
         if only and not re.search(only, name):
             continue
         src = os.path.join(CORPUS, "resolvelib", "index", c["index"] + ".json")
-        yield name, ["resolvelib:" + src], c["requested"]
+        yield name, ["resolvelib:" + src], c["requested"], "conflicted" not in c
 
 
 def median_run(runs):
@@ -182,7 +182,7 @@ def main():
     os.makedirs(a.cache, exist_ok=True)
     rec = recorded_pip()
     rows = []
-    for name, sources, reqs in cases(a.only):
+    for name, sources, reqs, satisfiable in cases(a.only):
         # The seed stack is served from the bundled index; pip runs live on it.
         idx = os.path.join(ROOT, "testdata", "index") if sources is None else build(sources, os.path.join(a.cache, name))
         srv, base = serve(idx, a.latency_ms)
@@ -216,7 +216,7 @@ def main():
         result = "timeout" if rp.get("timed_out") else ("ok" if rp.get("ok") else rp.get("error_kind", "?"))
         rows.append({"case": name, "latency_ms": a.latency_ms, "cold": cold, "warm": warm, "offline": off, "warm_no_lock": wfresh,
                      "floor_seconds": floor, "cold_over_floor": cold["seconds"] / floor if floor else None,
-                     "pip": pip, "pip_warm": pip_warm,
+                     "pip": pip, "pip_warm": pip_warm, "satisfiable": satisfiable,
                      "pip_recorded": {"seconds": r.get("pip_seconds"), "requests": r.get("pip", {}).get("requests"),
                                       "result": "%s, match=%s" % (result, r.get("match"))}})
     f2 = lambda x: "%.3f s" % x if isinstance(x, (int, float)) else "-"
@@ -228,7 +228,14 @@ def main():
         if r["pip"]:
             ps, preq = r["pip"]["seconds"], r["pip"]["requests"]
             pw = r["pip_warm"]["seconds"] if r["pip_warm"] else None
-            pr = "timeout" if r["pip"]["timed_out"] else ("ok" if r["pip"]["ok"] else "fail")
+            # pip's answer against the case's expected outcome: "no solution"
+            # is the right answer where the corpus expects a conflict.
+            if r["pip"]["timed_out"]:
+                pr = "timeout"
+            elif bool(r["pip"]["ok"]) == r["satisfiable"]:
+                pr = "right" if r["satisfiable"] else "right (no solution)"
+            else:
+                pr = "wrong (no solution)" if r["satisfiable"] else "wrong (a solution)"
         else:
             ps, preq, pw = r["pip_recorded"]["seconds"], r["pip_recorded"]["requests"], None
             pr = "%s (recorded, no latency)" % r["pip_recorded"]["result"]
@@ -260,6 +267,9 @@ def main():
     if req_ratios:
         worst = max(req_ratios)
         print("- requests / pip's: at most %.2f (%s, pip %s)" % worst)
+        right = [x for x in req_ratios if x[2].startswith("right")]
+        if right:
+            print("- requests / pip's where pip is right: at most %.2f (%s)" % max(right)[:2])
     floors = [(r["cold_over_floor"], r["case"]) for r in rows if r["cold_over_floor"]]
     if floors:
         print("- cold / floor: at most %.2f (%s)" % max(floors))
