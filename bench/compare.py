@@ -9,8 +9,10 @@ and runs:
                   lock in place as when a user re-runs resolve; --warm-repeat
                   runs after each cold run), --offline warm, and warm without
                   a previous lock (no preferred pins, a new lock written),
-  * pip 23.x     (../shared/bench/pip_resolve.py, only with --pip; otherwise
-                  pip's recorded result from ../shared/bench/results is shown).
+  * pip 23.x     (../shared/bench/pip_resolve.py, only with --pip: --repeat
+                  cold runs and --repeat warm runs after one that fills its
+                  cache, medians; otherwise pip's recorded result from
+                  ../shared/bench/results is shown).
 Per case it reports pylock's and pip's cold and warm times and requests, the
 network floor (the lock's dependency depth x 2 requests (page, metadata) x
 latency: no resolver can finish sooner on a cold cache) with pylock's cold
@@ -161,6 +163,11 @@ def cases(only):
         yield name, ["resolvelib:" + src], c["requested"], "conflicted" not in c
 
 
+def median_pip(runs):
+    """The pip run with the median time (a timed-out run counts as slowest)."""
+    return sorted(runs, key=lambda r: r["seconds"] if r["seconds"] is not None else float("inf"))[len(runs) // 2]
+
+
 def median_run(runs):
     """The run with the median time (its other figures travel with it)."""
     return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
@@ -201,10 +208,11 @@ def main():
             cold, warm, off, wfresh = median_run(colds), median_run(warms), median_run(offs), median_run(freshes)
             pip = pip_warm = None
             if a.pip or sources is None:
-                pip = run_pip(base, reqs)
+                # pip too: the median of --repeat cold and warm runs.
+                pip = median_pip([run_pip(base, reqs) for _ in range(a.repeat)])
                 pcache = os.path.join(work, "pip-cache")
                 run_pip(base, reqs, pcache)
-                pip_warm = run_pip(base, reqs, pcache)
+                pip_warm = median_pip([run_pip(base, reqs, pcache) for _ in range(a.repeat)])
         finally:
             srv.send_signal(signal.SIGTERM)
             srv.wait()
