@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/pypi/inputs"
 	"github.com/pylock/pylock/pypi/reqfile"
 )
@@ -50,7 +49,7 @@ func BenchmarkWarmResolve(b *testing.B) {
 			}
 			before := settle(srv).Requests
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := testenv.CPUTime()
 			b.ResetTimer()
 			for range b.N {
 				if err := run(); err != nil {
@@ -60,7 +59,7 @@ func BenchmarkWarmResolve(b *testing.B) {
 			b.StopTimer()
 			// CPU time (user+system, all threads, GC included) tells more than
 			// wall time on a shared machine.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((testenv.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			if n := srv.Stats().Requests - before; n != 0 {
 				b.Errorf("warm runs made %d requests, want 0", n)
 				for _, r := range srv.Log()[before:] {
@@ -69,13 +68,4 @@ func BenchmarkWarmResolve(b *testing.B) {
 			}
 		})
 	}
-}
-
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pylock/pylock/internal/corpus"
 	"github.com/pylock/pylock/internal/memprovider"
+	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/resolver"
 )
 
@@ -94,14 +95,14 @@ func BenchmarkScale(b *testing.B) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			cpu0 := cpuTime()
+			cpu0 := testenv.CPUTime()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
 				resolveOnce()
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(testenv.CPUTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/1e6, "alloc-MB/op")
 			runtime.GC()

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/pylock/pylock/internal/testenv"
 )
 
 // pageFile is one file of a generated project page.
@@ -103,7 +105,7 @@ func benchmarkParsePage(b *testing.B, body []byte, ctype string) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	n := 0
-	cpu0 := cpuTime()
+	cpu0 := testenv.CPUTime()
 	for b.Loop() {
 		files, err := parseRemotePage(body, ctype, base)
 		if err != nil || len(files) == 0 {
@@ -111,7 +113,7 @@ func benchmarkParsePage(b *testing.B, body []byte, ctype string) {
 		}
 		n = len(files)
 	}
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := testenv.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(len(body))*float64(b.N)/cpu.Seconds()/1e6, "cpu-MB/s")
 	}
 	b.ReportMetric(float64(testing.AllocsPerRun(1, func() { _, _ = parseRemotePage(body, ctype, base) }))/float64(n), "allocs/file")
