@@ -78,7 +78,9 @@ func verify(idx *corpus.Index, root []pep508.Requirement, opts resolver.Options,
 				bad("%s requires Python %s", from, rel.RequiresPython)
 			}
 		}
-		if rel.Yanked && !pinned(root, p.Name, p.Version) {
+		// PEP 592: a yanked version is usable when a first-party
+		// requirement (root, constraint or override) pins it with == or ===.
+		if rel.Yanked && !pinned(root, p.Name, p.Version) && !pinned(opts.Constraints, p.Name, p.Version) && !pinned(opts.Overrides, p.Name, p.Version) {
 			bad("%s is yanked and not pinned", from)
 		}
 		for _, line := range rel.Requires {
