@@ -59,7 +59,7 @@ func BenchmarkWarmResolve(b *testing.B) {
 			b.StopTimer()
 			// CPU time (user+system, all threads, GC included) tells more than
 			// wall time on a shared machine.
-			b.ReportMetric(float64((testenv.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			testenv.ReportCPUPerOp(b, cpu0)
 			if n := srv.Stats().Requests - before; n != 0 {
 				b.Errorf("warm runs made %d requests, want 0", n)
 				for _, r := range srv.Log()[before:] {

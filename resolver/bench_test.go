@@ -44,7 +44,7 @@ func BenchmarkResolvelib(b *testing.B) {
 				resolveOnce()
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(testenv.CPUTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			testenv.ReportCPUPerOp(b, cpu0)
 		})
 	}
 }

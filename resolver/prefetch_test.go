@@ -71,6 +71,18 @@ func (h *hintProvider) all() []string {
 	return slices.Clone(h.hints)
 }
 
+// wantHints fails t unless the hints sent so far are want, in any order.
+func (h *hintProvider) wantHints(t *testing.T, want ...string) {
+	t.Helper()
+	got := h.all()
+	slices.Sort(got)
+	want = slices.Clone(want)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("hints:\n got %q\nwant %q", got, want)
+	}
+}
+
 func (h *hintProvider) hinted(name string) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -215,13 +227,7 @@ func TestLookaheadHintsLikelyVersions(t *testing.T) {
 		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
 		synctest.Wait() // the walk's goroutines have finished
 		s.stopLookahead(cancel)
-		got := h.all()
-		slices.Sort(got)
-		want := []string{"leaf", "leaf: 2", "mid", "mid: 2", "pre", "pre: 1", "deep"}
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("hints:\n got %q\nwant %q", got, want)
-		}
+		h.wantHints(t, "leaf", "leaf: 2", "mid", "mid: 2", "pre", "pre: 1", "deep")
 	})
 }
 
@@ -243,13 +249,7 @@ func TestLookaheadFollowsExtras(t *testing.T) {
 		s.lookahead(ctx, "top", "test", pep440.MustParse("1"), pep440.Full())
 		synctest.Wait()
 		s.stopLookahead(cancel)
-		got := h.all()
-		slices.Sort(got)
-		want := []string{"tool", "tool: 2", "plug", "plug: 1"}
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("hints:\n got %q\nwant %q", got, want)
-		}
+		h.wantHints(t, "tool", "tool: 2", "plug", "plug: 1")
 	})
 }
 
@@ -389,13 +389,7 @@ func TestLookaheadGuessesWithinYourRequirements(t *testing.T) {
 		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
 		synctest.Wait()
 		s.stopLookahead(cancel)
-		got := h.all()
-		slices.Sort(got)
-		want := []string{"six", "six: 1.11", "mid", "mid: 2", "leaf", "gone"}
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("hints:\n got %q\nwant %q", got, want)
-		}
+		h.wantHints(t, "six", "six: 1.11", "mid", "mid: 2", "leaf", "gone")
 	})
 }
 
@@ -419,12 +413,6 @@ func TestLookaheadWalksPastVersionsThatClash(t *testing.T) {
 		s.lookahead(ctx, "t", "", pep440.MustParse("6"), pep440.Full())
 		synctest.Wait()
 		s.stopLookahead(cancel)
-		got := h.all()
-		slices.Sort(got)
-		want := []string{"t: 5 4 3 2", "c", "c: 2", "d", "d: 1"}
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("hints:\n got %q\nwant %q", got, want)
-		}
+		h.wantHints(t, "t: 5 4 3 2", "c", "c: 2", "d", "d: 1")
 	})
 }

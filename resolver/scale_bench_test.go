@@ -102,7 +102,7 @@ func BenchmarkScale(b *testing.B) {
 				resolveOnce()
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(testenv.CPUTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			testenv.ReportCPUPerOp(b, cpu0)
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/1e6, "alloc-MB/op")
 			runtime.GC()

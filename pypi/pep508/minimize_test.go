@@ -169,10 +169,16 @@ var randomAlgebraAtoms = []string{
 }
 
 func randomAlgebraMarker(r *rand.Rand, depth int) Marker {
+	return randomMarkerOver(r, randomAlgebraAtoms, depth)
+}
+
+// randomMarkerOver builds a random marker of at most depth levels of and, or
+// and not over atoms.
+func randomMarkerOver(r *rand.Rand, atoms []string, depth int) Marker {
 	if depth == 0 || r.IntN(3) == 0 {
-		return MustParseMarker(randomAlgebraAtoms[r.IntN(len(randomAlgebraAtoms))])
+		return MustParseMarker(atoms[r.IntN(len(atoms))])
 	}
-	a, b := randomAlgebraMarker(r, depth-1), randomAlgebraMarker(r, depth-1)
+	a, b := randomMarkerOver(r, atoms, depth-1), randomMarkerOver(r, atoms, depth-1)
 	switch r.IntN(3) {
 	case 0:
 		return And(a, b)

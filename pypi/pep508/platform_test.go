@@ -54,17 +54,7 @@ var platformAtoms = []string{
 }
 
 func randomPlatformMarker(r *rand.Rand, depth int) Marker {
-	if depth == 0 || r.IntN(3) == 0 {
-		return MustParseMarker(platformAtoms[r.IntN(len(platformAtoms))])
-	}
-	a, b := randomPlatformMarker(r, depth-1), randomPlatformMarker(r, depth-1)
-	switch r.IntN(3) {
-	case 0:
-		return And(a, b)
-	case 1:
-		return Or(a, b)
-	}
-	return Not(a)
+	return randomMarkerOver(r, platformAtoms, depth)
 }
 
 func TestPossibleEnv(t *testing.T) {
