@@ -5,27 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/lockfile"
 	"github.com/pylock/pylock/pypi/sdist"
 	"github.com/pylock/pylock/pypi/vcs"
 )
-
-func gitIn(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
@@ -44,13 +32,13 @@ func TestCheckSources(t *testing.T) {
 	// A git repository with a tag and a branch.
 	repo := filepath.Join(root, "repo")
 	os.MkdirAll(repo, 0o755)
-	gitIn(t, repo, "init", "--quiet", "--initial-branch=main")
+	testenv.Git(t, repo, "init", "--quiet", "--initial-branch=main")
 	write("repo/a.txt", "1")
-	gitIn(t, repo, "add", "-A")
-	gitIn(t, repo, "commit", "--quiet", "-m", "one")
-	gitIn(t, repo, "tag", "v1")
-	gitIn(t, repo, "tag", "gone")
-	c1 := gitIn(t, repo, "rev-parse", "HEAD")
+	testenv.Git(t, repo, "add", "-A")
+	testenv.Git(t, repo, "commit", "--quiet", "-m", "one")
+	testenv.Git(t, repo, "tag", "v1")
+	testenv.Git(t, repo, "tag", "gone")
+	c1 := testenv.Git(t, repo, "rev-parse", "HEAD")
 	repoURL := "file://" + filepath.ToSlash(repo)
 	// A project directory and archives.
 	write("lock/proj/pyproject.toml", "[project]\nname='proj'\n")
@@ -84,9 +72,9 @@ func TestCheckSources(t *testing.T) {
 	// Now everything drifts.
 	write("lock/proj/src/proj/new.py", "")
 	write("repo/a.txt", "2")
-	gitIn(t, repo, "commit", "--quiet", "-am", "two")
-	gitIn(t, repo, "tag", "-f", "v1")
-	gitIn(t, repo, "tag", "-d", "gone")
+	testenv.Git(t, repo, "commit", "--quiet", "-am", "two")
+	testenv.Git(t, repo, "tag", "-f", "v1")
+	testenv.Git(t, repo, "tag", "-d", "gone")
 	write("lock/dist/x-1.0.tar.gz", "tampered")
 	remote = []byte("other wheel")
 	f, err = CheckSources(ctx, l, o)

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pylock/pylock/internal/testenv"
 )
 
 // makeProject writes a project built by the test backend
@@ -42,18 +44,6 @@ func makeProject(t *testing.T, dir, name, version string, deps ...string) {
 	}
 }
 
-func gitCmd(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // TestPipInstallsDirectSources runs the shell plan of a lock holding an
 // editable directory, a git repository at a commit and a local wheel with
 // real pip in a fresh venv (offline), and checks what got installed.
@@ -64,10 +54,10 @@ func TestPipInstallsDirectSources(t *testing.T) {
 	makeProject(t, filepath.Join(lockDir, "localpkg"), "localpkg", "0.1", "gitpkg", "wheelpkg")
 	repo := filepath.Join(root, "repo")
 	makeProject(t, filepath.Join(repo, "sub"), "gitpkg", "1.0")
-	gitCmd(t, repo, "init", "--quiet")
-	gitCmd(t, repo, "add", "-A")
-	gitCmd(t, repo, "commit", "--quiet", "-m", "v1")
-	commit := gitCmd(t, repo, "rev-parse", "HEAD")
+	testenv.Git(t, repo, "init", "--quiet")
+	testenv.Git(t, repo, "add", "-A")
+	testenv.Git(t, repo, "commit", "--quiet", "-m", "v1")
+	commit := testenv.Git(t, repo, "rev-parse", "HEAD")
 	os.MkdirAll(filepath.Join(lockDir, "dist"), 0o755)
 	w := buildWheel(t, filepath.Join(lockDir, "dist"), "wheelpkg", "2.0")
 	w.URL, w.Path = "", "dist/"+w.Name

@@ -106,18 +106,6 @@ func backendProject(t *testing.T, dir, name, version string, deps ...string) {
 	}
 }
 
-func gitRun(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // TestE2EDirectReferences is issue 11's "done means": a requirements file
 // mixing index packages, -e ./localpkg, a git+file:// repository at a tag
 // and a wheel URL resolves (exit 0) to a valid lock whose plan real pip
@@ -162,13 +150,13 @@ func TestE2EDirectReferences(t *testing.T) {
 	// A git repository with the project at tag v1.0 (and a later commit).
 	repo := filepath.Join(work, "repo")
 	backendProject(t, repo, "gitpkg", "1.0", "idxdep<1.5")
-	gitRun(t, repo, "init", "--quiet")
-	gitRun(t, repo, "add", "-A")
-	gitRun(t, repo, "commit", "--quiet", "-m", "1.0")
-	gitRun(t, repo, "tag", "v1.0")
-	tagged := gitRun(t, repo, "rev-parse", "HEAD")
+	testenv.Git(t, repo, "init", "--quiet")
+	testenv.Git(t, repo, "add", "-A")
+	testenv.Git(t, repo, "commit", "--quiet", "-m", "1.0")
+	testenv.Git(t, repo, "tag", "v1.0")
+	tagged := testenv.Git(t, repo, "rev-parse", "HEAD")
 	backendProject(t, repo, "gitpkg", "2.0")
-	gitRun(t, repo, "commit", "--quiet", "-am", "2.0")
+	testenv.Git(t, repo, "commit", "--quiet", "-am", "2.0")
 
 	app := filepath.Join(work, "app")
 	backendProject(t, filepath.Join(app, "localpkg"), "localpkg", "0.1", "gitpkg", "urlpkg")
@@ -313,9 +301,9 @@ func TestDirectReferenceErrors(t *testing.T) {
 
 	repo := filepath.Join(work, "repo")
 	backendProject(t, repo, "gitpkg", "1.0")
-	gitRun(t, repo, "init", "--quiet")
-	gitRun(t, repo, "add", "-A")
-	gitRun(t, repo, "commit", "--quiet", "-m", "1.0")
+	testenv.Git(t, repo, "init", "--quiet")
+	testenv.Git(t, repo, "add", "-A")
+	testenv.Git(t, repo, "commit", "--quiet", "-m", "1.0")
 	backendProject(t, filepath.Join(work, "localpkg"), "localpkg", "0.1")
 	os.MkdirAll(filepath.Join(work, "notaproject"), 0o755)
 	sum := sha256.Sum256(data)

@@ -10,13 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pylock/pylock/internal/testenv"
 	"github.com/pylock/pylock/pypi/index"
 	"github.com/pylock/pylock/pypi/reqfile"
 	"github.com/pylock/pylock/pypi/sdist"
@@ -170,15 +170,7 @@ func TestDirectory(t *testing.T) {
 
 func TestVCS(t *testing.T) {
 	repo := t.TempDir()
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@e", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir = repo
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	git := func(args ...string) string { return testenv.Git(t, repo, args...) }
 	git("init", "--quiet")
 	os.MkdirAll(filepath.Join(repo, "py"), 0o755)
 	os.WriteFile(filepath.Join(repo, "py", "NAME"), []byte("gitpkg 1.0"), 0o644)
