@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pylock/pylock/internal/buildtest"
 )
 
 // TestDirectReferenceCredentials: a wheel URL with user:password needs
@@ -24,7 +26,7 @@ func TestDirectReferenceCredentials(t *testing.T) {
 	var mu sync.Mutex
 	work := t.TempDir()
 	idx := staticIndex{t, filepath.Join(work, "index")}
-	fn, data := pureWheel(t, "dep", "1.0")
+	fn, data := buildtest.Wheel("dep", "1.0")
 	idx.add("dep", fn, data)
 	var asked []string // index pages asked for
 	files := http.FileServer(http.Dir(idx.dir))
@@ -36,7 +38,7 @@ func TestDirectReferenceCredentials(t *testing.T) {
 	}))
 	defer index.Close()
 
-	afn, adata := pureWheel(t, "authpkg", "2.0", "dep")
+	afn, adata := buildtest.Wheel("authpkg", "2.0", "dep")
 	fail503, gets := 2, 0
 	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()

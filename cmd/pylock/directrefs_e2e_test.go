@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -52,33 +51,6 @@ func (x staticIndex) add(project, filename string, data []byte) {
 	}
 }
 
-// pureWheel is a py3-none-any wheel with a module and the given
-// Requires-Dist.
-func pureWheel(t *testing.T, name, version string, requires ...string) (string, []byte) {
-	t.Helper()
-	dist := strings.ReplaceAll(name, "-", "_")
-	info := dist + "-" + version + ".dist-info/"
-	md := "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n"
-	for _, r := range requires {
-		md += "Requires-Dist: " + r + "\n"
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range [][2]string{
-		{dist + "/__init__.py", "VALUE = " + fmt.Sprintf("%q", name+" "+version) + "\n"},
-		{info + "METADATA", md},
-		{info + "WHEEL", "Wheel-Version: 1.0\nGenerator: pylock-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"},
-		{info + "RECORD", ""},
-	} {
-		w, _ := zw.Create(f[0])
-		w.Write([]byte(f[1]))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return dist + "-" + version + "-py3-none-any.whl", buf.Bytes()
-}
-
 // backendProject writes a project built by the test backend (no build
 // requirements: pip and pylock build it offline) with static metadata.
 func backendProject(t *testing.T, dir, name, version string, deps ...string) {
@@ -120,9 +92,9 @@ func TestE2EDirectReferences(t *testing.T) {
 	testenv.Require(t, err == nil, "python3 -m venv is unavailable: %v\n%s", err, out)
 	// The index: idxdep (needed by the local project and by gitpkg).
 	idx := staticIndex{t, filepath.Join(work, "index")}
-	fn, data := pureWheel(t, "idxdep", "1.5")
+	fn, data := buildtest.Wheel("idxdep", "1.5")
 	idx.add("idxdep", fn, data)
-	fn, data = pureWheel(t, "idxdep", "1.0")
+	fn, data = buildtest.Wheel("idxdep", "1.0")
 	idx.add("idxdep", fn, data)
 	// An sdist whose PKG-INFO is Metadata-Version 1.1 and whose
 	// dependencies are only in setup.py: pylock builds its metadata with
@@ -139,7 +111,7 @@ func TestE2EDirectReferences(t *testing.T) {
 	}
 	idx.add("oldsdist", "oldsdist-0.6.2.tar.gz", buildtest.SetuptoolsSdist("oldsdist", "0.6.2", []string{"idxdep"}, ""))
 	// A wheel at a URL (not on the index).
-	urlFile, urlWheel := pureWheel(t, "urlpkg", "2.0", "idxdep")
+	urlFile, urlWheel := buildtest.Wheel("urlpkg", "2.0", "idxdep")
 	os.MkdirAll(filepath.Join(work, "index", "direct"), 0o755)
 	os.WriteFile(filepath.Join(work, "index", "direct", urlFile), urlWheel, 0o644)
 	srv := httptest.NewServer(http.FileServer(http.Dir(idx.dir)))
@@ -288,11 +260,11 @@ func TestE2EDirectReferences(t *testing.T) {
 func TestDirectReferenceErrors(t *testing.T) {
 	work := t.TempDir()
 	idx := staticIndex{t, filepath.Join(work, "index")}
-	fn, data := pureWheel(t, "evil", "1.0", "sneaky @ https://example.com/sneaky-1.0-py3-none-any.whl")
+	fn, data := buildtest.Wheel("evil", "1.0", "sneaky @ https://example.com/sneaky-1.0-py3-none-any.whl")
 	idx.add("evil", fn, data)
-	fn, data = pureWheel(t, "needs-new", "1.0", "localpkg>=1.0")
+	fn, data = buildtest.Wheel("needs-new", "1.0", "localpkg>=1.0")
 	idx.add("needs-new", fn, data)
-	fn, data = pureWheel(t, "plain", "1.0")
+	fn, data = buildtest.Wheel("plain", "1.0")
 	idx.add("plain", fn, data)
 	os.MkdirAll(filepath.Join(idx.dir, "direct"), 0o755)
 	os.WriteFile(filepath.Join(idx.dir, "direct", fn), data, 0o644)

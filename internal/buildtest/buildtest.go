@@ -9,6 +9,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,7 +120,9 @@ func SetuptoolsSdist(name, version string, installRequires []string, setupBody s
 	})
 }
 
-// Wheel returns a minimal py3-none-any wheel with the given Requires-Dist.
+// Wheel returns a minimal py3-none-any wheel with the given Requires-Dist;
+// its module sets VALUE = "name version", so a test can tell which
+// distribution pip installed.
 func Wheel(name, version string, requires ...string) (filename string, data []byte) {
 	dist := strings.ReplaceAll(name, "-", "_")
 	di := dist + "-" + version + ".dist-info/"
@@ -130,7 +133,7 @@ func Wheel(name, version string, requires ...string) (filename string, data []by
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range []struct{ n, b string }{
-		{dist + "/__init__.py", ""},
+		{dist + "/__init__.py", fmt.Sprintf("VALUE = %q\n", name+" "+version)},
 		{di + "METADATA", md},
 		{di + "WHEEL", "Wheel-Version: 1.0\nGenerator: buildtest\nRoot-Is-Purelib: true\nTag: py3-none-any\n"},
 		{di + "RECORD", ""},
