@@ -44,6 +44,7 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 		s.addIncompat(&incompat{terms: []term{{p, true, set}}, kind: causeNoVersions, reason: s.noVersionsReason(p, set)})
 		return nil
 	}
+	s.hintWalk(p, set, c)
 	dl, err := s.dependencies(ctx, p, c)
 	if err != nil {
 		return err
@@ -59,6 +60,7 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 		return nil
 	}
 	s.sol.decide(p, c, c.exact())
+	s.walkDecided(dl)
 	s.stats.Decisions++
 	s.event("decide", p, c, nil)
 	return nil

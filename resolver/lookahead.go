@@ -50,6 +50,34 @@ type walked struct {
 	claims map[string][]string
 	// guessed lists, per project, the versions walks guessed for it.
 	guessed map[string][]guessed
+	// versions lists, per project, the versions walked (hinted or guessed).
+	versions map[string][]pep440.Version
+}
+
+// noteWalked records that a walk visits name==v.
+func (w *walked) noteWalked(name string, v pep440.Version) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.versions == nil {
+		w.versions = map[string][]pep440.Version{}
+	}
+	w.versions[name] = append(w.versions[name], v)
+}
+
+// exclude kills the walked versions of name outside set: a decided version
+// requires name within set, so the solver will not choose them while that
+// decision stands, and what the walk would hint below them is wasted.
+func (w *walked) exclude(name string, set pep440.Set) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, v := range w.versions[name] {
+		if !set.Contains(v) {
+			if w.dead == nil {
+				w.dead = map[string]bool{}
+			}
+			w.dead[versionKey(name, v)] = true
+		}
+	}
 }
 
 // guessed is a version a walk along chain guessed for a project.
@@ -139,6 +167,21 @@ func (s *solver) walkRejected(name string, v pep440.Version) {
 	}
 }
 
+// walkDecided tells the background walk that c was decided for p: the
+// walked versions of each of c's requirements that the requirement
+// excludes are dead (pytest 6.1.2, guessed for pytest-mock 3.3.1's
+// pytest>=5, once pytest-testmon 0.9.13 is decided with pytest<4).
+func (s *solver) walkDecided(dl *depList) {
+	if s.walk == nil {
+		return
+	}
+	for _, d := range dl.deps {
+		if d.spec != "" && !d.pkg.isRoot() {
+			s.walk.exclude(d.pkg.name, d.set)
+		}
+	}
+}
+
 // goWalk runs f on a new goroutine counted by w.wg.
 func (w *walked) goWalk(f func()) {
 	w.wg.Add(1)
@@ -205,6 +248,7 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 	if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 		return
 	}
+	s.walk.noteWalked(name, v)
 	md, err := s.provider.Metadata(ctx, name, v)
 	if err != nil {
 		return // the decision loop reports it if it ever needs it
@@ -424,7 +468,7 @@ func (s *solver) clashes(md Metadata, extras []string) bool {
 
 // walkAlternatives walks, in place of name==v (which clashes with your
 // requirements), the versions pick would try after it, within set: in
-// batches (4, 8, 16) it hints their metadata and reads it in order until
+// batches (5, 10, 16) it hints their metadata and reads it in order until
 // one does not clash, and walks that one. The solver walks the same
 // versions down once it tries the project (hintFailed), so the walk only
 // moves those round trips earlier.

@@ -36,6 +36,7 @@ type pkg struct {
 	deps       map[*cand]*depList // extra nodes: per-candidate dependencies (projects use cand.deps)
 	prefetched bool               // hintBest done
 	misses     int                // project nodes: versions that failed at once (see hintFailed)
+	lastTried  *cand              // project nodes: the version last decided or tried (see hintWalk)
 	count      int                // usable versions under the term of generation countGen
 	countGen   int
 

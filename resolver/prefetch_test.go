@@ -136,10 +136,10 @@ func TestHintBatchesFollowFailures(t *testing.T) {
 		t.Fatalf("resolution = %+v, want a==1, b==1, c==1", got)
 	}
 	want := []string{
-		"a: 20",                        // hintBest
-		"a: 19 18 17 16",               // 20 failed: 1 failure, batch of 4
-		"a: 15 14 13 12 11 10 9 8 7 6", // 19..17 failed quietly, 16 failed: 5 failures, 10
-		"a: 5 4 3 2 1",                 // 15..7 quietly, 6: 15 failures, 16 (only 5 left)
+		"a: 20",                           // hintBest
+		"a: 19 18 17 16 15",               // 20 failed: 1 failure, batch of 5
+		"a: 14 13 12 11 10 9 8 7 6 5 4 3", // 19..16 failed quietly, 15 failed: 6 failures, 12
+		"a: 2 1",                          // 14..4 quietly, 3: 16 failures, 16 (only 2 left)
 	}
 	got := h.hinted("a")
 	if !slices.Equal(got, want) {
@@ -396,7 +396,7 @@ func TestLookaheadGuessesWithinYourRequirements(t *testing.T) {
 // A hinted version whose requirement contradicts yours (t 6 and 5 need
 // c<2, you require c==2) is rejected by the solver as soon as it is
 // tried: the walk hints the versions pick would try next instead, in a
-// batch of 4, reads them in order and walks the first that does not
+// batch of 5, reads them in order and walks the first that does not
 // clash (t 4: its requirement d's page and likely version), without
 // hinting anything below the clashing ones.
 func TestLookaheadWalksPastVersionsThatClash(t *testing.T) {
@@ -413,6 +413,82 @@ func TestLookaheadWalksPastVersionsThatClash(t *testing.T) {
 		s.lookahead(ctx, "t", "", pep440.MustParse("6"), pep440.Full())
 		synctest.Wait()
 		s.stopLookahead(cancel)
-		h.wantHints(t, "t: 5 4 3 2", "c", "c: 2", "d", "d: 1")
+		h.wantHints(t, "t: 5 4 3 2 1", "c", "c: 2", "d", "d: 1")
 	})
+}
+
+// A walk after a backtrack: a 6 is decided, then its requirement x turns
+// out to have no version, so the solver backtracks and tries a 5, which
+// was never hinted. The versions after 5 are hinted before a 5's metadata
+// is read, so they travel with it (one round trip instead of two: without
+// the walk hint they would be hinted only once 5 had failed); 5 then fails
+// at once while 4 is already hinted, so no further batch is sent, and 2 is
+// chosen from the batch.
+func TestHintWalkAfterBacktrack(t *testing.T) {
+	h := &orderedHints{hintProvider{
+		versions: map[string][]string{"a": versionRange(1, 6), "x": {}, "b": {"1"}},
+		deps: map[string]map[string]string{
+			"a": {"6": "x", "5": "x", "4": "x", "3": "x"},
+		},
+		meta: map[string]int{},
+	}}
+	res, err := Resolve(context.Background(), h, reqs("a", "b"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Packages; len(got) != 2 || got[0].Name != "a" || got[0].Version.String() != "2" {
+		t.Fatalf("resolution = %+v, want a==2, b==1", got)
+	}
+	if got, want := h.hinted("a"), []string{"a: 6", "a: 4 3 2 1"}; !slices.Equal(got, want) {
+		t.Errorf("hints for a:\n got %q\nwant %q", got, want)
+	}
+	all := h.all()
+	if hint, read := slices.Index(all, "a: 4 3 2 1"), slices.Index(all, "read a==5"); hint < 0 || read < 0 || hint > read {
+		t.Errorf("a 4..1 hinted at %d, a 5 read at %d, want the hint first: %q", hint, read, all)
+	}
+	if h.meta["a==1"] != 0 {
+		t.Errorf("metadata of a 1 read although a 2 works")
+	}
+}
+
+// orderedHints logs metadata reads ("read a==5") in the hint log, so a
+// test can tell whether a hint came before a read.
+type orderedHints struct{ hintProvider }
+
+func (h *orderedHints) Metadata(ctx context.Context, name string, v pep440.Version) (Metadata, error) {
+	h.mu.Lock()
+	h.hints = append(h.hints, "read "+name+"=="+v.String())
+	h.mu.Unlock()
+	return h.hintProvider.Metadata(ctx, name, v)
+}
+
+// A decided version's requirement kills the walked versions it excludes:
+// the walk guessed p 2 below top 1; once a decision requires p<2, p 2 is
+// dead and nothing more is hinted below it, while a version inside the
+// requirement stays alive.
+func TestWalkDecidedExcludesGuesses(t *testing.T) {
+	w := &walked{}
+	w.noteWalked("p", pep440.MustParse("2"))
+	w.noteWalked("p", pep440.MustParse("1.5"))
+	chain := []string{"top==1", "p==2"}
+	if w.doomedBelow(chain) {
+		t.Fatal("p 2 doomed before any decision")
+	}
+	s := &solver{walk: w}
+	lt2 := pep440.MustParseSpecifierSet("<2").Set()
+	dl := &depList{deps: []dep{{pkg: &pkg{name: "p"}, set: lt2, spec: "<2"}}}
+	s.walkDecided(dl)
+	if !w.doomedBelow(chain) {
+		t.Error("p 2 still walked after a decision requiring p<2")
+	}
+	if w.doomedBelow([]string{"top==1", "p==1.5"}) {
+		t.Error("p 1.5 killed although p<2 allows it")
+	}
+	// A requirement without a specifier excludes nothing.
+	w2 := &walked{}
+	w2.noteWalked("q", pep440.MustParse("3"))
+	(&solver{walk: w2}).walkDecided(&depList{deps: []dep{{pkg: &pkg{name: "q"}, set: pep440.Full()}}})
+	if w2.doomedBelow([]string{"q==3"}) {
+		t.Error("q 3 killed by a requirement of any version")
+	}
 }
