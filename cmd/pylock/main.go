@@ -62,6 +62,16 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	args           []string // os.Args[1:], for the regenerate command
+	// signalsReady waits until the SIGINT/SIGTERM handler is in place
+	// (notifySignals); nil: there is none to wait for.
+	signalsReady func()
+}
+
+// waitSignals waits until the signal handler is in place.
+func (a *app) waitSignals() {
+	if a.signalsReady != nil {
+		a.signalsReady()
+	}
 }
 
 // subcommands are pylock's commands by name. A run that names one first
@@ -82,9 +92,15 @@ var subcommands = []struct {
 
 // run executes pylock with args and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, sig, stop := notifySignals()
+	ctx, sig, ready, stop := notifySignals()
 	defer stop()
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args, signalsReady: ready}
+	if len(args) == 0 || args[0] != "resolve" {
+		// Only resolve, whose warm runs take a few milliseconds, says
+		// where it needs the handler (runResolve); the others wait for it
+		// here.
+		ready()
+	}
 	root := a.rootCommand(args)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -132,16 +148,36 @@ func exitCode(err error) int {
 }
 
 // notifySignals returns a context cancelled by the first SIGINT or
-// SIGTERM and a function reporting which one arrived. After the first
+// SIGTERM, a function reporting which one arrived, a function waiting
+// until the handler is in place, and a stop function. After the first
 // signal the default handling is restored, so a second Ctrl-C kills the
 // process at once.
-func notifySignals() (context.Context, func() os.Signal, func()) {
+//
+// The handler is installed by the watching goroutine, off the caller's
+// path: signal.Notify starts two runtime threads (one keeping the signal
+// mask, one blocked receiving signals) and waits for one of them, ~6% of a
+// warm resolve's wall time. The caller reads its inputs meanwhile and calls
+// ready before it does anything a signal must interrupt cleanly (a
+// request, a file write, a subprocess); a signal arriving before the
+// handler is in place kills the process, as one arriving before main does.
+// stop does not wait for the handler's removal either: the process exits
+// next (an in-process caller has it removed shortly after).
+func notifySignals() (ctx context.Context, which func() os.Signal, ready, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	var got atomic.Value
 	done := make(chan struct{})
+	installed := make(chan struct{})
 	go func() {
+		select {
+		case <-done: // finished before this goroutine ran: nothing to watch
+			close(installed)
+			return
+		default:
+		}
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		close(installed)
+		defer signal.Stop(ch)
 		select {
 		case s := <-ch:
 			got.Store(s)
@@ -150,11 +186,11 @@ func notifySignals() (context.Context, func() os.Signal, func()) {
 		case <-done:
 		}
 	}()
-	which := func() os.Signal {
+	which = func() os.Signal {
 		s, _ := got.Load().(os.Signal)
 		return s
 	}
-	return ctx, which, func() { signal.Stop(ch); close(done); cancel() }
+	return ctx, which, func() { <-installed }, func() { close(done); cancel() }
 }
 
 // interrupted maps a received signal to the shell's exit status for it:

@@ -163,7 +163,13 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	req.Stdin = a.stdin
 	req.Command = regenerateCommand(a.args)
 	p := newProgress(a.stderr, f.quiet, f.verbose, f.noProgress)
-	req.IndexEvents, req.ResolverEvents, req.Build.Log = p.indexEvent, p.resolverEvent, p.buildLog
+	req.ResolverEvents, req.Build.Log = p.resolverEvent, p.buildLog
+	req.IndexEvents = func(e index.Event) {
+		if e.Kind == "request" {
+			a.waitSignals() // an interrupted request ends as "interrupted"
+		}
+		p.indexEvent(e)
+	}
 	if f.defaultInput != "" {
 		p.printf("No input given: resolving %s\n", f.defaultInput)
 	}
@@ -190,13 +196,20 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 		if _, err := a.stdout.Write(data); err != nil {
 			return err
 		}
-	} else if err := lockfile.WriteFileAtomic(f.output, data); err != nil {
+	} else if err := a.writeOutput(f.output, data); err != nil {
 		return usageError("cannot write %s: %v (the previous file, if any, is unchanged)", f.output, err)
 	}
 	st := res.IndexStats
 	p.printf("Resolved %s in %s (%d requests, %d cached)\n",
 		plural(len(res.Lock.Packages), "package"), formatDuration(time.Since(start)), st.Requests, max(0, st.CacheHits+st.Revalidated-p.localHits()))
 	return nil
+}
+
+// writeOutput replaces path with data atomically, once the signal handler
+// is in place (an interrupt must not leave a temporary file).
+func (a *app) writeOutput(path string, data []byte) error {
+	a.waitSignals()
+	return lockfile.WriteFileAtomic(path, data)
 }
 
 // isPEP751Name reports whether base is a file name PEP 751 allows for a
