@@ -218,7 +218,7 @@ func openRun(ctx context.Context, req Options, in *inputs, t target.Target, gete
 	if err != nil {
 		return nil, err
 	}
-	prefs, warn := readPreferences(req.PreviousLock)
+	prefs, warn := readPreferences(req.PreviousLock, buildCacheDir(iopts))
 	opts.Preferences, res.Warnings = prefs, append(res.Warnings, warn...)
 	r := &run{client: client, iopts: iopts, res: res, p: NewProvider(client, t), stop: func() {}}
 	r.builds = newSdistBuilds(client, req.Build, buildCacheDir(iopts), req.ExcludeNewer)
@@ -366,8 +366,9 @@ func binaryPolicy(list []string) resolver.BinaryPolicy {
 // readPreferences returns the pins of an existing output at path (nil
 // when absent): a PEP 751 lock, or pinned requirements when path ends in
 // .txt ("name==version" lines, as pip-compile reads its output). An
-// unreadable file is not fatal: a warning says it was ignored.
-func readPreferences(path string) (map[string]pep440.Version, []string) {
+// unreadable file is not fatal: a warning says it was ignored. A lock's
+// pins are cached in cacheDir (prefscache.go; "" for none) by its content.
+func readPreferences(path, cacheDir string) (map[string]pep440.Version, []string) {
 	if path == "" || path == "-" {
 		return nil, nil
 	}
@@ -377,15 +378,33 @@ func readPreferences(path string) (map[string]pep440.Version, []string) {
 	if strings.EqualFold(filepath.Ext(path), ".txt") {
 		return readRequirementPins(path)
 	}
-	l, err := lockfile.ReadFile(path)
+	notALock := func(err error) []string {
+		return []string{fmt.Sprintf("ignoring existing %s (not a readable lock): %v", path, err)}
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, []string{fmt.Sprintf("ignoring existing %s (not a readable lock): %v", path, err)}
+		return nil, notALock(err)
+	}
+	entry := prefsEntryPath(cacheDir, data)
+	if entry != "" {
+		if prefs, ok := loadPrefsEntry(entry); ok {
+			return prefs, nil
+		}
+	}
+	l, err := lockfile.Parse(path, data)
+	if err != nil {
+		return nil, notALock(err)
 	}
 	prefs := map[string]pep440.Version{}
+	pins := map[string]string{} // the versions as written, for the cache
 	for _, p := range l.Packages {
 		if v, err := pep440.Parse(p.Version); err == nil {
-			prefs[names.Canonicalize(p.Name)] = v
+			n := names.Canonicalize(p.Name)
+			prefs[n], pins[n] = v, p.Version
 		}
+	}
+	if entry != "" {
+		storePrefsEntry(entry, pins)
 	}
 	return prefs, nil
 }
