@@ -163,7 +163,12 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	req.Stdin = a.stdin
 	req.Command = regenerateCommand(a.args)
 	p := newProgress(a.stderr, f.quiet, f.verbose, f.noProgress)
-	req.ResolverEvents, req.Build.Log = p.resolverEvent, p.buildLog
+	req.ResolverEvents = p.resolverEvent
+	if p.verbose {
+		// Only -v prints the build log: without it nobody formats a line
+		// per version read (~1% of a warm resolve).
+		req.Build.Log = p.buildLog
+	}
 	req.IndexEvents = func(e index.Event) {
 		if e.Kind == "request" {
 			a.waitSignals() // an interrupted request ends as "interrupted"
