@@ -163,7 +163,11 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	req.Stdin = a.stdin
 	req.Command = regenerateCommand(a.args)
 	p := newProgress(a.stderr, f.quiet, f.verbose, f.noProgress)
-	req.ResolverEvents = p.resolverEvent
+	if p.verbose || p.live {
+		// Only -v and the live line show resolver events: without them
+		// the solver need not describe each conflict.
+		req.ResolverEvents = p.resolverEvent
+	}
 	if p.verbose {
 		// Only -v prints the build log: without it nobody formats a line
 		// per version read (~1% of a warm resolve).
