@@ -14,13 +14,25 @@ func LockRelative(p, lockPath string) string {
 	if p == "-" {
 		return p
 	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return filepath.ToSlash(p)
-	}
 	dir := "."
 	if lockPath != "" && lockPath != "-" {
 		dir = filepath.Dir(lockPath)
+	}
+	if filepath.IsLocal(p) && filepath.IsLocal(dir) {
+		// Both below the working directory: the same answer without
+		// asking for it (filepath.Abs stats "." and $PWD every time).
+		if rel, err := filepath.Rel(dir, p); err == nil {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return lockRelativeAbs(p, dir)
+}
+
+// lockRelativeAbs is LockRelative through absolute paths.
+func lockRelativeAbs(p, dir string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.ToSlash(p)
 	}
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
