@@ -160,6 +160,15 @@ func (p *directProvider) Metadata(ctx context.Context, name string, v pep440.Ver
 	return md, nil
 }
 
+// NetworkNeeded forwards the index provider's network signal (see
+// resolver.NetworkSignaller); nil when it has none.
+func (p *directProvider) NetworkNeeded() <-chan struct{} {
+	if ns, ok := p.Provider.(resolver.NetworkSignaller); ok {
+		return ns.NetworkNeeded()
+	}
+	return nil
+}
+
 // Prefetch implements resolver.Provider.
 func (p *directProvider) Prefetch(name string, versions ...pep440.Version) {
 	if p.refs.get(name) == nil {

@@ -517,6 +517,11 @@ func (p *Provider) release(ctx context.Context, name string, v pep440.Version) (
 	return r, nil
 }
 
+// NetworkNeeded returns a channel closed once the run needed the
+// network (index.Client.NetworkNeeded): the resolver starts its
+// background lookahead only then (resolver.NetworkSignaller).
+func (p *Provider) NetworkNeeded() <-chan struct{} { return p.client.NetworkNeeded() }
+
 // Prefetch implements resolver.Provider: it never blocks. Project pages go
 // to the client's prefetcher; the metadata of each given version is queued
 // for the StartPrefetch goroutines (dropped when none are running).

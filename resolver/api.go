@@ -99,6 +99,16 @@ type Provider interface {
 	Prefetch(name string, versions ...pep440.Version)
 }
 
+// NetworkSignaller is implemented by a Provider that can tell when a
+// resolution first needs the network: NetworkNeeded returns a channel
+// closed from then on (nil: never). The background lookahead, which only
+// pays when answers take a round trip, starts once it is closed; until
+// then every answer is at hand and the decision loop reads it itself. A
+// Provider without the method gets the lookahead from the start.
+type NetworkSignaller interface {
+	NetworkNeeded() <-chan struct{}
+}
+
 // PrereleaseMode is uv's --prerelease policy.
 type PrereleaseMode string
 

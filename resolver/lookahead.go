@@ -52,6 +52,10 @@ type walked struct {
 	guessed map[string][]guessed
 	// versions lists, per project, the versions walked (hinted or guessed).
 	versions map[string][]pep440.Version
+	// queued holds the walks waiting for the provider to need the network;
+	// released is set once they were started (or dropped).
+	queued   []func()
+	released bool
 }
 
 // noteWalked records that a walk visits name==v.
@@ -217,8 +221,52 @@ func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Ver
 		extras = []string{extra}
 	}
 	if s.walk.first(walkKey(name, extras, v)) {
-		s.walk.goWalk(func() { s.walkVersion(withSpeculation(ctx), name, extras, v, set, lookaheadDepth, nil) })
+		s.walk.start(ctx, s.provider, func() { s.walkVersion(withSpeculation(ctx), name, extras, v, set, lookaheadDepth, nil) })
 	}
+}
+
+// start runs walk on a new goroutine, or, while the provider says the
+// resolution has not needed the network yet (NetworkSignaller), queues it
+// for one goroutine that starts the queued walks once it has, or drops
+// them when ctx ends: a run served entirely from the cache spawns no walk.
+func (w *walked) start(ctx context.Context, p Provider, walk func()) {
+	ns, ok := p.(NetworkSignaller)
+	if !ok {
+		w.goWalk(walk)
+		return
+	}
+	gate := ns.NetworkNeeded()
+	select {
+	case <-gate:
+		w.goWalk(walk)
+		return
+	default:
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.released {
+		w.wg.Go(walk)
+		return
+	}
+	w.queued = append(w.queued, walk)
+	if len(w.queued) > 1 {
+		return
+	}
+	w.wg.Go(func() {
+		select {
+		case <-gate: // a nil gate never opens
+		case <-ctx.Done():
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.released = true
+		if ctx.Err() == nil {
+			for _, f := range w.queued {
+				w.wg.Go(f)
+			}
+		}
+		w.queued = nil
+	})
 }
 
 // walkKey identifies a walked version with the extras it was walked for.

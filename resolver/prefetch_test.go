@@ -492,3 +492,52 @@ func TestWalkDecidedExcludesGuesses(t *testing.T) {
 		t.Error("q 3 killed by a requirement of any version")
 	}
 }
+
+// gatedProvider says when the resolution first needed the network
+// (NetworkSignaller).
+type gatedProvider struct {
+	hintProvider
+	gate chan struct{}
+}
+
+func (g *gatedProvider) NetworkNeeded() <-chan struct{} { return g.gate }
+
+// While the provider has not needed the network (a warm run: every answer
+// comes from the cache) no walk runs and nothing is hinted from below a
+// hinted version; once it has, the queued walks run as they would have.
+// Walks still queued when the resolution ends are dropped.
+func TestLookaheadWaitsForTheNetwork(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		newProvider := func() *gatedProvider {
+			return &gatedProvider{hintProvider: hintProvider{
+				versions: map[string][]string{"top": {"1"}, "other": {"1"}, "mid": {"1", "2"}, "leaf": {"1"}},
+				deps:     map[string]map[string]string{"top": {"1": "mid"}, "other": {"1": "leaf"}, "mid": {"2": "leaf"}},
+				meta:     map[string]int{},
+			}, gate: make(chan struct{})}
+		}
+		h := newProvider()
+		s := newSolver(h, nil, Options{})
+		ctx, cancel := context.WithCancel(t.Context())
+		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
+		s.lookahead(ctx, "other", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait()
+		if got := h.all(); len(got) != 0 || len(h.meta) != 0 {
+			t.Fatalf("before the network was needed: hints %q, metadata read %v, want none", got, h.meta)
+		}
+		close(h.gate)
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		h.wantHints(t, "mid", "mid: 2", "leaf", "leaf: 1")
+
+		// Never needed: the queued walks are dropped when the run ends.
+		h = newProvider()
+		s = newSolver(h, nil, Options{})
+		ctx, cancel = context.WithCancel(t.Context())
+		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		if got := h.all(); len(got) != 0 || len(h.meta) != 0 {
+			t.Fatalf("after the run: hints %q, metadata read %v, want none", got, h.meta)
+		}
+	})
+}

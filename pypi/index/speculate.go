@@ -80,6 +80,12 @@ type netGate struct {
 
 func (g *netGate) init() { g.ch = make(chan struct{}) }
 
+// NetworkNeeded returns a channel that is closed once a fetch a caller
+// needed (not a speculative one) went to the network: until then every
+// answer came from the cache or a local source, and guessing ahead would
+// only repeat cache reads the caller makes anyway.
+func (c *Client) NetworkNeeded() <-chan struct{} { return c.gate.ch }
+
 func (g *netGate) open() { g.once.Do(func() { close(g.ch) }) }
 
 // awaitNetwork blocks a speculative fetch that needs the network until the
