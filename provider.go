@@ -274,8 +274,9 @@ func (p *Provider) group(ip *index.Project) *project {
 	all := make([]file, 0, len(ip.Files))
 	keys := make([]string, 0, len(ip.Files))
 	ranks := map[string]tagRank{} // a project's wheels share a few tag sets
+	var wp wheel.FilenameParser   // ... parsed once each
 	for i := range ip.Files {
-		if ff, ok := p.classify(&ip.Files[i], ranks); ok {
+		if ff, ok := p.classify(&ip.Files[i], &wp, ranks); ok {
 			all = append(all, ff)
 			keys = append(keys, ff.version.String())
 		}
@@ -344,16 +345,17 @@ func permute(all []file, keys []string, order []int) []file {
 	return all
 }
 
-// classify parses a file's name; ok is false for files pylock cannot use
+// classify parses a file's name (wp parses each wheel tag set once); ok
+// is false for files pylock cannot use
 // (unparsable names, eggs, .exe installers).
 // ranks memoises the target's rank of each wheel tag set seen (the
 // "python-abi-platform" part of the name, from which alone wheel.Filename's
 // Tags come): matching tags against the target's list is the costly part.
-func (p *Provider) classify(f *index.File, ranks map[string]tagRank) (file, bool) {
+func (p *Provider) classify(f *index.File, wp *wheel.FilenameParser, ranks map[string]tagRank) (file, bool) {
 	fn := f.Filename
 	switch {
 	case strings.HasSuffix(fn, ".whl"):
-		w, err := wheel.ParseFilename(fn)
+		w, err := wp.Parse(fn)
 		if err != nil {
 			return file{}, false
 		}

@@ -52,6 +52,36 @@ func ParseFilenameStrict(s string) (Filename, error) { return parseFilename(s, t
 // Python's Unicode `\w` and str.isidentifier() are approximated with Go's
 // Unicode tables (see ident.go).
 func parseFilename(s string, validateOrder bool) (Filename, error) {
+	return parseFilenameWith(s, validateOrder, nil)
+}
+
+// parsedTags is parseTagSet's answer for one tag part.
+type parsedTags struct {
+	tags   []Tag
+	off    int
+	reason string
+}
+
+// FilenameParser parses wheel filenames like ParseFilename, parsing each
+// distinct tag part ("py2.py3-none-any") once: the hundreds of files of one
+// project page share a few. The Tags of the Filenames it returns are
+// shared between them: callers must not modify them. The zero value is
+// ready to use; a FilenameParser is not safe for concurrent use.
+type FilenameParser struct {
+	tags map[string]parsedTags
+}
+
+// Parse is ParseFilename.
+func (p *FilenameParser) Parse(s string) (Filename, error) {
+	if p.tags == nil {
+		p.tags = map[string]parsedTags{}
+	}
+	return parseFilenameWith(s, false, p.tags)
+}
+
+// parseFilenameWith is parseFilename with the tag parts' answers memoised
+// in cache (nil: none).
+func parseFilenameWith(s string, validateOrder bool, cache map[string]parsedTags) (Filename, error) {
 	if !utf8.ValidString(s) {
 		return Filename{}, wheelErr(s, firstInvalidUTF8(s), "not valid UTF-8")
 	}
@@ -91,7 +121,14 @@ func parseFilename(s string, validateOrder bool) (Filename, error) {
 	}
 
 	last := len(parts) - 1
-	tags, off, reason := parseTagSet(parts[last], validateOrder)
+	pt, ok := cache[parts[last]]
+	if !ok {
+		pt.tags, pt.off, pt.reason = parseTagSet(parts[last], validateOrder)
+		if cache != nil {
+			cache[parts[last]] = pt
+		}
+	}
+	tags, off, reason := pt.tags, pt.off, pt.reason
 	if reason != "" {
 		return Filename{}, wheelErr(s, offs[last]+off, "%s", reason)
 	}

@@ -122,3 +122,26 @@ func FuzzSupportedIndex(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFilenameParser: a FilenameParser that has parsed other names gives
+// exactly ParseFilename's answer (result or error), whatever tag parts it
+// has seen before: a tag part that failed fails again at the same offset.
+func FuzzFilenameParser(f *testing.F) {
+	f.Add("foo-1.0-py3-none-any.whl", "bar-2.0-py3-none-any.whl")
+	f.Add("foo-1.0-py2.py3-none-any.whl", "foo-1.1-1-py2.py3-none-any.whl")
+	f.Add("foo-1.0-py2..py3-none-any.whl", "bar-2.0-py2..py3-none-any.whl")
+	f.Add("numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "numpy-1.26.3-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var p FilenameParser
+		for _, s := range []string{a, b, a, b} {
+			got, gerr := p.Parse(s)
+			want, werr := ParseFilename(s)
+			if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+				t.Fatalf("Parse(%q) error %v, ParseFilename %v", s, gerr, werr)
+			}
+			if gerr == nil && !sameWheel(got, want) {
+				t.Fatalf("Parse(%q) = %+v, ParseFilename %+v", s, got, want)
+			}
+		}
+	})
+}
