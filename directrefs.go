@@ -161,7 +161,7 @@ func (p *directProvider) Metadata(ctx context.Context, name string, v pep440.Ver
 }
 
 // NetworkNeeded forwards the index provider's network signal (see
-// resolver.NetworkSignaller); nil when it has none.
+// resolver.NetworkSignaller); nil (no signal) when it has none.
 func (p *directProvider) NetworkNeeded() <-chan struct{} {
 	if ns, ok := p.Provider.(resolver.NetworkSignaller); ok {
 		return ns.NetworkNeeded()

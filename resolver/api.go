@@ -101,7 +101,7 @@ type Provider interface {
 
 // NetworkSignaller is implemented by a Provider that can tell when a
 // resolution first needs the network: NetworkNeeded returns a channel
-// closed from then on (nil: never). The background lookahead, which only
+// closed from then on (nil: it cannot tell, as without the method). The background lookahead, which only
 // pays when answers take a round trip, starts once it is closed; until
 // then every answer is at hand and the decision loop reads it itself. A
 // Provider without the method gets the lookahead from the start.

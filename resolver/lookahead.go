@@ -231,11 +231,14 @@ func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Ver
 // them when ctx ends: a run served entirely from the cache spawns no walk.
 func (w *walked) start(ctx context.Context, p Provider, walk func()) {
 	ns, ok := p.(NetworkSignaller)
-	if !ok {
+	var gate <-chan struct{}
+	if ok {
+		gate = ns.NetworkNeeded()
+	}
+	if gate == nil {
 		w.goWalk(walk)
 		return
 	}
-	gate := ns.NetworkNeeded()
 	select {
 	case <-gate:
 		w.goWalk(walk)
@@ -254,7 +257,7 @@ func (w *walked) start(ctx context.Context, p Provider, walk func()) {
 	}
 	w.wg.Go(func() {
 		select {
-		case <-gate: // a nil gate never opens
+		case <-gate:
 		case <-ctx.Done():
 		}
 		w.mu.Lock()
