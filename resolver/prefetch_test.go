@@ -539,5 +539,15 @@ func TestLookaheadWaitsForTheNetwork(t *testing.T) {
 		if got := h.all(); len(got) != 0 || len(h.meta) != 0 {
 			t.Fatalf("after the run: hints %q, metadata read %v, want none", got, h.meta)
 		}
+
+		// No signal (a nil channel): the walk runs at once.
+		h = newProvider()
+		h.gate = nil
+		s = newSolver(h, nil, Options{})
+		ctx, cancel = context.WithCancel(t.Context())
+		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		h.wantHints(t, "mid", "mid: 2", "leaf", "leaf: 1")
 	})
 }
