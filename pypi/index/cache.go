@@ -136,10 +136,11 @@ var writes struct {
 
 var errShutdown = errors.New("cache: process is exiting")
 
-// FinishWrites waits for the cache writes in flight and makes later ones
-// fail: call it just before the process exits (after an interrupt, say),
+// FinishWrites waits for the cache writes in flight (the asynchronous
+// stores of fetches included) and makes later ones fail: call it just before the process exits (after an interrupt, say),
 // so that no temporary file is left in the cache.
 func FinishWrites() {
+	settle()
 	writes.Lock()
 	writes.closed = true
 	writes.Unlock()
@@ -157,6 +158,55 @@ func beginWrite() bool {
 	return true
 }
 
+// pending counts this process's asynchronous cache stores (store) not yet
+// on disk; settle waits for them.
+var pending struct {
+	sync.Mutex
+	cond sync.Cond
+	n    int
+}
+
+// settle waits until every asynchronous cache store of the process has
+// landed (or failed): a Client made after it, or a caller of Close, sees
+// everything earlier fetches stored.
+func settle() {
+	pending.Lock()
+	defer pending.Unlock()
+	for pending.n > 0 {
+		if pending.cond.L == nil {
+			pending.cond.L = &pending.Mutex
+		}
+		pending.cond.Wait()
+	}
+}
+
+// store writes data to path like writeFile, on a goroutine of its own: a
+// fetch hands its answer to the caller without waiting for the file system
+// (creating a cache file and its directory costs a few hundred
+// microseconds, on every response of a cold run's critical path). A failure
+// is reported through warn, once per process; the answer itself is good.
+func (d *diskCache) store(path string, data []byte, warn func(error)) {
+	pending.Lock()
+	pending.n++
+	pending.Unlock()
+	go func() {
+		err := d.writeFile(path, data)
+		if err != nil && !errors.Is(err, errShutdown) {
+			warn(err)
+		}
+		pending.Lock()
+		pending.n--
+		if pending.n == 0 && pending.cond.L != nil {
+			pending.cond.Broadcast()
+		}
+		pending.Unlock()
+	}()
+}
+
+// createTemp is os.CreateTemp; a test makes it fail (root can create files
+// in a read-only directory).
+var createTemp = os.CreateTemp
+
 // writeFile writes data to path atomically (temp file + rename).
 func (d *diskCache) writeFile(path string, data []byte) error {
 	if !beginWrite() {
@@ -166,7 +216,7 @@ func (d *diskCache) writeFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	f, err := createTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}

@@ -2,10 +2,12 @@ package index
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,6 +108,7 @@ func TestOldCacheLayoutIgnored(t *testing.T) {
 	if _, err := c.Project(context.Background(), "qux"); err != nil {
 		t.Fatal(err)
 	}
+	c.Close() // its cache stores have landed
 	// Move the entries where a v1 pylock kept them: a new client misses.
 	for _, sub := range []string{httpDir, pagesDir} {
 		if err := os.Rename(filepath.Join(dir, sub), filepath.Join(dir, strings.Replace(sub, "-v", "-old", 1))); err != nil {
@@ -134,6 +137,7 @@ func TestTornPageEntryRebuilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Close() // its cache stores have landed
 	pages, _ := filepath.Glob(filepath.Join(dir, pagesDir, "*", "*"))
 	if len(pages) != 1 {
 		t.Fatalf("pages entries %v", pages)
@@ -153,6 +157,7 @@ func TestTornPageEntryRebuilt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.Close() // the rebuilt entry has landed
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("torn at %d: (-want +got):\n%s", n, diff)
 		}
@@ -195,4 +200,61 @@ func FuzzCacheEntry(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Cache stores run beside the fetch that made them: a client made after
+// another client's fetch (without Close) still finds what it stored, and a
+// store that fails costs only the caching, reported once as a warning.
+func TestCacheStoresInBackground(t *testing.T) {
+	s := fakeindex.New(testIndex(), fakeindex.Options{})
+	defer s.Close()
+	dir := t.TempDir()
+	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	if _, err := metadataOf(t, c, "qux", "qux-2.0-py3-none-any.whl"); err != nil {
+		t.Fatal(err)
+	}
+	s.ResetStats()
+	c2 := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	if _, err := metadataOf(t, c2, "qux", "qux-2.0-py3-none-any.whl"); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Stats().Requests; n != 0 {
+		t.Errorf("a client made after another's fetch made %d requests, want 0", n)
+	}
+
+	// A cache that refuses every store: the answers are good and nothing is
+	// stored.
+	broken := t.TempDir()
+	createTemp = func(string, string) (*os.File, error) { return nil, errors.New("disk full") }
+	defer func() { createTemp = os.CreateTemp }()
+	var mu sync.Mutex
+	var warnings []string
+	c3 := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: broken, Events: func(e Event) {
+		if e.Kind == "warning" {
+			mu.Lock()
+			warnings = append(warnings, e.Message)
+			mu.Unlock()
+		}
+	}})
+	for _, n := range []string{"qux", "foo-bar", "baz"} {
+		if _, err := c3.Project(context.Background(), n); err != nil {
+			t.Fatalf("%s with an unwritable cache: %v", n, err)
+		}
+	}
+	c3.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "cannot store in the cache") || !strings.Contains(warnings[0], "disk full") {
+		t.Errorf("warnings %q, want one about the cache", warnings)
+	}
+	var stored []string
+	filepath.WalkDir(broken, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			stored = append(stored, p)
+		}
+		return nil
+	})
+	if len(stored) != 0 {
+		t.Errorf("stored %v with every store failing", stored)
+	}
 }

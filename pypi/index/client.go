@@ -30,6 +30,7 @@ func New(opts Options) (*Client, error) {
 	if err := setDefaults(&opts); err != nil {
 		return nil, err
 	}
+	settle() // what earlier clients of this process fetched is on disk
 	c := &Client{opts: opts, creds: newCredentials(opts.NetrcPath),
 		retryWaitMin: opts.RetryWaitMin, retryWaitMax: opts.RetryWaitMax}
 	c.gate.init()
@@ -159,17 +160,29 @@ func deriveJSONAPI(index string) string {
 
 // Close cancels the Client's background work (Prefetch,
 // PrefetchMetadata) and returns once every goroutine it started has
-// returned, then closes idle connections of the transport it made (none
+// returned and what it fetched is stored in the cache, then closes idle connections of the transport it made (none
 // of an Options.HTTPClient's). Later prefetch calls are dropped;
 // everything else (Project, Metadata, Download) stays usable. Close may be
 // called more than once. A caller that prefetches must Close before it
 // returns, so no fetch outlives it.
 func (c *Client) Close() {
 	c.bg.close()
+	settle()
 	if c.opts.HTTPClient == nil {
 		c.rc.HTTPClient.CloseIdleConnections()
 		c.stream.CloseIdleConnections()
 	}
+}
+
+// cacheStore stores a cache entry in the background (diskCache.store);
+// the first failure is reported as a "warning" event: the run goes on
+// without caching that answer.
+func (c *Client) cacheStore(path string, data []byte) {
+	c.cache.store(path, data, func(err error) {
+		c.cacheWarn.Do(func() {
+			c.emit(Event{Kind: "warning", Message: scrub(fmt.Sprintf("cannot store in the cache (answers are not cached): %v", err))})
+		})
+	})
 }
 
 // Stats returns counters so far.

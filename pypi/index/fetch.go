@@ -116,9 +116,7 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 				ent.hdr.ETag = e
 			}
 			ent.hdr.Stored = c.cache.now().Unix()
-			if err := c.cache.write(path, ent.hdr, ent.body); err != nil {
-				return nil, r.err(0, 0, err)
-			}
+			c.cacheStore(path, encodeEntry(ent.hdr, ent.body))
 		}
 		return entryResp(ent), nil
 	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent:
@@ -134,9 +132,7 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 			hdr := cacheHeader{Key: key, URL: out.final.String(), ETag: resp.Header.Get("ETag"),
 				LastModified: resp.Header.Get("Last-Modified"), Stored: c.cache.now().Unix(), MaxAge: maxAge,
 				ContentType: out.ctype, Status: 200, Immutable: imm}
-			if err := c.cache.write(path, hdr, body); err != nil {
-				return nil, r.err(0, 0, err)
-			}
+			c.cacheStore(path, encodeEntry(hdr, body))
 			out.stored = &hdr
 		}
 	}

@@ -647,6 +647,7 @@ func TestCorruptCacheEntry(t *testing.T) {
 	if _, err := metadataOf(t, c, "qux", "qux-2.0-py3-none-any.whl"); err != nil {
 		t.Fatal(err)
 	}
+	c.Close() // its cache stores have landed
 	var entries []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -691,6 +692,7 @@ func TestCacheSharedByConcurrentClients(t *testing.T) {
 				t.Error(err)
 				return
 			}
+			defer c.Close() // its cache stores land before the directory is checked
 			for j := 0; j < 5; j++ {
 				for _, n := range []string{"foo-bar", "baz", "qux"} {
 					if _, err := c.Project(context.Background(), n); err != nil {

@@ -305,9 +305,7 @@ func (c *Client) loadMetadata(ctx context.Context, f File) (*Metadata, error) {
 		name = unverifiedCacheName(f)
 	}
 	if name != "" && c.cache != nil {
-		if err := c.cache.write(c.cache.metaPath(name), cacheHeader{Key: name, URL: Redact(stripFragment(f.URL)), Immutable: verified}, raw); err != nil {
-			return nil, mkErr(err)
-		}
+		c.cacheStore(c.cache.metaPath(name), encodeEntry(cacheHeader{Key: name, URL: Redact(stripFragment(f.URL)), Immutable: verified}, raw))
 	}
 	return m, nil
 }

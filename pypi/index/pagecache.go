@@ -69,9 +69,7 @@ func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]Fil
 		return nil, r.err(0, 0, err)
 	}
 	if path != "" && resp.stored != nil {
-		if err := c.cache.writeFile(path, encodePage(*resp.stored, files)); err != nil {
-			return nil, r.err(0, 0, err)
-		}
+		c.cacheStore(path, encodePage(*resp.stored, files))
 	}
 	return files, nil
 }
