@@ -347,6 +347,7 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 		return
 	}
 	var next []pep508.Requirement
+	var later []claimed // claimed by another walk: re-checked once the pages are in
 	for _, r := range md.RequiresDist {
 		if !s.applies(r.Marker, extras) {
 			continue
@@ -365,8 +366,11 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 		// guessed a version it allows: another specifier may make
 		// another version likely (pytest<4 of pytest-testmon 0.9.13
 		// beside pytest>=5 of pytest-mock 3.3.1).
-		if !s.walk.covered(n, r.Specifier.Set()) && s.walk.claim(n+"|"+r.Specifier.String()+"|"+strings.Join(r.NormalizedExtras(), ","), chain) {
+		key := n + "|" + r.Specifier.String() + "|" + strings.Join(r.NormalizedExtras(), ",")
+		if !s.walk.covered(n, r.Specifier.Set()) && s.walk.claim(key, chain) {
 			next = append(next, r)
+		} else {
+			later = append(later, claimed{r, key})
 		}
 	}
 	if depth == 0 || s.univ != nil {
@@ -377,11 +381,27 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 	// others hint nothing (the decision loop also loads every page of a
 	// version's requirements before its next decision, so this delays no
 	// hint it would use sooner).
+	//
+	// A requirement another walk claimed (or covered) is looked at again
+	// once the pages are in: if that walk died meanwhile (the decision
+	// loop rejected or ruled out its version: pytest 6.1.2 once
+	// pytest-testmon 0.9.13 pins pytest<4), this one walks it, instead of
+	// leaving it to a walk that will hint nothing more (attrs, required
+	// alike by pytest 6.1.2 and 3.10.1).
 	var pages sync.WaitGroup
-	pages.Add(len(next))
+	pages.Add(len(next) + len(later))
 	for _, r := range next {
-		s.walk.goWalk(func() { s.walkProject(ctx, r, depth-1, chain, &pages) })
+		s.walk.goWalk(func() { s.walkProject(ctx, r, depth-1, chain, &pages, "") })
 	}
+	for _, c := range later {
+		s.walk.goWalk(func() { s.walkProject(ctx, c.r, depth-1, chain, &pages, c.key) })
+	}
+}
+
+// claimed is a requirement another walk claimed, with its claim key.
+type claimed struct {
+	r   pep508.Requirement
+	key string
 }
 
 // applies reports whether a requirement with marker m applies with the
@@ -410,8 +430,10 @@ func (s *solver) applies(m pep508.Marker, extras []string) bool {
 // whose candidates the solver cannot use fails the version at once, e.g.
 // virtualenv 20 when distlib has no usable file). pages counts the
 // requirements of chain's last version whose page is not in yet: each
-// walk marks its own and waits for the others before hinting.
-func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth int, chain []string, pages *sync.WaitGroup) {
+// walk marks its own and waits for the others before hinting. recheck,
+// when not "", is the claim key of a requirement another walk claimed:
+// walkProject goes on only if that walk is dead by then.
+func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth int, chain []string, pages *sync.WaitGroup, recheck string) {
 	c, ok := s.walkGuess(ctx, r, chain)
 	pages.Done()
 	if !ok {
@@ -421,6 +443,9 @@ func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth in
 	name, extras := r.NormalizedName(), r.NormalizedExtras()
 	if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 		return
+	}
+	if recheck != "" && (s.walk.covered(name, r.Specifier.Set()) || !s.walk.claim(recheck, chain)) {
+		return // the walk that claimed it is alive: it hints what is below
 	}
 	if s.walk.excluded(name, c) {
 		return // a decision rules the guess out: nothing below it is needed

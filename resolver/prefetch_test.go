@@ -558,3 +558,54 @@ func TestLookaheadWaitsForTheNetwork(t *testing.T) {
 		h.wantHints(t, "mid", "mid: 2", "leaf", "leaf: 1")
 	})
 }
+
+// blockingPages is a hintProvider whose pages of the projects in block wait
+// until their channel is closed.
+type blockingPages struct {
+	hintProvider
+	block map[string]chan struct{}
+}
+
+func (b *blockingPages) Candidates(ctx context.Context, name string) ([]Candidate, error) {
+	if ch, ok := b.block[name]; ok {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return b.hintProvider.Candidates(ctx, name)
+}
+
+// A requirement two walks share is walked by the one that claimed it
+// first; when that walk dies before the other's pages are in (the solver
+// rejected its version), the other walks it instead of leaving it to a
+// walk that will hint nothing more (attrs, required alike by pytest 6.1.2
+// and pytest 3.10.1 in cheroot).
+func TestLookaheadTakesOverClaimsOfDeadWalks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &blockingPages{hintProvider: hintProvider{
+			versions: map[string][]string{"a": {"1"}, "b": {"1"}, "x": {"1"}, "slowa": {"1"}, "slowb": {"1"}},
+			deps:     map[string]map[string]string{"a": {"1": "x | slowa"}, "b": {"1": "x | slowb"}},
+			meta:     map[string]int{},
+		}, block: map[string]chan struct{}{"slowa": make(chan struct{}), "slowb": make(chan struct{})}}
+		s := newSolver(h, nil, Options{})
+		ctx, cancel := context.WithCancel(t.Context())
+		s.lookahead(ctx, "a", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait() // a's walk claimed x and waits for slowa's page
+		s.lookahead(ctx, "b", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait() // b's walk waits for slowb's page
+		s.walkRejected("a", pep440.MustParse("1"))
+		close(h.block["slowb"])
+		synctest.Wait()
+		if got := h.hinted("x"); !slices.Contains(got, "x: 1") {
+			t.Errorf("x's metadata not hinted after the walk that claimed it died: hints %q", h.all())
+		}
+		close(h.block["slowa"])
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		if got := h.hinted("slowa"); len(got) != 0 {
+			t.Errorf("hinted below the dead a 1: %q", got)
+		}
+	})
+}
