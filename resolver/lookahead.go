@@ -52,9 +52,6 @@ type walked struct {
 	guessed map[string][]guessed
 	// versions lists, per project, the versions walked (hinted or guessed).
 	versions map[string][]pep440.Version
-	// excl lists, per project, the sets decisions required it within: a
-	// version outside one is not walked (exclude).
-	excl map[string][]pep440.Set
 	// queued holds the walks waiting for the provider to need the network;
 	// released is set once they were started (or dropped).
 	queued   []func()
@@ -62,59 +59,30 @@ type walked struct {
 }
 
 // noteWalked records that a walk visits name==v.
-// It reports false, and kills name==v, when a decision already excluded v
-// (exclude).
-func (w *walked) noteWalked(name string, v pep440.Version) bool {
+func (w *walked) noteWalked(name string, v pep440.Version) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.versions == nil {
 		w.versions = map[string][]pep440.Version{}
 	}
 	w.versions[name] = append(w.versions[name], v)
-	if w.excludedLocked(name, v) {
-		w.killLocked(versionKey(name, v))
-		return false
-	}
-	return true
 }
 
-// excluded reports whether a decision excluded name==v (exclude).
-func (w *walked) excluded(name string, v pep440.Version) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.excludedLocked(name, v)
-}
-
-func (w *walked) excludedLocked(name string, v pep440.Version) bool {
-	for _, set := range w.excl[name] {
-		if !set.Contains(v) {
-			return true
-		}
-	}
-	return false
-}
-
-func (w *walked) killLocked(key string) {
-	if w.dead == nil {
-		w.dead = map[string]bool{}
-	}
-	w.dead[key] = true
-}
-
-// exclude kills the walked versions of name outside set, and keeps later
-// walks from visiting one: a decided version
+// exclude kills the walked versions of name outside set: a decided version
 // requires name within set, so the solver will not choose them while that
 // decision stands, and what the walk would hint below them is wasted.
+// Versions walked later are not checked: a backtrack may undo the
+// decision, and then they are needed (measured: refusing them costs the
+// backjump cases a round trip).
 func (w *walked) exclude(name string, set pep440.Set) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.excl == nil {
-		w.excl = map[string][]pep440.Set{}
-	}
-	w.excl[name] = append(w.excl[name], set)
 	for _, v := range w.versions[name] {
 		if !set.Contains(v) {
-			w.killLocked(versionKey(name, v))
+			if w.dead == nil {
+				w.dead = map[string]bool{}
+			}
+			w.dead[versionKey(name, v)] = true
 		}
 	}
 }
@@ -334,9 +302,7 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 	if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 		return
 	}
-	if !s.walk.noteWalked(name, v) {
-		return
-	}
+	s.walk.noteWalked(name, v)
 	md, err := s.provider.Metadata(ctx, name, v)
 	if err != nil {
 		return // the decision loop reports it if it ever needs it
@@ -446,9 +412,6 @@ func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth in
 	}
 	if recheck != "" && (s.walk.covered(name, r.Specifier.Set()) || !s.walk.claim(recheck, chain)) {
 		return // the walk that claimed it is alive: it hints what is below
-	}
-	if s.walk.excluded(name, c) {
-		return // a decision rules the guess out: nothing below it is needed
 	}
 	s.walk.noteGuess(name, c, chain)
 	if !s.walk.first(walkKey(name, extras, c)) {
