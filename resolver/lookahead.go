@@ -348,19 +348,38 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 	// version's requirements before its next decision, so this delays no
 	// hint it would use sooner).
 	//
-	// A requirement another walk claimed (or covered) is looked at again
-	// once the pages are in: if that walk died meanwhile (the decision
-	// loop rejected or ruled out its version: pytest 6.1.2 once
-	// pytest-testmon 0.9.13 pins pytest<4), this one walks it, instead of
-	// leaving it to a walk that will hint nothing more (attrs, required
-	// alike by pytest 6.1.2 and 3.10.1).
+	// The requirements another walk claimed (or covered) are looked at
+	// again once those pages are in, by one goroutine: if that walk died
+	// meanwhile (the decision loop rejected or ruled out its version:
+	// pytest 6.1.2 once pytest-testmon 0.9.13 pins pytest<4), this one
+	// walks them, instead of leaving them to a walk that will hint nothing
+	// more (attrs, required alike by pytest 6.1.2 and 3.10.1).
 	var pages sync.WaitGroup
-	pages.Add(len(next) + len(later))
+	pages.Add(len(next))
 	for _, r := range next {
-		s.walk.goWalk(func() { s.walkProject(ctx, r, depth-1, chain, &pages, "") })
+		s.walk.goWalk(func() { s.walkProject(ctx, r, depth-1, chain, &pages) })
 	}
+	if len(later) > 0 {
+		s.walk.goWalk(func() { s.walkClaimed(ctx, later, depth-1, chain, &pages) })
+	}
+}
+
+// walkClaimed waits for pages, then walks each of later whose claiming
+// walk is dead by then (and no live walk covers).
+func (s *solver) walkClaimed(ctx context.Context, later []claimed, depth int, chain []string, pages *sync.WaitGroup) {
+	pages.Wait()
 	for _, c := range later {
-		s.walk.goWalk(func() { s.walkProject(ctx, c.r, depth-1, chain, &pages, c.key) })
+		if ctx.Err() != nil || s.walk.doomedBelow(chain) {
+			return
+		}
+		if s.walk.covered(c.r.NormalizedName(), c.r.Specifier.Set()) || !s.walk.claim(c.key, chain) {
+			continue // the walk that claimed it is alive: it hints what is below
+		}
+		s.walk.goWalk(func() {
+			if v, ok := s.walkGuess(ctx, c.r, chain); ok {
+				s.walkGuessed(ctx, c.r, v, depth, chain)
+			}
+		})
 	}
 }
 
@@ -396,22 +415,23 @@ func (s *solver) applies(m pep508.Marker, extras []string) bool {
 // whose candidates the solver cannot use fails the version at once, e.g.
 // virtualenv 20 when distlib has no usable file). pages counts the
 // requirements of chain's last version whose page is not in yet: each
-// walk marks its own and waits for the others before hinting. recheck,
-// when not "", is the claim key of a requirement another walk claimed:
-// walkProject goes on only if that walk is dead by then.
-func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth int, chain []string, pages *sync.WaitGroup, recheck string) {
+// walk marks its own and waits for the others before hinting.
+func (s *solver) walkProject(ctx context.Context, r pep508.Requirement, depth int, chain []string, pages *sync.WaitGroup) {
 	c, ok := s.walkGuess(ctx, r, chain)
 	pages.Done()
 	if !ok {
 		return
 	}
 	pages.Wait()
+	s.walkGuessed(ctx, r, c, depth, chain)
+}
+
+// walkGuessed hints the metadata of c, guessed for r, and walks it, unless
+// a version on chain is dead by then.
+func (s *solver) walkGuessed(ctx context.Context, r pep508.Requirement, c pep440.Version, depth int, chain []string) {
 	name, extras := r.NormalizedName(), r.NormalizedExtras()
 	if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 		return
-	}
-	if recheck != "" && (s.walk.covered(name, r.Specifier.Set()) || !s.walk.claim(recheck, chain)) {
-		return // the walk that claimed it is alive: it hints what is below
 	}
 	s.walk.noteGuess(name, c, chain)
 	if !s.walk.first(walkKey(name, extras, c)) {
