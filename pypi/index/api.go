@@ -185,9 +185,10 @@ type Client struct {
 	metas    memo[*Metadata]
 	pages    memo[[]File] // find-links pages
 
-	bg        background // prefetch goroutines; Close cancels and joins them
-	cacheWarn sync.Once  // a failed cache store is reported once (cacheStore)
-	gate      netGate    // see speculate.go
+	bg        background     // prefetch goroutines; Close cancels and joins them
+	cacheWarn sync.Once      // a failed cache store is reported once (cacheStore)
+	stores    sync.WaitGroup // its cache stores in flight (cacheStore); Close waits
+	gate      netGate        // see speculate.go
 
 	retryWaitMin, retryWaitMax time.Duration
 }

@@ -158,21 +158,32 @@ func beginWrite() bool {
 	return true
 }
 
-// pending counts this process's asynchronous cache stores (store) not yet
-// on disk; settle waits for them.
+// pending tracks this process's asynchronous cache stores (store) not yet
+// on disk, by sequence number, so that settle can wait for the ones
+// started before it without waiting for those other clients start
+// meanwhile.
 var pending struct {
 	sync.Mutex
 	cond sync.Cond
-	n    int
+	next uint64
+	open map[uint64]bool
 }
 
-// settle waits until every asynchronous cache store of the process has
-// landed (or failed): a Client made after it, or a caller of Close, sees
-// everything earlier fetches stored.
+// settle waits until every asynchronous cache store the process had
+// started when settle was called has landed (or failed): a Client made
+// after it sees everything earlier fetches stored.
 func settle() {
 	pending.Lock()
 	defer pending.Unlock()
-	for pending.n > 0 {
+	limit := pending.next
+	for {
+		oldest := limit
+		for seq := range pending.open {
+			oldest = min(oldest, seq)
+		}
+		if oldest >= limit {
+			return
+		}
 		if pending.cond.L == nil {
 			pending.cond.L = &pending.Mutex
 		}
@@ -180,27 +191,32 @@ func settle() {
 	}
 }
 
-// store writes data to path like writeFile, on a goroutine of its own: a
-// fetch hands its answer to the caller without waiting for the file system
-// (creating a cache file and its directory costs a few hundred
-// microseconds, on every response of a cold run's critical path). A failure
-// is reported through warn, once per process; the answer itself is good.
-func (d *diskCache) store(path string, data []byte, warn func(error)) {
+// store writes data to path like writeFile, on a goroutine of its own,
+// counted by wg: a fetch hands its answer to the caller without waiting
+// for the file system (creating a cache file and its directory costs a
+// few hundred microseconds, on every response of a cold run's critical
+// path). A failure is reported through warn; the answer itself is good.
+func (d *diskCache) store(path string, data []byte, wg *sync.WaitGroup, warn func(error)) {
 	pending.Lock()
-	pending.n++
+	seq := pending.next
+	pending.next++
+	if pending.open == nil {
+		pending.open = map[uint64]bool{}
+	}
+	pending.open[seq] = true
 	pending.Unlock()
-	go func() {
+	wg.Go(func() {
 		err := d.writeFile(path, data)
 		if err != nil && !errors.Is(err, errShutdown) {
 			warn(err)
 		}
 		pending.Lock()
-		pending.n--
-		if pending.n == 0 && pending.cond.L != nil {
+		delete(pending.open, seq)
+		if pending.cond.L != nil {
 			pending.cond.Broadcast()
 		}
 		pending.Unlock()
-	}()
+	})
 }
 
 // createTemp is os.CreateTemp; a test makes it fail (root can create files

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -257,4 +258,47 @@ func TestCacheStoresInBackground(t *testing.T) {
 	if len(stored) != 0 {
 		t.Errorf("stored %v with every store failing", stored)
 	}
+}
+
+// settle waits for the cache stores started before it, not for those
+// started while it waits (another client fetching meanwhile must not keep
+// a new Client waiting), and Close waits for its own client's stores.
+func TestSettleWaitsForEarlierStores(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := &diskCache{dir: t.TempDir(), now: time.Now}
+		gates := map[string]chan struct{}{"first": make(chan struct{}), "second": make(chan struct{})}
+		createTemp = func(dir, pattern string) (*os.File, error) {
+			<-gates[filepath.Base(dir)]
+			return os.CreateTemp(dir, pattern)
+		}
+		defer func() { createTemp = os.CreateTemp }()
+		var wg1, wg2 sync.WaitGroup
+		fail := func(err error) { t.Errorf("store failed: %v", err) }
+		d.store(filepath.Join(d.dir, "first", "a"), []byte("1"), &wg1, fail)
+		settled := make(chan struct{})
+		go func() { settle(); close(settled) }()
+		synctest.Wait()
+		select {
+		case <-settled:
+			t.Fatal("settle returned before the earlier store landed")
+		default:
+		}
+		d.store(filepath.Join(d.dir, "second", "b"), []byte("2"), &wg2, fail)
+		close(gates["first"])
+		synctest.Wait()
+		select {
+		case <-settled:
+		default:
+			t.Fatal("settle waits for a store started after it")
+		}
+		wg1.Wait()
+		if b, err := os.ReadFile(filepath.Join(d.dir, "first", "a")); err != nil || string(b) != "1" {
+			t.Errorf("first store: %q, %v", b, err)
+		}
+		close(gates["second"])
+		wg2.Wait()
+		if b, err := os.ReadFile(filepath.Join(d.dir, "second", "b")); err != nil || string(b) != "2" {
+			t.Errorf("second store: %q, %v", b, err)
+		}
+	})
 }

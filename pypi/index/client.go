@@ -167,7 +167,7 @@ func deriveJSONAPI(index string) string {
 // returns, so no fetch outlives it.
 func (c *Client) Close() {
 	c.bg.close()
-	settle()
+	c.stores.Wait()
 	if c.opts.HTTPClient == nil {
 		c.rc.HTTPClient.CloseIdleConnections()
 		c.stream.CloseIdleConnections()
@@ -178,7 +178,7 @@ func (c *Client) Close() {
 // the first failure is reported as a "warning" event: the run goes on
 // without caching that answer.
 func (c *Client) cacheStore(path string, data []byte) {
-	c.cache.store(path, data, func(err error) {
+	c.cache.store(path, data, &c.stores, func(err error) {
 		c.cacheWarn.Do(func() {
 			c.emit(Event{Kind: "warning", Message: scrub(fmt.Sprintf("cannot store in the cache (answers are not cached): %v", err))})
 		})
