@@ -207,13 +207,7 @@ func FuzzCacheEntry(f *testing.F) {
 // another client's fetch (without Close) still finds what it stored, and a
 // store that fails costs only the caching, reported once as a warning.
 func TestCacheStoresInBackground(t *testing.T) {
-	s := fakeindex.New(testIndex(), fakeindex.Options{})
-	defer s.Close()
-	dir := t.TempDir()
-	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
-	if _, err := metadataOf(t, c, "qux", "qux-2.0-py3-none-any.whl"); err != nil {
-		t.Fatal(err)
-	}
+	s, dir, _ := quxCached(t) // not closed: its stores may be in flight
 	s.ResetStats()
 	c2 := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
 	if _, err := metadataOf(t, c2, "qux", "qux-2.0-py3-none-any.whl"); err != nil {

@@ -617,14 +617,23 @@ func TestCacheRevalidation(t *testing.T) {
 	}
 }
 
-func TestOffline(t *testing.T) {
-	s := fakeindex.New(testIndex(), fakeindex.Options{})
-	defer s.Close()
-	dir := t.TempDir()
-	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+// quxCached serves the test index and fetches qux 2.0's metadata (its
+// page and metadata) through a client caching in dir, a new temporary
+// directory.
+func quxCached(t *testing.T) (s *fakeindex.Server, dir string, c *Client) {
+	t.Helper()
+	s = fakeindex.New(testIndex(), fakeindex.Options{})
+	t.Cleanup(s.Close)
+	dir = t.TempDir()
+	c = newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
 	if _, err := metadataOf(t, c, "qux", "qux-2.0-py3-none-any.whl"); err != nil {
 		t.Fatal(err)
 	}
+	return s, dir, c
+}
+
+func TestOffline(t *testing.T) {
+	s, dir, _ := quxCached(t)
 	s.Close()
 	off := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir, Offline: true})
 	if _, err := metadataOf(t, off, "qux", "qux-2.0-py3-none-any.whl"); err != nil {
@@ -640,13 +649,7 @@ func TestOffline(t *testing.T) {
 }
 
 func TestCorruptCacheEntry(t *testing.T) {
-	s := fakeindex.New(testIndex(), fakeindex.Options{})
-	defer s.Close()
-	dir := t.TempDir()
-	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
-	if _, err := metadataOf(t, c, "qux", "qux-2.0-py3-none-any.whl"); err != nil {
-		t.Fatal(err)
-	}
+	s, dir, c := quxCached(t)
 	c.Close() // its cache stores have landed
 	var entries []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
