@@ -181,20 +181,7 @@ func isWheel(filename string) bool { return hasSuffixFold(filename, ".whl") }
 // hasSuffixFold reports whether s ends with the lower-case ASCII suffix,
 // ignoring ASCII case.
 func hasSuffixFold(s, suffix string) bool {
-	if len(s) < len(suffix) {
-		return false
-	}
-	s = s[len(s)-len(suffix):]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != suffix[i] {
-			return false
-		}
-	}
-	return true
+	return len(s) >= len(suffix) && asciiEqualLower(s[len(s)-len(suffix):], suffix)
 }
 
 // filenameMatches reports whether a distribution filename can belong to
