@@ -222,11 +222,7 @@ func TestLookaheadHintsLikelyVersions(t *testing.T) {
 			},
 			meta: map[string]int{},
 		}
-		s := newSolver(h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}})
-		ctx, cancel := context.WithCancel(t.Context())
-		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
-		synctest.Wait() // the walk's goroutines have finished
-		s.stopLookahead(cancel)
+		walkOnce(h, nil, Options{Constraints: reqs("leaf<3"), Env: pep508.Env{"sys_platform": "linux"}}, "top", "", "1")
 		h.wantHints(t, "leaf", "leaf: 2", "mid", "mid: 2", "pre", "pre: 1", "deep")
 	})
 }
@@ -244,11 +240,7 @@ func TestLookaheadFollowsExtras(t *testing.T) {
 			},
 			meta: map[string]int{},
 		}
-		s := newSolver(h, nil, Options{Env: pep508.Env{"sys_platform": "linux"}})
-		ctx, cancel := context.WithCancel(t.Context())
-		s.lookahead(ctx, "top", "test", pep440.MustParse("1"), pep440.Full())
-		synctest.Wait()
-		s.stopLookahead(cancel)
+		walkOnce(h, nil, Options{Env: pep508.Env{"sys_platform": "linux"}}, "top", "test", "1")
 		h.wantHints(t, "tool", "tool: 2", "plug", "plug: 1")
 	})
 }
@@ -384,11 +376,7 @@ func TestLookaheadGuessesWithinYourRequirements(t *testing.T) {
 			},
 			meta: map[string]int{},
 		}
-		s := newSolver(h, reqs("six<1.12", "top"), Options{})
-		ctx, cancel := context.WithCancel(t.Context())
-		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
-		synctest.Wait()
-		s.stopLookahead(cancel)
+		walkOnce(h, reqs("six<1.12", "top"), Options{}, "top", "", "1")
 		h.wantHints(t, "six", "six: 1.11", "mid", "mid: 2", "leaf", "gone")
 	})
 }
@@ -408,11 +396,7 @@ func TestLookaheadWalksPastVersionsThatClash(t *testing.T) {
 			},
 			meta: map[string]int{},
 		}
-		s := newSolver(h, reqs("c==2", "t"), Options{})
-		ctx, cancel := context.WithCancel(t.Context())
-		s.lookahead(ctx, "t", "", pep440.MustParse("6"), pep440.Full())
-		synctest.Wait()
-		s.stopLookahead(cancel)
+		walkOnce(h, reqs("c==2", "t"), Options{}, "t", "", "6")
 		h.wantHints(t, "t: 5 4 3 2 1", "c", "c: 2", "d", "d: 1")
 	})
 }
@@ -493,6 +477,17 @@ func TestWalkDecidedExcludesGuesses(t *testing.T) {
 	}
 }
 
+// walkOnce runs the background walk below name[extra]==v for a solver
+// over p with your requirements roots and opts, and returns once every
+// goroutine of it has finished (call it inside a synctest bubble).
+func walkOnce(p Provider, roots []pep508.Requirement, opts Options, name, extra, v string) {
+	s := newSolver(p, roots, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.lookahead(ctx, name, extra, pep440.MustParse(v), pep440.Full())
+	synctest.Wait()
+	s.stopLookahead(cancel)
+}
+
 // gatedProvider says when the resolution first needed the network
 // (NetworkSignaller).
 type gatedProvider struct {
@@ -531,11 +526,7 @@ func TestLookaheadWaitsForTheNetwork(t *testing.T) {
 
 		// Never needed: the queued walks are dropped when the run ends.
 		h = newProvider()
-		s = newSolver(h, nil, Options{})
-		ctx, cancel = context.WithCancel(t.Context())
-		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
-		synctest.Wait()
-		s.stopLookahead(cancel)
+		walkOnce(h, nil, Options{}, "top", "", "1")
 		if got := h.all(); len(got) != 0 || len(h.meta) != 0 {
 			t.Fatalf("after the run: hints %q, metadata read %v, want none", got, h.meta)
 		}
@@ -543,11 +534,7 @@ func TestLookaheadWaitsForTheNetwork(t *testing.T) {
 		// No signal (a nil channel): the walk runs at once.
 		h = newProvider()
 		h.gate = nil
-		s = newSolver(h, nil, Options{})
-		ctx, cancel = context.WithCancel(t.Context())
-		s.lookahead(ctx, "top", "", pep440.MustParse("1"), pep440.Full())
-		synctest.Wait()
-		s.stopLookahead(cancel)
+		walkOnce(h, nil, Options{}, "top", "", "1")
 		h.wantHints(t, "mid", "mid: 2", "leaf", "leaf: 1")
 	})
 }
