@@ -140,7 +140,9 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 		return &codeError{code: exitUsage, err: err}
 	}
 	if !f.offline {
-		opts.Lookup = newClientPool(f.indexURLs, f.cacheDir, true).lookup
+		pool := newClientPool(f.indexURLs, f.cacheDir, true)
+		defer pool.close()
+		opts.Lookup = pool.lookup
 	}
 	if f.verifyFiles {
 		if f.offline {
@@ -173,6 +175,7 @@ func (a *app) runAudit(ctx context.Context, f auditFlags) error {
 // the URL the lock records, must match the lock's hash and size.
 func verifyLocked(ctx context.Context, l *lockfile.Lock, f auditFlags, stderr io.Writer) error {
 	cp := newClientPool(f.indexURLs, f.cacheDir, false)
+	defer cp.close()
 	n := 0
 	for _, p := range l.Packages {
 		files := pylock.LockedFiles(&lockfile.Lock{Packages: []lockfile.Package{p}}, filepath.Dir(f.lock))
@@ -250,6 +253,16 @@ func (cp *clientPool) client(indexURL string) (*index.Client, error) {
 	}
 	cp.clients[key] = c
 	return c, nil
+}
+
+// close closes the pool's clients: their background work stops and their
+// cache stores land before the command returns.
+func (cp *clientPool) close() {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	for _, c := range cp.clients {
+		c.Close()
+	}
 }
 
 // lookup is the audit's view of the index (always revalidated).

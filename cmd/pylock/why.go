@@ -44,6 +44,7 @@ numpy>=1.21.2 | numpy>=1.26.0 ; python_version >= "3.12".`,
 					env = t.Env()
 				}
 				pool := newClientPool(indexURLs, cacheDir, false)
+				defer pool.close()
 				if err := audit.AddEdgeRequirements(c.Context(), g, l, env, g.OnPaths(args[0]), pool.metadata); err != nil {
 					fmt.Fprintf(a.stderr, "note: dependency requirements not shown: %v\n", err)
 				}
