@@ -188,6 +188,7 @@ type Client struct {
 	bg        background     // prefetch goroutines; Close cancels and joins them
 	cacheWarn sync.Once      // a failed cache store is reported once (cacheStore)
 	stores    sync.WaitGroup // its cache stores in flight (cacheStore); Close waits
+	storeq    storeQueue     // writes its cache stores one at a time (cacheStore)
 	gate      netGate        // see speculate.go
 
 	retryWaitMin, retryWaitMax time.Duration

@@ -17,14 +17,25 @@ import (
 
 // diskCache is pylock's on-disk cache. Layout under dir:
 //
-//	http-v3/<xx>/<sha256(key)>   HTTP responses (pages, JSON API) by URL+Accept
-//	pages-v2/<xx>/<sha256(key)>  the same project pages, parsed (pagecache.go)
-//	meta-v3/<name>               immutable core metadata, content-addressed:
-//	                             "<algo>-<hex>" of a PEP 658 file, or
-//	                             "file-<algo>-<hex>" for METADATA/PKG-INFO read
-//	                             from the distribution with that hash
+//	pages-v3/<sha256(key)>  project pages, parsed, with their HTTP
+//	                        validators and freshness (pagecache.go); key
+//	                        is URL+Accept
+//	http-v4/<sha256(key)>   other HTTP responses (JSON API, find-links
+//	                        pages) by URL+Accept
+//	meta-v3/<name>          immutable core metadata, content-addressed:
+//	                        "<algo>-<hex>" of a PEP 658 file, or
+//	                        "file-<algo>-<hex>" for METADATA/PKG-INFO read
+//	                        from the distribution with that hash
 //
-// Every entry is one file: a magic line naming the layout, a CRC-32
+// The directories are flat: a cold run creates one file per page and per
+// metadata file and no directory. (pages-v2 and http-v3 sharded entries
+// into 256 sub-directories by the hash's first byte, and kept every page
+// twice, raw and parsed: a cold run of the cheroot case created ~90
+// inodes, a third of them directories, and creating them was most of the
+// process's CPU time.) Large flat directories are fine on every current
+// file system (ext4's hashed directories, XFS, btrfs, APFS, NTFS).
+//
+// Every entry is one file: a magic line naming the entry format, a CRC-32
 // (IEEE) of the rest, a binary header (key, validators, freshness,
 // body length) and the body (cachefmt.go). A directory's version changes
 // whenever its layout does, so an older or newer pylock's entries are
@@ -43,8 +54,8 @@ type diskCache struct {
 
 // Cache directories, one per entry layout.
 const (
-	httpDir  = "http-v3" // v2: CRC-32C
-	pagesDir = "pages-v2"
+	httpDir  = "http-v4"  // v3: sharded, held project pages too; v2: CRC-32C
+	pagesDir = "pages-v3" // v2: sharded, beside a raw copy in http-v3
 	metaDir  = "meta-v3"
 )
 
@@ -89,7 +100,7 @@ func hashKey(key string) string {
 
 func (d *diskCache) httpPath(key string) string {
 	h := hashKey(key)
-	return filepath.Join(d.dir, httpDir, h[:2], h)
+	return filepath.Join(d.dir, httpDir, h)
 }
 
 func (d *diskCache) metaPath(name string) string {
@@ -191,12 +202,33 @@ func settle() {
 	}
 }
 
-// store writes data to path like writeFile, on a goroutine of its own,
-// counted by wg: a fetch hands its answer to the caller without waiting
-// for the file system (creating a cache file and its directory costs a
-// few hundred microseconds, on every response of a cold run's critical
-// path). A failure is reported through warn; the answer itself is good.
-func (d *diskCache) store(path string, data []byte, wg *sync.WaitGroup, warn func(error)) {
+// storeQueue writes one client's cache stores in the background, in
+// order, on one goroutine at a time: a fetch hands its answer to the
+// caller without waiting for the file system (creating a cache file costs
+// a few hundred microseconds, on every response of a cold run's critical
+// path), and the stores do not run side by side: creating files in one
+// directory from many goroutines at once spins on the directory's lock in
+// the kernel, CPU the index server and the solver could use.
+type storeQueue struct {
+	mu      sync.Mutex
+	jobs    []storeJob
+	writing bool // a goroutine is writing jobs
+}
+
+// storeJob is one store: data for path in d, its sequence number in
+// pending, and where a failure is reported.
+type storeJob struct {
+	d    *diskCache
+	path string
+	data []byte
+	seq  uint64
+	warn func(error)
+}
+
+// add queues a store of data at path in d, written like writeFile by a
+// goroutine counted by wg (started when none is writing). A failure is
+// reported through warn; the answer itself is good.
+func (q *storeQueue) add(d *diskCache, path string, data []byte, wg *sync.WaitGroup, warn func(error)) {
 	pending.Lock()
 	seq := pending.next
 	pending.next++
@@ -205,18 +237,40 @@ func (d *diskCache) store(path string, data []byte, wg *sync.WaitGroup, warn fun
 	}
 	pending.open[seq] = true
 	pending.Unlock()
-	wg.Go(func() {
-		err := d.writeFile(path, data)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.jobs = append(q.jobs, storeJob{d, path, data, seq, warn})
+	if !q.writing {
+		q.writing = true
+		wg.Go(q.drain)
+	}
+}
+
+// drain writes the queued stores until the queue is empty.
+func (q *storeQueue) drain() {
+	for {
+		q.mu.Lock()
+		if len(q.jobs) == 0 {
+			q.writing = false
+			q.jobs = nil
+			q.mu.Unlock()
+			return
+		}
+		j := q.jobs[0]
+		q.jobs[0] = storeJob{}
+		q.jobs = q.jobs[1:]
+		q.mu.Unlock()
+		err := j.d.writeFile(j.path, j.data)
 		if err != nil && !errors.Is(err, errShutdown) {
-			warn(err)
+			j.warn(err)
 		}
 		pending.Lock()
-		delete(pending.open, seq)
+		delete(pending.open, j.seq)
 		if pending.cond.L != nil {
 			pending.cond.Broadcast()
 		}
 		pending.Unlock()
-	})
+	}
 }
 
 // createTemp is os.CreateTemp; a test makes it fail (root can create files

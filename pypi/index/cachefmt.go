@@ -9,7 +9,9 @@ import (
 
 // The binary layout of cache entries (see diskCache):
 //
-//	magic      a line naming the layout, e.g. "pylock-http-v3\n"
+//	magic      a line naming the entry format, e.g. "pylock-http-v3\n"
+//	           (a format outlives directory layouts: http-v4 entries are
+//	           in this one)
 //	crc        4 bytes, little endian: CRC-32 (IEEE) of everything after it
 //	header     cacheHeader fields in order: strings as uvarint length +
 //	           bytes, numbers as varints, Immutable as one byte
@@ -20,7 +22,7 @@ import (
 // part of a warm resolve; it detects torn and damaged entries, which is its
 // job (see diskCache on trust).
 const (
-	entryMagic = "pylock-http-v3\n" // http-v3 and meta-v3 entries
+	entryMagic = "pylock-http-v3\n" // http-v4 and meta-v3 entries
 	pagesMagic = "pylock-pages-v2\n"
 )
 
@@ -30,7 +32,7 @@ const (
 // a warm run that reads a dozen small entries.
 func checksum(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
 
-// encodeEntry lays out an http-v3 / meta-v3 entry.
+// encodeEntry lays out an http-v4 / meta-v3 entry.
 func encodeEntry(hdr cacheHeader, body []byte) []byte {
 	hdr.Size = len(body)
 	b := make([]byte, 0, len(entryMagic)+4+64+len(hdr.Key)+len(hdr.URL)+len(hdr.ETag)+len(hdr.LastModified)+len(hdr.ContentType)+len(body))

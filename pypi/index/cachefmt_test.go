@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,9 +127,9 @@ func TestOldCacheLayoutIgnored(t *testing.T) {
 	}
 }
 
-// A torn or damaged pages entry is removed and rebuilt from the HTTP
-// entry, without a request while that entry is fresh; a torn HTTP entry
-// with a good pages entry is not even read.
+// A torn or damaged pages entry is removed, reported and rebuilt by
+// refetching the page (the raw page is not kept); the rebuilt entry then
+// serves the next client without a request.
 func TestTornPageEntryRebuilt(t *testing.T) {
 	s := fakeindex.New(testIndex(), fakeindex.Options{})
 	defer s.Close()
@@ -139,7 +140,7 @@ func TestTornPageEntryRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close() // its cache stores have landed
-	pages, _ := filepath.Glob(filepath.Join(dir, pagesDir, "*", "*"))
+	pages, _ := filepath.Glob(filepath.Join(dir, pagesDir, "*"))
 	if len(pages) != 1 {
 		t.Fatalf("pages entries %v", pages)
 	}
@@ -147,11 +148,11 @@ func TestTornPageEntryRebuilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ResetStats()
 	for _, n := range []int{0, 10, len(data) / 2, len(data) - 1} {
 		if err := os.WriteFile(pages[0], data[:n], 0o644); err != nil {
 			t.Fatal(err)
 		}
+		s.ResetStats()
 		var kinds []string
 		c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir, Events: func(e Event) { kinds = append(kinds, e.Kind) }})
 		got, err := c.Project(context.Background(), "foo-bar")
@@ -165,12 +166,80 @@ func TestTornPageEntryRebuilt(t *testing.T) {
 		if !strings.Contains(strings.Join(kinds, " "), "cache-corrupt") {
 			t.Errorf("torn at %d: events %v", n, kinds)
 		}
-		if again, err := os.ReadFile(pages[0]); err != nil || string(again) != string(data) {
-			t.Errorf("torn at %d: pages entry not rebuilt (%v)", n, err)
+		if r := s.Stats().Requests; r != 1 {
+			t.Errorf("torn at %d: %d requests, want 1 (the refetch)", n, r)
+		}
+		again, err := os.ReadFile(pages[0])
+		if err != nil || checkEntry(again) != nil {
+			t.Fatalf("torn at %d: pages entry not rebuilt (%v)", n, err)
+		}
+		s.ResetStats()
+		c = newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+		if _, err := c.Project(context.Background(), "foo-bar"); err != nil || s.Stats().Requests != 0 {
+			t.Errorf("torn at %d: rebuilt entry not used (%v, %d requests)", n, err, s.Stats().Requests)
 		}
 	}
-	if n := s.Stats().Requests; n != 0 {
-		t.Errorf("%d requests, want 0", n)
+}
+
+// A project page is cached as one file in a flat directory (no HTTP entry
+// beside it, no sub-directory): a cold run creates as few inodes as it
+// can. A stale entry is revalidated with its own validators, and a 304
+// keeps its files and restarts its freshness.
+func TestPageIsOneFlatEntry(t *testing.T) {
+	s := fakeindex.New(testIndex(), fakeindex.Options{PageCacheControl: "max-age=0"})
+	defer s.Close()
+	dir := t.TempDir()
+	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	want, err := c.Project(context.Background(), "qux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	var files, dirs []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			dirs = append(dirs, rel)
+		} else {
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if len(files) != 1 || filepath.Dir(files[0]) != pagesDir {
+		t.Errorf("cache files %v, want one in %s/", files, pagesDir)
+	}
+	if !slices.Equal(dirs, []string{httpDir, metaDir, pagesDir}) {
+		t.Errorf("cache directories %v, want only the three top ones", dirs)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, files[0]))
+	_, hdr, err := decodePage(before)
+	if err != nil || hdr.ETag == "" {
+		t.Fatalf("pages entry header %+v (%v): want the response's validators", hdr, err)
+	}
+	s.ResetStats()
+	c = newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	c.cache.now = func() time.Time { return time.Unix(hdr.Stored+100, 0) }
+	got, err := c.Project(context.Background(), "qux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("revalidated page (-want +got):\n%s", diff)
+	}
+	if st := s.Stats(); st.Requests != 1 || st.ByStatus[304] != 1 || c.Stats().Revalidated != 1 {
+		t.Errorf("revalidation: server %+v, client %+v", st, c.Stats())
+	}
+	if l := s.Log(); len(l) != 1 || l[0].IfNoneMatch != hdr.ETag {
+		t.Errorf("revalidation request %+v, want If-None-Match %s", l, hdr.ETag)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, files[0]))
+	_, hdr2, err := decodePage(after)
+	if err != nil || hdr2.Stored != hdr.Stored+100 || hdr2.ETag != hdr.ETag {
+		t.Errorf("after the 304 the entry's header is %+v (%v), want stored %d", hdr2, err, hdr.Stored+100)
 	}
 }
 
@@ -267,8 +336,9 @@ func TestSettleWaitsForEarlierStores(t *testing.T) {
 		}
 		defer func() { createTemp = os.CreateTemp }()
 		var wg1, wg2 sync.WaitGroup
+		var q1, q2 storeQueue // two clients'
 		fail := func(err error) { t.Errorf("store failed: %v", err) }
-		d.store(filepath.Join(d.dir, "first", "a"), []byte("1"), &wg1, fail)
+		q1.add(d, filepath.Join(d.dir, "first", "a"), []byte("1"), &wg1, fail)
 		settled := make(chan struct{})
 		go func() { settle(); close(settled) }()
 		synctest.Wait()
@@ -277,7 +347,7 @@ func TestSettleWaitsForEarlierStores(t *testing.T) {
 			t.Fatal("settle returned before the earlier store landed")
 		default:
 		}
-		d.store(filepath.Join(d.dir, "second", "b"), []byte("2"), &wg2, fail)
+		q2.add(d, filepath.Join(d.dir, "second", "b"), []byte("2"), &wg2, fail)
 		close(gates["first"])
 		synctest.Wait()
 		select {

@@ -178,7 +178,7 @@ func (c *Client) Close() {
 // the first failure is reported as a "warning" event: the run goes on
 // without caching that answer.
 func (c *Client) cacheStore(path string, data []byte) {
-	c.cache.store(path, data, &c.stores, func(err error) {
+	c.storeq.add(c.cache, path, data, &c.stores, func(err error) {
 		c.cacheWarn.Do(func() {
 			c.emit(Event{Kind: "warning", Message: scrub(fmt.Sprintf("cannot store in the cache (answers are not cached): %v", err))})
 		})

@@ -17,7 +17,14 @@ type getReq struct {
 	accept   string
 	rangeHdr string
 	limit    int64
-	cache    bool // HTTP cache semantics (pages, JSON API); others are cached by content elsewhere
+	cache    bool // HTTP cache semantics (JSON API, find-links pages); others are cached by content elsewhere
+	// ownCache marks a response its caller caches itself (project pages,
+	// in pages entries): no HTTP entry is read or written, the request
+	// carries reval's validators (the caller's stale entry, if any), and
+	// the response's cache header comes back in stored (notModified when
+	// the index answered 304 to reval).
+	ownCache bool
+	reval    *cacheHeader
 	// for errors
 	op, project, version string
 }
@@ -30,6 +37,9 @@ type getResp struct {
 	ctype  string
 	cached bool
 	stored *cacheHeader // the HTTP cache entry's header, when the response is in the cache
+	// notModified: the index answered 304 to getReq.reval; stored is then
+	// reval refreshed (nil when the answer forbids storing).
+	notModified bool
 }
 
 func (r *getReq) err(status, retries int, err error) *Error {
@@ -89,12 +99,16 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 	if r.rangeHdr != "" {
 		hdr.Set("Range", r.rangeHdr)
 	}
+	validators := r.reval
 	if ent != nil {
-		if ent.hdr.ETag != "" {
-			hdr.Set("If-None-Match", ent.hdr.ETag)
+		validators = &ent.hdr
+	}
+	if validators != nil {
+		if validators.ETag != "" {
+			hdr.Set("If-None-Match", validators.ETag)
 		}
-		if ent.hdr.LastModified != "" {
-			hdr.Set("If-Modified-Since", ent.hdr.LastModified)
+		if validators.LastModified != "" {
+			hdr.Set("If-Modified-Since", validators.LastModified)
 		}
 	}
 	resp, body, retries, err := c.do(ctx, r.url, hdr, r.limit)
@@ -103,19 +117,17 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 	}
 	final := resp.Request.URL
 	switch {
-	case resp.StatusCode == http.StatusNotModified && ent != nil:
+	case resp.StatusCode == http.StatusNotModified && validators != nil:
 		c.mu.Lock()
 		c.stats.Revalidated++
 		c.mu.Unlock()
 		c.emit(Event{Kind: "revalidated", Project: r.project, URL: r.url})
-		if store, maxAge, _ := cachePolicy(resp.Header); store {
-			if resp.Header.Get("Cache-Control") != "" {
-				ent.hdr.MaxAge = maxAge
-			}
-			if e := resp.Header.Get("ETag"); e != "" {
-				ent.hdr.ETag = e
-			}
-			ent.hdr.Stored = c.cache.now().Unix()
+		refreshed := c.revalidated(*validators, resp.Header)
+		if ent == nil {
+			return &getResp{final: stripUser(final), status: resp.StatusCode, header: resp.Header, notModified: true, stored: refreshed}, nil
+		}
+		if refreshed != nil {
+			ent.hdr = *refreshed
 			c.cacheStore(path, encodeEntry(ent.hdr, ent.body))
 		}
 		return entryResp(ent), nil
@@ -127,16 +139,36 @@ func (c *Client) getCached(ctx context.Context, r getReq) (*getResp, error) {
 	}
 	out := &getResp{body: body, final: stripUser(final), status: resp.StatusCode, header: resp.Header,
 		ctype: resp.Header.Get("Content-Type")}
-	if r.cache && c.cache != nil && resp.StatusCode == http.StatusOK {
+	if (r.cache || r.ownCache) && c.cache != nil && resp.StatusCode == http.StatusOK {
 		if store, maxAge, imm := cachePolicy(resp.Header); store {
 			hdr := cacheHeader{Key: key, URL: out.final.String(), ETag: resp.Header.Get("ETag"),
 				LastModified: resp.Header.Get("Last-Modified"), Stored: c.cache.now().Unix(), MaxAge: maxAge,
 				ContentType: out.ctype, Status: 200, Immutable: imm}
-			c.cacheStore(path, encodeEntry(hdr, body))
+			if r.cache {
+				c.cacheStore(path, encodeEntry(hdr, body))
+			}
 			out.stored = &hdr
 		}
 	}
 	return out, nil
+}
+
+// revalidated returns the cache header hdr refreshed by a 304 answer's
+// headers h (freshness restarts now; a new max-age or ETag replaces the
+// old), or nil when h forbids storing.
+func (c *Client) revalidated(hdr cacheHeader, h http.Header) *cacheHeader {
+	store, maxAge, _ := cachePolicy(h)
+	if !store {
+		return nil
+	}
+	if h.Get("Cache-Control") != "" {
+		hdr.MaxAge = maxAge
+	}
+	if e := h.Get("ETag"); e != "" {
+		hdr.ETag = e
+	}
+	hdr.Stored = c.cache.now().Unix()
+	return &hdr
 }
 
 func entryResp(e *cacheEntry) *getResp {

@@ -658,7 +658,7 @@ func TestCorruptCacheEntry(t *testing.T) {
 		}
 		return nil
 	})
-	if len(entries) != 3 { // page (raw and parsed), metadata
+	if len(entries) != 2 { // page (parsed), metadata
 		t.Fatalf("cache entries %v", entries)
 	}
 	for _, p := range entries { // flip the last byte of each body
@@ -932,8 +932,8 @@ func TestCacheTwoProcesses(t *testing.T) {
 		}
 		return nil
 	})
-	if n != 2*3+8 { // 3 pages, raw and parsed; 8 metadata files
-		t.Errorf("%d cache entries, want 14", n)
+	if n != 3+8 { // 3 pages (parsed), 8 metadata files
+		t.Errorf("%d cache entries, want 11", n)
 	}
 	if st := s.Stats(); st.ByStatus[304] == 0 {
 		t.Errorf("no revalidation happened: %+v", st)

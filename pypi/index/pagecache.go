@@ -12,22 +12,19 @@ import (
 	"time"
 )
 
-// Parsed project pages (pages-v2). A warm resolve reads dozens of project
+// Parsed project pages (pages-v3). A warm resolve reads dozens of project
 // pages, some of them hundreds of kilobytes of JSON; decoding them was the
-// largest part of its time. Next to each page's HTTP entry (http-v3, the
-// raw bytes, kept for revalidation and as the source of truth), the cache
-// keeps the page's file list in a compact binary form, with a copy of the
-// HTTP entry's header so that freshness is decided from this one file.
-// Strings decode as sub-strings of one copy of the entry: a page costs one
-// read, one CRC-32 and, per file, only its hash maps.
+// largest part of its time. The cache keeps each page's file list in a
+// compact binary form, with the response's HTTP cache header (validators,
+// freshness), so that a page is one file: a warm run reads it and decides
+// freshness from it; a stale one is revalidated with its validators (a 304
+// keeps its files) or refetched, and rewritten atomically. Strings decode
+// as sub-strings of one copy of the entry: a page costs one read, one
+// CRC-32 and, per file, only its hash maps.
 //
-// The pages entry is written after the HTTP entry it was parsed from, both
-// atomically. A reader that finds it fresh uses it; otherwise the page
-// goes through the HTTP cache (revalidation, refetch) and the entry is
-// rewritten. Processes racing on a page may leave a pages entry parsed
-// from an older response than the HTTP entry: it is still a response the
-// index gave within its max-age, and its own validators are what
-// revalidation sends.
+// The raw page is not kept: the parsed form is what every reader uses, and
+// a pylock whose parser changes bumps pagesDir (its entries are then
+// refetched). A torn or damaged entry is removed and the page refetched.
 
 // pageParser turns a page body into files (no credentials in the result:
 // it is cached).
@@ -35,40 +32,53 @@ type pageParser func(body []byte, ctype string, final *url.URL) ([]File, error)
 
 func (d *diskCache) pagesPath(key string) string {
 	h := hashKey(key)
-	return filepath.Join(d.dir, pagesDir, h[:2], h)
+	return filepath.Join(d.dir, pagesDir, h)
 }
 
 // getPage returns a project page's files: from a fresh pages entry when
-// there is one, else through get (HTTP cache, network) and parse, storing
-// the result when the response was cached.
+// there is one, else from the index (revalidating a stale entry with its
+// validators: a 304 keeps its files) and parse, storing the result when
+// the response may be cached. The pages entry is the page's only cache
+// entry: a cold run creates one file per page, not an HTTP entry beside it.
 func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]File, error) {
-	var path string
-	if r.cache && c.cache != nil {
-		key := Redact(r.url) + "\x00" + r.accept
-		path = c.cache.pagesPath(key)
-		if !c.opts.Refresh || c.opts.Offline {
-			files, hdr, corrupt, err := c.cache.readPage(path, key)
-			if err != nil {
-				return nil, r.err(0, 0, err)
-			}
-			if corrupt {
-				c.emit(Event{Kind: "cache-corrupt", Project: r.project, URL: r.url})
-			}
-			if files != nil && (c.opts.Offline || hdr.fresh(c.cache.now())) {
-				c.countHit(r.project, r.url)
-				return files, nil
-			}
+	if !r.cache || c.cache == nil {
+		resp, err := c.get(ctx, r)
+		if err != nil {
+			return nil, err
 		}
+		files, err := parse(resp.body, resp.ctype, resp.final)
+		if err != nil {
+			return nil, r.err(0, 0, err)
+		}
+		return files, nil
 	}
+	key := Redact(r.url) + "\x00" + r.accept
+	path := c.cache.pagesPath(key)
+	files, hdr, corrupt, err := c.cache.readPage(path, key)
+	if err != nil {
+		return nil, r.err(0, 0, err)
+	}
+	if corrupt {
+		c.emit(Event{Kind: "cache-corrupt", Project: r.project, URL: r.url})
+	}
+	if files != nil {
+		if c.opts.Offline || (!c.opts.Refresh && hdr.fresh(c.cache.now())) {
+			c.countHit(r.project, r.url)
+			return files, nil
+		}
+		r.reval = &hdr
+	}
+	r.cache, r.ownCache = false, true
 	resp, err := c.get(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	files, err := parse(resp.body, resp.ctype, resp.final)
-	if err != nil {
-		return nil, r.err(0, 0, err)
+	if !resp.notModified {
+		if files, err = parse(resp.body, resp.ctype, resp.final); err != nil {
+			return nil, r.err(0, 0, err)
+		}
 	}
-	if path != "" && resp.stored != nil {
+	if resp.stored != nil {
 		c.cacheStore(path, encodePage(*resp.stored, files))
 	}
 	return files, nil
