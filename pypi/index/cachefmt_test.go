@@ -127,19 +127,28 @@ func TestOldCacheLayoutIgnored(t *testing.T) {
 	}
 }
 
+// projectCached serves the test index with o and fetches project name's
+// page through a client caching in dir, a new temporary directory; the
+// client is closed (its cache stores have landed).
+func projectCached(t *testing.T, o fakeindex.Options, name string) (s *fakeindex.Server, dir string, p *Project) {
+	t.Helper()
+	s = fakeindex.New(testIndex(), o)
+	t.Cleanup(s.Close)
+	dir = t.TempDir()
+	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	p, err := c.Project(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	return s, dir, p
+}
+
 // A torn or damaged pages entry is removed, reported and rebuilt by
 // refetching the page (the raw page is not kept); the rebuilt entry then
 // serves the next client without a request.
 func TestTornPageEntryRebuilt(t *testing.T) {
-	s := fakeindex.New(testIndex(), fakeindex.Options{})
-	defer s.Close()
-	dir := t.TempDir()
-	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
-	want, err := c.Project(context.Background(), "foo-bar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Close() // its cache stores have landed
+	s, dir, want := projectCached(t, fakeindex.Options{}, "foo-bar")
 	pages, _ := filepath.Glob(filepath.Join(dir, pagesDir, "*"))
 	if len(pages) != 1 {
 		t.Fatalf("pages entries %v", pages)
@@ -186,15 +195,7 @@ func TestTornPageEntryRebuilt(t *testing.T) {
 // can. A stale entry is revalidated with its own validators, and a 304
 // keeps its files and restarts its freshness.
 func TestPageIsOneFlatEntry(t *testing.T) {
-	s := fakeindex.New(testIndex(), fakeindex.Options{PageCacheControl: "max-age=0"})
-	defer s.Close()
-	dir := t.TempDir()
-	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
-	want, err := c.Project(context.Background(), "qux")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Close()
+	s, dir, want := projectCached(t, fakeindex.Options{PageCacheControl: "max-age=0"}, "qux")
 	var files, dirs []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || p == dir {
@@ -220,7 +221,7 @@ func TestPageIsOneFlatEntry(t *testing.T) {
 		t.Fatalf("pages entry header %+v (%v): want the response's validators", hdr, err)
 	}
 	s.ResetStats()
-	c = newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
+	c := newClient(t, Options{IndexURL: s.SimpleURL(), CacheDir: dir})
 	c.cache.now = func() time.Time { return time.Unix(hdr.Stored+100, 0) }
 	got, err := c.Project(context.Background(), "qux")
 	if err != nil {
