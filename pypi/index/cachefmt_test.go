@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -321,6 +322,48 @@ func TestCacheStoresInBackground(t *testing.T) {
 	})
 	if len(stored) != 0 {
 		t.Errorf("stored %v with every store failing", stored)
+	}
+}
+
+// A client's cache stores are written one at a time (many goroutines
+// creating files in one directory spin on its lock in the kernel), and all
+// of them land by Close.
+func TestStoresOneAtATime(t *testing.T) {
+	var mu sync.Mutex
+	var inFlight, most int
+	createTemp = func(dir, pattern string) (*os.File, error) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+		time.Sleep(time.Millisecond) // long enough for concurrent stores to overlap
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return os.CreateTemp(dir, pattern)
+	}
+	defer func() { createTemp = os.CreateTemp }()
+	dir := t.TempDir()
+	c := newClient(t, Options{IndexURL: "http://127.0.0.1:1/simple/", CacheDir: dir})
+	var want []string
+	for i := range 20 {
+		p := filepath.Join(dir, metaDir, fmt.Sprintf("entry-%02d", i))
+		want = append(want, p)
+		c.cacheStore(p, []byte{byte(i)})
+	}
+	c.Close()
+	if most != 1 {
+		t.Errorf("%d stores ran at once, want 1", most)
+	}
+	var stored []string
+	filepath.WalkDir(filepath.Join(dir, metaDir), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			stored = append(stored, p)
+		}
+		return nil
+	})
+	if !slices.Equal(stored, want) {
+		t.Errorf("stored %q, want %q", stored, want)
 	}
 }
 
