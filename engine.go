@@ -82,6 +82,12 @@ type Options struct {
 	// hash and size before the lock is returned (--verify-files): metadata
 	// read with range requests is otherwise not covered by any hash.
 	VerifyFiles bool
+	// ReuseResult returns, without resolving, the result an earlier run
+	// with the same options, inputs, previous lock, target and pylock
+	// build stored, when every project page it was computed from is still
+	// the same cache entry and fresh (see resultcache.go). Such a Result
+	// has no Resolution or Universal.
+	ReuseResult bool
 	// Budget bounds the whole resolve, index fetching and solving (0 =
 	// none): past it the solver stops with a *resolver.BudgetError
 	// (KindNoSolution), a fetch in progress fails as KindIndex.
@@ -108,10 +114,13 @@ type Options struct {
 	// (--no-build, --no-build-package, --no-build-isolation, --python).
 	Build BuildOptions
 
-	Stdin          io.Reader            // for "-" (nil = empty)
-	Getenv         func(string) string  // nil = os.Getenv
-	IndexEvents    func(index.Event)    // progress from the index client
-	ResolverEvents func(resolver.Event) // progress from the solver
+	// These are not part of a result's key (resultKey): stdin's bytes are
+	// among the inputs' contents, the environment variables that matter
+	// are hashed by name, and progress does not change the result.
+	Stdin          io.Reader            `json:"-"` // for "-" (nil = empty)
+	Getenv         func(string) string  `json:"-"` // nil = os.Getenv
+	IndexEvents    func(index.Event)    `json:"-"` // progress from the index client
+	ResolverEvents func(resolver.Event) `json:"-"` // progress from the solver
 }
 
 // TargetSpec names the environment to lock for.
@@ -129,7 +138,7 @@ func (s TargetSpec) Target(ctx context.Context) (target.Target, error) {
 // Result is a successful resolution.
 type Result struct {
 	Lock       *lockfile.Lock
-	Resolution *resolver.Result
+	Resolution *resolver.Result // nil when the result was reused (Options.ReuseResult)
 	Target     target.Target
 	IndexStats index.Stats
 	Duration   time.Duration
@@ -170,8 +179,16 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
+	var reuseKey string
+	if iopts, err := buildIndexOptions(req, in, getenv); err == nil {
+		if reuseKey = resultKey(req, in, iopts, t, getenv); reuseKey != "" {
+			if res := reusedResult(reuseKey, iopts, t, start); res != nil {
+				return res, nil
+			}
+		}
+	}
 	if req.Universal {
-		return resolveUniversal(ctx, req, in, opts, t, getenv, start)
+		return resolveUniversal(ctx, req, in, opts, t, getenv, start, reuseKey)
 	}
 	opts.Env, opts.Python = t.Env(), t.Python
 	if err := checkRequiresPython(in, t); err != nil {
@@ -182,6 +199,7 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 		return nil, err
 	}
 	defer r.close() // joins every prefetch: nothing outlives Resolve
+	r.reuseKey = reuseKey
 	sol, err := resolver.Resolve(ctx, in.refs.wrap(r.p), in.requirements, opts)
 	if err != nil {
 		return nil, r.builds.annotate(budgetErr(ctx, req.Budget, in.refs.explain(err)))
@@ -206,6 +224,9 @@ type run struct {
 	builds *sdistBuilds // one per run: built metadata serves every fork
 	guard  *audit.Guard // nil with --no-abi-guard
 	stop   func()       // stops the provider's prefetching (idempotent)
+	// reuseKey is the key its result is stored under when it can be
+	// reused (remember); "" = never.
+	reuseKey string
 }
 
 // openRun opens the index, reads the preferences into opts, makes the
@@ -267,6 +288,7 @@ func (r *run) done(ctx context.Context, req Options, start time.Time) (*Result, 
 	}
 	r.res.IndexStats = r.client.Stats()
 	r.res.Duration = time.Since(start)
+	r.remember(r.res)
 	return r.res, nil
 }
 

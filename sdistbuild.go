@@ -33,7 +33,7 @@ type BuildOptions struct {
 	Jobs             int      // concurrent builds (0 = 2)
 	// Log receives one line per package saying where its metadata came
 	// from, and build progress (-v); may be nil.
-	Log func(string)
+	Log func(string) `json:"-"`
 }
 
 // sdistBuilds gets metadata for versions whose sdist has no static
@@ -138,6 +138,14 @@ func (e *errNoBuild) Error() string {
 
 func (e *errNoBuild) Unwrap() []error {
 	return []error{e.err, resolver.ErrInvalidMetadata, resolver.ErrCannotBuild} // "cannot be used: its sdist needs a build ..."
+}
+
+// used reports whether any version needed its sdist this run (its metadata
+// then came from a build or the build cache, not from an index page).
+func (s *sdistBuilds) used() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls) > 0
 }
 
 // metadata returns the metadata of name==v from its sdist f, after the

@@ -59,7 +59,7 @@ func checkEnvironments(requiresPython string, envs []pep508.Marker) error {
 // resolveUniversal is Resolve for Options.Universal: the rest of the
 // pipeline once inputs, resolver options and the target are known.
 func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolver.Options, t target.Target,
-	getenv func(string) string, start time.Time) (*Result, error) {
+	getenv func(string) string, start time.Time, reuseKey string) (*Result, error) {
 	if req.Target.Platform != "" {
 		return nil, usageErr(fmt.Errorf("--universal locks every platform: it cannot be combined with --python-platform %q", req.Target.Platform))
 	}
@@ -69,6 +69,7 @@ func resolveUniversal(ctx context.Context, req Options, in *inputs, opts resolve
 		return nil, err
 	}
 	defer r.close() // joins every prefetch: nothing outlives Resolve
+	r.reuseKey = reuseKey
 	p, builds := r.p, r.builds
 	rp := universalRequiresPython(in, t)
 	uo := resolver.UniversalOptions{Options: opts, RequiresPython: rp,

@@ -173,6 +173,10 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 		// per version read (~1% of a warm resolve).
 		req.Build.Log = p.buildLog
 	}
+	// A run whose options, inputs, previous lock and project pages are
+	// all unchanged since a run that stored its result reuses it (-v
+	// resolves, to show how).
+	req.ReuseResult = !p.verbose
 	req.IndexEvents = func(e index.Event) {
 		if e.Kind == "request" {
 			a.waitSignals() // an interrupted request ends as "interrupted"

@@ -189,6 +189,7 @@ type Client struct {
 	cacheWarn sync.Once      // a failed cache store is reported once (cacheStore)
 	stores    sync.WaitGroup // its cache stores in flight (cacheStore); Close waits
 	storeq    storeQueue     // writes its cache stores one at a time (cacheStore)
+	consult   consultLog     // where its project pages came from (CachedPages)
 	gate      netGate        // see speculate.go
 
 	retryWaitMin, retryWaitMax time.Duration

@@ -26,6 +26,9 @@ import (
 //	                        "<algo>-<hex>" of a PEP 658 file, or
 //	                        "file-<algo>-<hex>" for METADATA/PKG-INFO read
 //	                        from the distribution with that hash
+//	results-v1/<key>        results a caller computed from pages entries
+//	                        only, with those entries' names and CRC-32s
+//	                        (results.go)
 //
 // The directories are flat: a cold run creates one file per page and per
 // metadata file and no directory. (pages-v2 and http-v3 sharded entries
@@ -332,7 +335,7 @@ func cachePolicy(h http.Header) (store bool, maxAge int64, immutable bool) {
 // cache.
 func CheckCache(dir string) (entries int, err error) {
 	var bad []string
-	for _, sub := range []string{httpDir, pagesDir, metaDir, "tmp-v1"} {
+	for _, sub := range []string{httpDir, pagesDir, metaDir, resultsDir, "tmp-v1"} {
 		root := filepath.Join(dir, sub)
 		werr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {

@@ -59,6 +59,7 @@ func (c *Client) apiURL(parts ...string) (string, error) {
 }
 
 func (c *Client) apiGet(ctx context.Context, project, version string) (*apiDoc, *getResp, error) {
+	c.consult.elsewhere()
 	parts := []string{project}
 	if version != "" {
 		parts = append(parts, version)

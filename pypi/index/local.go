@@ -34,6 +34,7 @@ func (s *localIndex) display() string { return s.dir }
 func fileURL(p string) *url.URL { return &url.URL{Scheme: "file", Path: filepath.ToSlash(p)} }
 
 func (s *localIndex) files(ctx context.Context, project string) ([]File, error) {
+	s.c.consult.elsewhere()
 	dir := filepath.Join(s.dir, project)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		s.once.Do(s.scan)
@@ -166,6 +167,7 @@ func (c *Client) newFindLinks(loc string) (source, error) {
 func (s *findLinks) display() string { return Redact(s.loc) }
 
 func (s *findLinks) files(ctx context.Context, project string) ([]File, error) {
+	s.c.consult.elsewhere()
 	all, err := s.c.pages.do(ctx, s.loc, func(ctx context.Context) ([]File, error) { return s.list(ctx) },
 		func(err error) error {
 			return &Error{Op: "find-links", Project: project, URL: s.display(), Err: fmt.Errorf("%w (waiting for the request in flight)", err)}

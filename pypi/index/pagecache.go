@@ -42,6 +42,7 @@ func (d *diskCache) pagesPath(key string) string {
 // entry: a cold run creates one file per page, not an HTTP entry beside it.
 func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]File, error) {
 	if !r.cache || c.cache == nil {
+		c.consult.elsewhere()
 		resp, err := c.get(ctx, r)
 		if err != nil {
 			return nil, err
@@ -54,7 +55,7 @@ func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]Fil
 	}
 	key := Redact(r.url) + "\x00" + r.accept
 	path := c.cache.pagesPath(key)
-	files, hdr, corrupt, err := c.cache.readPage(path, key)
+	files, hdr, crc, corrupt, err := c.cache.readPage(path, key)
 	if err != nil {
 		return nil, r.err(0, 0, err)
 	}
@@ -64,10 +65,12 @@ func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]Fil
 	if files != nil {
 		if c.opts.Offline || (!c.opts.Refresh && hdr.fresh(c.cache.now())) {
 			c.countHit(r.project, r.url)
+			c.consult.page(filepath.Base(path), crc)
 			return files, nil
 		}
 		r.reval = &hdr
 	}
+	c.consult.elsewhere()
 	r.cache, r.ownCache = false, true
 	resp, err := c.get(ctx, r)
 	if err != nil {
@@ -84,15 +87,15 @@ func (c *Client) getPage(ctx context.Context, r getReq, parse pageParser) ([]Fil
 	return files, nil
 }
 
-// readPage returns the files of the pages entry at path (nil when absent);
-// a corrupt entry is removed and reported.
-func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, corrupt bool, err error) {
+// readPage returns the files of the pages entry at path (nil when absent)
+// and the entry's CRC-32; a corrupt entry is removed and reported.
+func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, crc uint32, corrupt bool, err error) {
 	data, err := readCacheFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, hdr, false, nil
+		return nil, hdr, 0, false, nil
 	}
 	if err != nil {
-		return nil, hdr, false, fmt.Errorf("cache: %w", err)
+		return nil, hdr, 0, false, fmt.Errorf("cache: %w", err)
 	}
 	files, hdr, perr := decodeOwnedPage(data) // the files' strings alias data
 	if perr == nil && hdr.Key != key {
@@ -100,9 +103,9 @@ func (d *diskCache) readPage(path, key string) (files []File, hdr cacheHeader, c
 	}
 	if perr != nil {
 		os.Remove(path)
-		return nil, hdr, true, nil
+		return nil, hdr, 0, true, nil
 	}
-	return files, hdr, false, nil
+	return files, hdr, binary.LittleEndian.Uint32(data[len(pagesMagic):]), false, nil
 }
 
 // File flags in a pages entry.
