@@ -75,8 +75,12 @@ func resultKey(req Options, in *inputs, io index.Options, t target.Target, geten
 		fmt.Fprintf(h, "input %q\n", f.Path)
 	}
 	fmt.Fprintf(h, "inputs %s\n", pyinputs.HashContents(contents))
-	for _, name := range in.envRefs {
-		fmt.Fprintf(h, "env %q=%q\n", name, getenv(name))
+	// The ${NAME}s of the inputs, as getenv and the process see them (the
+	// lock records some as placeholders, from the process environment),
+	// and the variables the index options and [tool.pylock] come from.
+	for _, name := range append(slices.Clone(in.envRefs), "PYLOCK_INDEX_URL", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PYLOCK_CACHE_DIR") {
+		v, set := os.LookupEnv(name)
+		fmt.Fprintf(h, "env %q=%q %q %v\n", name, getenv(name), v, set)
 	}
 	fmt.Fprintf(h, "index %q %q %q %q %q\n", io.IndexURL, io.ExtraIndexURLs, io.FindLinks, io.Strategy, buildCacheDir(io))
 	env := t.Env()

@@ -141,3 +141,37 @@ func mustMarker(t *testing.T, s string) pep508.Marker {
 	}
 	return m
 }
+
+// The environment variables the inputs name are part of the key.
+func TestResultKeyCoversInputVariables(t *testing.T) {
+	reqs := filepath.Join(t.TempDir(), "requirements.txt")
+	if err := os.WriteFile(reqs, []byte("a\n--extra-index-url https://${PYLOCK_TEST_TOKEN}@example.invalid/simple/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, reqs), IndexURL: "https://example.invalid/simple/",
+		CacheDir: t.TempDir(), ReuseResult: true, Target: TargetSpec{PythonVersion: "3.11", Platform: "linux"}}
+	in, err := readInputs(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := o.Target.Target(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(token string) string {
+		getenv := func(k string) string {
+			if k == "PYLOCK_TEST_TOKEN" {
+				return token
+			}
+			return ""
+		}
+		io, err := buildIndexOptions(o, in, getenv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resultKey(o, in, io, tg, getenv)
+	}
+	if a, b := key("one"), key("two"); a == "" || a == b {
+		t.Errorf("keys %q and %q: want two different keys", a, b)
+	}
+}
