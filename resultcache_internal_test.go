@@ -28,22 +28,7 @@ func TestResultKeyCoversEveryOption(t *testing.T) {
 	}
 	reqs, other := write("requirements.txt", "a\n"), write("more.txt", "b\n")
 	noEnv := func(string) string { return "" }
-	key := func(o Options) string {
-		t.Helper()
-		in, err := readInputs(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg, err := o.Target.Target(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		io, err := buildIndexOptions(o, in, noEnv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resultKey(o, in, io, tg, noEnv)
-	}
+	key := func(o Options) string { return keyOf(t, o, noEnv) }
 	base := Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, reqs), IndexURL: "https://example.invalid/simple/",
 		CacheDir: dir, ReuseResult: true, Target: TargetSpec{PythonVersion: "3.11", Platform: "linux"}}
 	k0 := key(base)
@@ -150,6 +135,23 @@ func TestResultKeyCoversInputVariables(t *testing.T) {
 	}
 	o := Options{Inputs: pyinputs.FromPaths(reqfile.PyprojectOptions{}, reqs), IndexURL: "https://example.invalid/simple/",
 		CacheDir: t.TempDir(), ReuseResult: true, Target: TargetSpec{PythonVersion: "3.11", Platform: "linux"}}
+	key := func(token string) string {
+		return keyOf(t, o, func(k string) string {
+			if k == "PYLOCK_TEST_TOKEN" {
+				return token
+			}
+			return ""
+		})
+	}
+	if a, b := key("one"), key("two"); a == "" || a == b {
+		t.Errorf("keys %q and %q: want two different keys", a, b)
+	}
+}
+
+// keyOf is resultKey of o, its inputs read and its target built as Resolve
+// does, with getenv as the environment.
+func keyOf(t *testing.T, o Options, getenv func(string) string) string {
+	t.Helper()
 	in, err := readInputs(o)
 	if err != nil {
 		t.Fatal(err)
@@ -158,20 +160,9 @@ func TestResultKeyCoversInputVariables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := func(token string) string {
-		getenv := func(k string) string {
-			if k == "PYLOCK_TEST_TOKEN" {
-				return token
-			}
-			return ""
-		}
-		io, err := buildIndexOptions(o, in, getenv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resultKey(o, in, io, tg, getenv)
+	io, err := buildIndexOptions(o, in, getenv)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if a, b := key("one"), key("two"); a == "" || a == b {
-		t.Errorf("keys %q and %q: want two different keys", a, b)
-	}
+	return resultKey(o, in, io, tg, getenv)
 }
