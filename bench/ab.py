@@ -12,7 +12,9 @@ prints each one's median, quartiles and minimum wall time (spawn to reaped).
 With --cold the directory given by --cache-dir and the file given by -o are
 removed before every run (an empty cache, no previous lock), and the
 "(N requests" figure of pylock's summary line is collected too. Without it
-the runs are warm: fill the cache with one run first. Standard library only.
+the runs are warm: fill the cache with one run first. --pause-ms N idles N
+ms before every run, as compare.py does between its runs. Standard library
+only.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, time
 
@@ -33,6 +35,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--runs", type=int, default=20, help="runs of each binary per round")
     ap.add_argument("--cold", action="store_true", help="empty cache and no previous lock before every run")
+    ap.add_argument("--pause-ms", type=float, default=0,
+                    help="idle this long before every run (compare.py waits between runs: a process started on an idle vCPU starts slower)")
     ap.add_argument("binaries", nargs="+")
     a = ap.parse_args(sys.argv[1:i])
     args = sys.argv[i + 1:]
@@ -48,6 +52,8 @@ def main():
                     shutil.rmtree(cache, ignore_errors=True)
                     if out and os.path.exists(out):
                         os.remove(out)
+                if a.pause_ms:
+                    time.sleep(a.pause_ms / 1000)
                 t0 = time.perf_counter()
                 p = subprocess.run([b] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 times[b].append((time.perf_counter() - t0) * 1000)
