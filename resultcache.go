@@ -69,12 +69,10 @@ func resultKey(req Options, in *inputs, io index.Options, t target.Target, geten
 	h := sha256.New()
 	fmt.Fprintf(h, "pylock-results-v1\n%s\n%s\n", id, opts)
 	fmt.Fprintf(h, "environments %q %q\n", markerStrings(req.Environments), markerStrings(req.RequiredEnvironments))
-	contents := make([][]byte, len(in.files))
-	for i, f := range in.files {
-		contents[i] = f.Data
+	for _, f := range in.files {
 		fmt.Fprintf(h, "input %q\n", f.Path)
 	}
-	fmt.Fprintf(h, "inputs %s\n", pyinputs.HashContents(contents))
+	fmt.Fprintf(h, "inputs %s\n", (&pyinputs.Set{Files: in.files}).Hash()) // [tool.pylock] inputs-hash
 	// The ${NAME}s of the inputs, as getenv and the process see them (the
 	// lock records some as placeholders, from the process environment),
 	// and the variables the index options and [tool.pylock] come from.
