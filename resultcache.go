@@ -58,16 +58,11 @@ func resultKey(req Options, in *inputs, io index.Options, t target.Target, geten
 	if id == "" {
 		return ""
 	}
-	opts, err := json.Marshal(keyedOptions(req))
-	if err != nil {
-		return ""
-	}
-	tj, err := json.Marshal(t)
-	if err != nil {
-		return ""
-	}
 	h := sha256.New()
-	fmt.Fprintf(h, "pylock-results-v1\n%s\n%s\n", id, opts)
+	fmt.Fprintf(h, "pylock-results-v1\n%s\n", id)
+	if writeKeyValue(h, keyedOptions(req)) != nil {
+		return ""
+	}
 	fmt.Fprintf(h, "environments %q %q\n", markerStrings(req.Environments), markerStrings(req.RequiredEnvironments))
 	for _, f := range in.files {
 		fmt.Fprintf(h, "input %q\n", f.Path)
@@ -87,7 +82,11 @@ func resultKey(req Options, in *inputs, io index.Options, t target.Target, geten
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	fmt.Fprintf(h, "target %s %s", tj, t.Python)
+	fmt.Fprint(h, "target ")
+	if writeKeyValue(h, t) != nil {
+		return ""
+	}
+	fmt.Fprintf(h, " %s", t.Python)
 	for _, k := range keys {
 		fmt.Fprintf(h, " %s=%q", k, env[k])
 	}
@@ -95,8 +94,8 @@ func resultKey(req Options, in *inputs, io index.Options, t target.Target, geten
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// keyedOptions is req as hashed into a result's key, as JSON: without the
-// callbacks and stdin (tagged json:"-"; stdin's bytes are among the
+// keyedOptions is req as hashed into a result's key (writeKeyValue):
+// without the callbacks and stdin (tagged json:"-"; stdin's bytes are among the
 // inputs' contents), Offline (a result is reused offline from pages of any
 // age, as resolving offline would read them), and the markers (hashed as
 // strings).
