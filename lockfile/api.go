@@ -155,7 +155,7 @@ func (l *Lock) MarshalTOML() ([]byte, error) { return marshal(l) }
 // (relocking an unchanged project costs no write and no fsync, which is
 // most of a warm run's wall time on some disks).
 func WriteFileAtomic(path string, data []byte) error {
-	if sameContent(path, data) {
+	if SameContent(path, data) {
 		return nil
 	}
 	return WriteFileAtomicFunc(path, func(w io.Writer) error {
@@ -164,9 +164,9 @@ func WriteFileAtomic(path string, data []byte) error {
 	})
 }
 
-// sameContent reports whether path is a regular file (through symlinks)
-// whose bytes are data.
-func sameContent(path string, data []byte) bool {
+// SameContent reports whether path is a regular file (through symlinks)
+// whose bytes are data: WriteFileAtomic would leave it as it is.
+func SameContent(path string, data []byte) bool {
 	f, err := os.Open(path)
 	if err != nil {
 		return false

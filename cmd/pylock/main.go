@@ -19,8 +19,10 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -62,15 +64,22 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	args           []string // os.Args[1:], for the regenerate command
-	// signalsReady waits until the SIGINT/SIGTERM handler is in place
-	// (notifySignals); nil: there is none to wait for.
-	signalsReady func()
+	// signals is the SIGINT/SIGTERM handler (notifySignals); nil: there
+	// is none.
+	signals *signalWatch
 }
 
 // waitSignals waits until the signal handler is in place.
 func (a *app) waitSignals() {
-	if a.signalsReady != nil {
-		a.signalsReady()
+	if a.signals != nil {
+		a.signals.ready()
+	}
+}
+
+// startSignals installs the signal handler in the background.
+func (a *app) startSignals() {
+	if a.signals != nil {
+		a.signals.start()
 	}
 }
 
@@ -92,22 +101,25 @@ var subcommands = []struct {
 
 // run executes pylock with args and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, sig, ready, stop := notifySignals()
-	defer stop()
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args, signalsReady: ready}
+	sig := notifySignals()
+	defer sig.stop()
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args, signals: sig}
 	if len(args) == 0 || args[0] != "resolve" {
 		// Only resolve, whose warm runs take a few milliseconds, says
 		// where it needs the handler (runResolve); the others wait for it
 		// here.
-		ready()
+		sig.ready()
+	} else {
+		t := time.AfterFunc(startSignalsAfter, sig.start)
+		defer t.Stop()
 	}
 	root := a.rootCommand(args)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
-	if code, ok := interrupted(sig); ok {
+	err := root.ExecuteContext(sig.ctx)
+	if code, ok := interrupted(sig.which); ok {
 		fmt.Fprintln(stderr, "interrupted")
 		return code
 	}
@@ -147,52 +159,90 @@ func exitCode(err error) int {
 	return exitUsage
 }
 
-// notifySignals returns a context cancelled by the first SIGINT or
-// SIGTERM, a function reporting which one arrived, a function waiting
-// until the handler is in place, and a stop function. After the first
-// signal the default handling is restored, so a second Ctrl-C kills the
-// process at once.
+// signalWatch turns the first SIGINT or SIGTERM into a cancelled context
+// (notifySignals). After it the default handling is restored, so a second
+// Ctrl-C kills the process at once.
 //
-// The handler is installed by the watching goroutine, off the caller's
-// path: signal.Notify starts two runtime threads (one keeping the signal
-// mask, one blocked receiving signals) and waits for one of them, ~0.15 ms
-// of a ~4 ms warm resolve. The caller reads its inputs meanwhile and calls
-// ready before what a signal must interrupt cleanly (resolve: its first
-// request and the output write; other commands: before they start); a
-// signal arriving before the handler is in place (microseconds after
-// start, unless the goroutine is not scheduled) kills the process, as one
-// arriving before main does. stop does not wait for the handler's removal
-// either: the process exits next (an in-process caller has it removed
-// shortly after).
-func notifySignals() (ctx context.Context, which func() os.Signal, ready, stop func()) {
+// The handler is installed by a goroutine started on demand (start), off
+// the caller's path: signal.Notify starts two runtime threads (one keeping
+// the signal mask, one blocked receiving signals) and waits for one of
+// them, ~0.15 ms and two thread wake-ups of a ~4 ms warm resolve. Commands
+// call ready (start, then wait until the handler is in place) before what
+// a signal must interrupt cleanly: resolve before its first request and
+// its output write, the other commands before they start. resolve starts
+// the handler in the background at its first index event, or a few
+// milliseconds after it began (startSignalsAfter) if it is still running
+// then; a resolve that reuses a stored result with its output unchanged
+// (index.PagesUnchanged reads a few cache headers) never installs it. A
+// signal arriving before the handler is in place kills the process, as
+// one arriving before main does; nothing is being written then. stop does
+// not wait for the handler's removal either: the process exits next (an
+// in-process caller has it removed shortly after).
+type signalWatch struct {
+	ctx       context.Context
+	cancel    context.CancelFunc
+	got       atomic.Value
+	once      sync.Once
+	done      chan struct{} // closed by stop
+	installed chan struct{} // closed once the handler is in place (or will never be)
+}
+
+// startSignalsAfter is how long a resolve runs before its handler is
+// installed in the background if nothing asked for it sooner (a variable
+// for tests).
+var startSignalsAfter = 3 * time.Millisecond
+
+// signalInstalls counts the handlers installed, for tests.
+var signalInstalls atomic.Int64
+
+func notifySignals() *signalWatch {
 	ctx, cancel := context.WithCancel(context.Background())
-	var got atomic.Value
-	done := make(chan struct{})
-	installed := make(chan struct{})
-	go func() {
-		select {
-		case <-done: // finished before this goroutine ran: nothing to watch
-			close(installed)
-			return
-		default:
-		}
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-		close(installed)
-		defer signal.Stop(ch)
-		select {
-		case s := <-ch:
-			got.Store(s)
-			signal.Stop(ch)
-			cancel()
-		case <-done:
-		}
-	}()
-	which = func() os.Signal {
-		s, _ := got.Load().(os.Signal)
-		return s
+	return &signalWatch{ctx: ctx, cancel: cancel, done: make(chan struct{}), installed: make(chan struct{})}
+}
+
+// start installs the handler in the background, once.
+func (w *signalWatch) start() {
+	w.once.Do(func() { go w.watch() })
+}
+
+func (w *signalWatch) watch() {
+	select {
+	case <-w.done: // stopped before this goroutine ran: nothing to watch
+		close(w.installed)
+		return
+	default:
 	}
-	return ctx, which, func() { <-installed }, func() { close(done); cancel() }
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signalInstalls.Add(1)
+	close(w.installed)
+	defer signal.Stop(ch)
+	select {
+	case s := <-ch:
+		w.got.Store(s)
+		signal.Stop(ch)
+		w.cancel()
+	case <-w.done:
+	}
+}
+
+// ready starts the handler if needed and waits until it is in place (or
+// stop was called).
+func (w *signalWatch) ready() {
+	w.start()
+	<-w.installed
+}
+
+// stop ends the watch and cancels the context.
+func (w *signalWatch) stop() {
+	close(w.done)
+	w.cancel()
+}
+
+// which reports the signal that arrived, or nil.
+func (w *signalWatch) which() os.Signal {
+	s, _ := w.got.Load().(os.Signal)
+	return s
 }
 
 // interrupted maps a received signal to the shell's exit status for it:

@@ -180,6 +180,8 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 	req.IndexEvents = func(e index.Event) {
 		if e.Kind == "request" {
 			a.waitSignals() // an interrupted request ends as "interrupted"
+		} else {
+			a.startSignals() // the result is not reused: the run may take a while
 		}
 		p.indexEvent(e)
 	}
@@ -219,8 +221,12 @@ func (a *app) runResolve(c *cobra.Command, f *resolveFlags, args []string) error
 }
 
 // writeOutput replaces path with data atomically, once the signal handler
-// is in place (an interrupt must not leave a temporary file).
+// is in place (an interrupt must not leave a temporary file); a file that
+// already holds data is left alone, without a handler.
 func (a *app) writeOutput(path string, data []byte) error {
+	if lockfile.SameContent(path, data) {
+		return nil
+	}
 	a.waitSignals()
 	return lockfile.WriteFileAtomic(path, data)
 }

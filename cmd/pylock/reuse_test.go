@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pylock/pylock/internal/corpus"
 	"github.com/pylock/pylock/internal/fakeindex"
@@ -41,7 +42,15 @@ func TestResolveReusesUnchangedResult(t *testing.T) {
 		}
 		return stderr.String(), data
 	}
-	resolve()                 // cold
+	// No timer installs the signal handler during this test: only the
+	// runs' own needs do.
+	defer func(d time.Duration) { startSignalsAfter = d }(startSignalsAfter)
+	startSignalsAfter = time.Hour
+	before := signalInstalls.Load()
+	resolve() // cold
+	if signalInstalls.Load() == before {
+		t.Error("the cold run sent requests without a signal handler")
+	}
 	warm, stored := resolve() // warm: resolves (a new previous lock) and stores its result
 	// The reusing run reads no metadata: with the metadata entries gone,
 	// resolving would fetch them again.
@@ -50,7 +59,11 @@ func TestResolveReusesUnchangedResult(t *testing.T) {
 		os.Remove(m)
 	}
 	srv.ResetStats()
+	before = signalInstalls.Load()
 	out, reused := resolve() // reuses it
+	if n := signalInstalls.Load() - before; n != 0 {
+		t.Errorf("the reusing run, which writes nothing, installed %d signal handlers", n)
+	}
 	if n := srv.Stats().Requests; n != 0 {
 		t.Errorf("the reusing run sent %d requests", n)
 	}

@@ -81,33 +81,36 @@ func TestInterrupt(t *testing.T) {
 
 // TestNotifySignalsReady: once ready returns, a SIGTERM to the process
 // cancels the context and is reported (not the default action, which
-// would kill the test binary); ready returns too when stop came first.
+// would kill the test binary); ready returns too when stop came first,
+// and start may be called any number of times.
 func TestNotifySignalsReady(t *testing.T) {
-	ctx, which, ready, stop := notifySignals()
-	ready()
+	w := notifySignals()
+	w.start()
+	w.start()
+	w.ready()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case <-ctx.Done():
+	case <-w.ctx.Done():
 	case <-time.After(10 * time.Second):
 		t.Fatal("SIGTERM did not cancel the context")
 	}
-	if got := which(); got != syscall.SIGTERM {
+	if got := w.which(); got != syscall.SIGTERM {
 		t.Errorf("which() = %v, want SIGTERM", got)
 	}
-	if code, ok := interrupted(which); !ok || code != 143 {
+	if code, ok := interrupted(w.which); !ok || code != 143 {
 		t.Errorf("interrupted = %d, %v; want 143, true", code, ok)
 	}
-	stop()
+	w.stop()
 
-	ctx, which, ready, stop = notifySignals()
-	stop()
-	ready()
-	if ctx.Err() == nil {
+	w = notifySignals()
+	w.stop()
+	w.ready()
+	if w.ctx.Err() == nil {
 		t.Error("stop did not cancel the context")
 	}
-	if got := which(); got != nil {
+	if got := w.which(); got != nil {
 		t.Errorf("which() = %v after stop, want nil", got)
 	}
 }
