@@ -13,10 +13,13 @@ With --cold the directory given by --cache-dir and the file given by -o are
 removed before every run (an empty cache, no previous lock), and the
 "(N requests" figure of pylock's summary line is collected too. Without it
 the runs are warm: fill the cache with one run first. --pause-ms N idles N
-ms before every run, as compare.py does between its runs. Standard library
-only.
+ms before every run, as compare.py does between its runs. Each binary runs
+from a copy written with write(2) (installed.py: a binary just linked runs
+slower until the page cache drops it). Standard library only.
 """
-import argparse, os, re, shutil, statistics, subprocess, sys, time
+import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
+
+from installed import installed_copy
 
 
 def option(args, name):
@@ -43,6 +46,19 @@ def main():
     cache, out = option(args, "--cache-dir"), option(args, "-o")
     if a.cold and not cache:
         raise SystemExit("--cold needs --cache-dir in the pylock arguments (it is removed before every run)")
+    # Each binary is timed from a copy written with write(2), as installed,
+    # not as just linked (see installed.py).
+    copies = tempfile.mkdtemp(prefix="pylock-ab-")
+    try:
+        run = {b: installed_copy(b, tempfile.mkdtemp(dir=copies)) for b in a.binaries}
+        measure(a, args, run)
+    finally:
+        shutil.rmtree(copies, ignore_errors=True)
+
+
+def measure(a, args, run):
+    """Runs the binaries (run maps each to its copy) and prints their times."""
+    cache, out = option(args, "--cache-dir"), option(args, "-o")
     times = {b: [] for b in a.binaries}
     requests = {b: set() for b in a.binaries}
     for _ in range(a.rounds):
@@ -55,7 +71,7 @@ def main():
                 if a.pause_ms:
                     time.sleep(a.pause_ms / 1000)
                 t0 = time.perf_counter()
-                p = subprocess.run([b] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                p = subprocess.run([run[b]] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 times[b].append((time.perf_counter() - t0) * 1000)
                 if p.returncode not in (0, 1):
                     raise SystemExit("%s exited %d:\n%s" % (b, p.returncode, p.stderr))
