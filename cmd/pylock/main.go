@@ -97,6 +97,7 @@ var subcommands = []struct {
 	{"tree", (*app).treeCommand},
 	{"sync", (*app).syncCommand},
 	{"export", (*app).exportCommand},
+	{"cache", (*app).cacheCommand},
 }
 
 // run executes pylock with args and returns the exit code.

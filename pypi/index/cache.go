@@ -335,7 +335,7 @@ func cachePolicy(h http.Header) (store bool, maxAge int64, immutable bool) {
 // cache.
 func CheckCache(dir string) (entries int, err error) {
 	var bad []string
-	for _, sub := range []string{httpDir, pagesDir, metaDir, resultsDir, "tmp-v1"} {
+	for _, sub := range Namespaces() {
 		root := filepath.Join(dir, sub)
 		werr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -347,7 +347,7 @@ func CheckCache(dir string) (entries int, err error) {
 			if d.IsDir() {
 				return nil
 			}
-			if sub == "tmp-v1" || strings.HasPrefix(d.Name(), ".tmp") {
+			if sub == tmpDir || strings.HasPrefix(d.Name(), ".tmp") {
 				bad = append(bad, p+": temporary file left behind")
 				return nil
 			}

@@ -76,7 +76,7 @@ func removeTemps() {
 // the cache's disk), else the system's.
 func (c *Client) tempDir() string {
 	if c.cache != nil {
-		d := c.cache.dir + string(os.PathSeparator) + "tmp-v1"
+		d := c.cache.dir + string(os.PathSeparator) + tmpDir
 		if os.MkdirAll(d, 0o755) == nil {
 			return d
 		}
