@@ -601,6 +601,22 @@ func (s *solver) walkAlternatives(ctx context.Context, name string, extras []str
 				s.walk.kill(versionKey(name, a))
 				continue
 			}
+			if len(chain) == 0 {
+				// One of your requirements settles on a: unless something
+				// the walk cannot see rules a out too, the solver decides
+				// it, so what a requires rules out walked guesses as the
+				// decision will (walkDecided), a round trip or more
+				// before it: pytest 6.1.2, guessed for pytest-mock 3.3.1,
+				// once pytest-testmon settles on 0.9.13 (pytest<4) while
+				// the solver still waits for termcolor's metadata. A
+				// wrong guess costs only prefetches: the solver asks for
+				// what it needs.
+				for _, r := range md.RequiresDist {
+					if s.applies(r.Marker, extras) && r.Specifier.String() != "" {
+						s.walk.exclude(r.NormalizedName(), r.Specifier.Set())
+					}
+				}
+			}
 			if s.walk.first(walkKey(name, extras, a)) {
 				s.walkVersion(ctx, name, extras, a, set, depth, chain)
 			}

@@ -31,7 +31,9 @@ import (
 //     down the versions starts one round trip sooner.
 //   - A decision tells the background walk which of its guesses the
 //     decided version's requirements exclude; nothing more is hinted
-//     below those (walkDecided).
+//     below those (walkDecided). So does the version the walk settles on
+//     for one of your requirements after its newer versions clash with
+//     yours (walkAlternatives).
 //   - A decided version's next alternative is not hinted: measured on the
 //     resolvelib corpus, a conflict almost never sends the solver back to
 //     exactly that version before it would ask for it itself, so those

@@ -589,3 +589,55 @@ func TestLookaheadTakesOverClaimsOfDeadWalks(t *testing.T) {
 		}
 	})
 }
+
+// gatedMeta holds back the metadata of one version until released.
+type gatedMeta struct {
+	hintProvider
+	held    string // "name==version"
+	release chan struct{}
+}
+
+func (g *gatedMeta) Metadata(ctx context.Context, name string, v pep440.Version) (Metadata, error) {
+	if name+"=="+v.String() == g.held {
+		<-g.release
+	}
+	return g.hintProvider.Metadata(ctx, name, v)
+}
+
+// Your requirement t settles, in the walk, on the first version that does
+// not clash with yours (t 6 and 5 need c<2 against your c==2; t 4 needs
+// p<2): the walk takes that as it takes a decision, so the version it
+// guessed for p from another of your requirements (m 1's p>=2: p 3) is
+// dead, and p 3's requirement x, read after that, is not hinted (cheroot:
+// pytest-testmon 0.9.13's pytest<4 against pytest-mock 3.3.1's pytest 6.1.2,
+// whose toml and iniconfig pages went out for nothing).
+func TestLookaheadSettledAlternativeExcludesGuesses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &gatedMeta{hintProvider: hintProvider{
+			versions: map[string][]string{"t": versionRange(1, 6), "c": {"1", "2"}, "m": {"1"}, "p": {"1", "3"}, "x": {"1"}},
+			deps: map[string]map[string]string{
+				"t": {"6": "c<2", "5": "c<2", "4": "p<2"},
+				"m": {"1": "p>=2"},
+				"p": {"3": "x"},
+			},
+			meta: map[string]int{},
+		}, held: "p==3", release: make(chan struct{})}
+		s := newSolver(h, reqs("c==2", "t", "m"), Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		s.lookahead(ctx, "m", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait() // p 3 walked, its metadata held
+		s.lookahead(ctx, "t", "", pep440.MustParse("6"), pep440.Full())
+		synctest.Wait() // t settles on 4
+		close(h.release)
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		for _, hint := range h.all() {
+			if hint == "x" {
+				t.Errorf("x, below p 3, was hinted after t 4 (p<2) settled: %q", h.all())
+			}
+		}
+		if got := h.hinted("t"); !slices.Equal(got, []string{"t: 5 4 3 2 1"}) {
+			t.Errorf("t hints %q", got)
+		}
+	})
+}
