@@ -102,7 +102,7 @@ var subcommands = []struct {
 
 // run executes pylock with args and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	sig := notifySignals()
+	ctx, sig := notifySignals()
 	defer sig.stop()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args, signals: sig}
 	if len(args) == 0 || args[0] != "resolve" {
@@ -119,7 +119,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(sig.ctx)
+	err := root.ExecuteContext(ctx)
 	if code, ok := interrupted(sig.which); ok {
 		fmt.Fprintln(stderr, "interrupted")
 		return code
@@ -180,8 +180,7 @@ func exitCode(err error) int {
 // not wait for the handler's removal either: the process exits next (an
 // in-process caller has it removed shortly after).
 type signalWatch struct {
-	ctx       context.Context
-	cancel    context.CancelFunc
+	cancel    context.CancelFunc // cancels the context notifySignals returned
 	got       atomic.Value
 	once      sync.Once
 	done      chan struct{} // closed by stop
@@ -196,9 +195,11 @@ var startSignalsAfter = 3 * time.Millisecond
 // signalInstalls counts the handlers installed, for tests.
 var signalInstalls atomic.Int64
 
-func notifySignals() *signalWatch {
+// notifySignals returns the context the first SIGINT or SIGTERM cancels,
+// and its watch.
+func notifySignals() (context.Context, *signalWatch) {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &signalWatch{ctx: ctx, cancel: cancel, done: make(chan struct{}), installed: make(chan struct{})}
+	return ctx, &signalWatch{cancel: cancel, done: make(chan struct{}), installed: make(chan struct{})}
 }
 
 // start installs the handler in the background, once.

@@ -84,7 +84,7 @@ func TestInterrupt(t *testing.T) {
 // would kill the test binary); ready returns too when stop came first,
 // and start may be called any number of times.
 func TestNotifySignalsReady(t *testing.T) {
-	w := notifySignals()
+	ctx, w := notifySignals()
 	w.start()
 	w.start()
 	w.ready()
@@ -92,7 +92,7 @@ func TestNotifySignalsReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case <-w.ctx.Done():
+	case <-ctx.Done():
 	case <-time.After(10 * time.Second):
 		t.Fatal("SIGTERM did not cancel the context")
 	}
@@ -104,10 +104,10 @@ func TestNotifySignalsReady(t *testing.T) {
 	}
 	w.stop()
 
-	w = notifySignals()
+	ctx, w = notifySignals()
 	w.stop()
 	w.ready()
-	if w.ctx.Err() == nil {
+	if ctx.Err() == nil {
 		t.Error("stop did not cancel the context")
 	}
 	if got := w.which(); got != nil {
