@@ -1,7 +1,6 @@
 package pylock
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -105,11 +104,8 @@ func PruneCache(dir string, now time.Time, dryRun bool) (CacheReport, error) {
 		return rep, err
 	}
 	for _, key := range keys {
-		if data, ok := index.LoadResult(dir, key); ok {
-			var rec resultRecord
-			if json.Unmarshal(data, &rec) == nil && index.PagesPresent(dir, rec.Pages) {
-				continue
-			}
+		if rec, ok := loadRecord(dir, key); ok && index.PagesPresent(dir, rec.Pages) {
+			continue
 		}
 		paths = append(paths, index.ResultPath(dir, key)) // unreusable or damaged
 	}

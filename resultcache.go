@@ -166,12 +166,8 @@ var buildIdentity = sync.OnceValue(func() string {
 // computed from is unchanged, or nil.
 func reusedResult(key string, io index.Options, t target.Target, start time.Time) *Result {
 	dir := buildCacheDir(io)
-	data, ok := index.LoadResult(dir, key)
+	rec, ok := loadRecord(dir, key)
 	if !ok {
-		return nil
-	}
-	var rec resultRecord
-	if err := json.Unmarshal(data, &rec); err != nil || rec.Lock == "" {
 		return nil
 	}
 	if !index.PagesUnchanged(dir, rec.Pages, time.Now(), io.Offline) {
@@ -183,6 +179,20 @@ func reusedResult(key string, io index.Options, t target.Target, start time.Time
 	}
 	return &Result{Lock: lock, Target: t, IndexStats: rec.Stats, Warnings: rec.Warnings, ABIGuard: rec.ABIGuard,
 		Duration: time.Since(start)}
+}
+
+// loadRecord reads and decodes the result stored under key in the cache
+// at dir; false when there is none or it is damaged.
+func loadRecord(dir, key string) (*resultRecord, bool) {
+	data, ok := index.LoadResult(dir, key)
+	if !ok {
+		return nil, false
+	}
+	var rec resultRecord
+	if err := json.Unmarshal(data, &rec); err != nil || rec.Lock == "" {
+		return nil, false
+	}
+	return &rec, true
 }
 
 // remember stores res under r.reuseKey when it can be reused: every page

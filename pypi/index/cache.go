@@ -60,6 +60,7 @@ const (
 	httpDir  = "http-v4"  // v3: sharded, held project pages too; v2: CRC-32C
 	pagesDir = "pages-v3" // v2: sharded, beside a raw copy in http-v3
 	metaDir  = "meta-v3"
+	tmpDir   = "tmp-v1" // downloads spooled (Client.tempDir)
 )
 
 type cacheHeader struct {

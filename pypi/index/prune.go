@@ -23,9 +23,6 @@ import (
 // versions than the current ones belong to a newer pylock sharing the
 // cache and are kept.
 
-// tmpDir is where downloads are spooled (Client.tempDir).
-const tmpDir = "tmp-v1"
-
 // Namespaces lists the cache directories the index client reads and
 // writes, at their current layout versions.
 func Namespaces() []string {
