@@ -56,6 +56,30 @@ type walked struct {
 	// released is set once they were started (or dropped).
 	queued   []func()
 	released bool
+	// settled holds, per project, what the versions the walk settled on
+	// for pending nodes (walkAlternatives) require of it, by the project
+	// that requires it; tops lists the pending nodes' walked versions
+	// that may still clash with a later settle (settle).
+	settled map[string][]settledReq
+	tops    []*topWalk
+}
+
+// settledReq is what a settled version of project by requires of another
+// project.
+type settledReq struct {
+	by  string
+	set pep440.Set
+}
+
+// topWalk is a version walked for a pending node (a walk with no chain
+// above it), with what walkAlternatives needs to walk past it.
+type topWalk struct {
+	name   string
+	extras []string
+	v      pep440.Version
+	set    pep440.Set
+	depth  int
+	md     Metadata
 }
 
 // noteWalked records that a walk visits name==v.
@@ -307,7 +331,7 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 	if err != nil {
 		return // the decision loop reports it if it ever needs it
 	}
-	if s.univ == nil && s.clashes(md, extras) {
+	if s.univ == nil && (s.clashes(md, extras) || len(chain) == 1 && s.walk.top(&topWalk{name, extras, v, set, depth, md}, s.applies)) {
 		s.walk.kill(versionKey(name, v))
 		s.walkAlternatives(ctx, name, extras, v, set, depth, chain[:len(chain)-1])
 		return
@@ -597,7 +621,7 @@ func (s *solver) walkAlternatives(ctx context.Context, name string, extras []str
 			if err != nil {
 				return
 			}
-			if s.clashes(md, extras) {
+			if s.clashes(md, extras) || len(chain) == 0 && s.walk.clashesSettled(name, md, extras, s.applies) {
 				s.walk.kill(versionKey(name, a))
 				continue
 			}
@@ -616,6 +640,17 @@ func (s *solver) walkAlternatives(ctx context.Context, name string, extras []str
 						s.walk.exclude(r.NormalizedName(), r.Specifier.Set())
 					}
 				}
+				// The other pending nodes' walked versions that require
+				// what a rules out are passed over too (pytest-mock
+				// 3.3.1's pytest>=5 against pytest-testmon 0.9.13's
+				// pytest<4): their next versions go out with a's
+				// requirements instead of a round trip after the solver
+				// tries them.
+				for _, t := range s.walk.settle(name, md, extras, s.applies) {
+					s.walk.goWalk(func() {
+						s.walkAlternatives(ctx, t.name, t.extras, t.v, t.set, t.depth, nil)
+					})
+				}
 			}
 			if s.walk.first(walkKey(name, extras, a)) {
 				s.walkVersion(ctx, name, extras, a, set, depth, chain)
@@ -623,4 +658,93 @@ func (s *solver) walkAlternatives(ctx context.Context, name string, extras []str
 			return
 		}
 	}
+}
+
+// applier reports whether a requirement with the marker applies with the
+// extras requested (solver.applies).
+type applier func(m pep508.Marker, extras []string) bool
+
+// top records t, a version walked for a pending node, and reports whether
+// it clashes with what a settled version of another project requires
+// (then the caller walks past it and t is not kept); otherwise a later
+// settle checks it (settle).
+func (w *walked) top(t *topWalk, applies applier) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.clashesSettledLocked(t.name, t.md, t.extras, applies) {
+		return true
+	}
+	w.tops = append(w.tops, t)
+	return false
+}
+
+// clashesSettled reports whether a requirement of md (name's metadata,
+// with extras) is disjoint from what a version settled for another project
+// requires of the same project.
+func (w *walked) clashesSettled(name string, md Metadata, extras []string, applies applier) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.clashesSettledLocked(name, md, extras, applies)
+}
+
+func (w *walked) clashesSettledLocked(name string, md Metadata, extras []string, applies applier) bool {
+	if len(w.settled) == 0 {
+		return false
+	}
+	for _, r := range md.RequiresDist {
+		sr := w.settled[r.NormalizedName()]
+		if len(sr) == 0 || !applies(r.Marker, extras) {
+			continue
+		}
+		set := r.Specifier.Set()
+		for _, x := range sr {
+			if x.by != name && set.Disjoint(x.set) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// settle records what md, the metadata of the version the walk settled on
+// for name, requires, and returns the recorded top walks of other projects
+// that clash with it and are not dead yet: each is killed and removed, for
+// the caller to walk past.
+func (w *walked) settle(name string, md Metadata, extras []string, applies applier) []*topWalk {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	added := false
+	for _, r := range md.RequiresDist {
+		if !applies(r.Marker, extras) || r.Specifier.String() == "" {
+			continue
+		}
+		if w.settled == nil {
+			w.settled = map[string][]settledReq{}
+		}
+		n := r.NormalizedName()
+		w.settled[n] = append(w.settled[n], settledReq{name, r.Specifier.Set()})
+		added = true
+	}
+	if !added {
+		return nil
+	}
+	var out []*topWalk
+	kept := w.tops[:0]
+	for _, t := range w.tops {
+		k := versionKey(t.name, t.v)
+		switch {
+		case w.dead[k]:
+		case t.name != name && w.clashesSettledLocked(t.name, t.md, t.extras, applies):
+			if w.dead == nil {
+				w.dead = map[string]bool{}
+			}
+			w.dead[k] = true
+			out = append(out, t)
+		default:
+			kept = append(kept, t)
+		}
+	}
+	clear(w.tops[len(kept):])
+	w.tops = kept
+	return out
 }

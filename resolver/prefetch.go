@@ -33,7 +33,9 @@ import (
 //     decided version's requirements exclude; nothing more is hinted
 //     below those (walkDecided). So does the version the walk settles on
 //     for one of your requirements after its newer versions clash with
-//     yours (walkAlternatives).
+//     yours (walkAlternatives); and the versions walked for other pending
+//     nodes that require what it rules out are passed over in the walk
+//     as if they clashed with yours (walked.settle).
 //   - A decided version's next alternative is not hinted: measured on the
 //     resolvelib corpus, a conflict almost never sends the solver back to
 //     exactly that version before it would ask for it itself, so those

@@ -641,3 +641,44 @@ func TestLookaheadSettledAlternativeExcludesGuesses(t *testing.T) {
 		}
 	})
 }
+
+// A version another of your requirements is walked at that clashes with
+// what the settled one requires (m 2's p>=2 against t 4's p<2: pytest-mock
+// 3.3.1's pytest>=5 against pytest-testmon 0.9.13's pytest<4) is passed
+// over as one that clashes with yours is: m's next version is hinted and
+// walked (y's page) before the solver tries m, whichever of the two walks
+// gets its metadata first.
+func TestLookaheadSettledAlternativePassesOverClashes(t *testing.T) {
+	for _, settleFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("settleFirst=%v", settleFirst), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := &hintProvider{
+					versions: map[string][]string{"t": versionRange(1, 6), "c": {"1", "2"}, "m": {"1", "2"}, "p": {"1", "3"}, "y": {"1"}},
+					deps: map[string]map[string]string{
+						"t": {"6": "c<2", "5": "c<2", "4": "p<2"},
+						"m": {"2": "p>=2", "1": "y"},
+					},
+					meta: map[string]int{},
+				}
+				s := newSolver(h, reqs("c==2", "t", "m"), Options{})
+				ctx, cancel := context.WithCancel(context.Background())
+				walk := []string{"m", "t"}
+				if settleFirst {
+					walk = []string{"t", "m"}
+				}
+				for _, name := range walk {
+					v := map[string]string{"m": "2", "t": "6"}[name]
+					s.lookahead(ctx, name, "", pep440.MustParse(v), pep440.Full())
+					synctest.Wait()
+				}
+				s.stopLookahead(cancel)
+				if got := h.hinted("m"); !slices.Equal(got, []string{"m: 1"}) {
+					t.Errorf("m hints %q, want m 1 (m 2 clashes with t 4)", got)
+				}
+				if !slices.Contains(h.all(), "y") {
+					t.Errorf("y, required by m 1, not hinted: %q", h.all())
+				}
+			})
+		})
+	}
+}
