@@ -19,12 +19,13 @@ import (
 // compiled wheels were all uploaded before a provider's next major (numpy
 // 2.0.0, dated from the index) conflicts with that major. Requires-Dist
 // markers are evaluated in opts.Env (nil, for universal locks: every
-// marker counts). It returns nil when the guard is off.
-func newABIGuard(req Options, c *index.Client, opts *resolver.Options) *audit.Guard {
+// marker counts). It reads a release's metadata from the wheel p reads it
+// from (WheelRank), not another file. It returns nil when the guard is off.
+func newABIGuard(req Options, c *index.Client, p *Provider, opts *resolver.Options) *audit.Guard {
 	if req.NoABIGuard {
 		return nil
 	}
-	g := audit.NewGuard(audit.DefaultRules(), c).WithEnv(opts.Env)
+	g := audit.NewGuard(audit.DefaultRules(), c).WithEnv(opts.Env).WithWheelRank(p.WheelRank)
 	opts.Conflicts = g.Conflicts
 	return g
 }

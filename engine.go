@@ -249,7 +249,7 @@ func openRun(ctx context.Context, req Options, in *inputs, t target.Target, gete
 		return nil, err
 	}
 	r.stop = r.p.StartPrefetch(ctx)
-	r.guard = newABIGuard(req, client, opts)
+	r.guard = newABIGuard(req, client, r.p, opts)
 	in.refs.unguard(opts)
 	return r, nil
 }

@@ -379,6 +379,17 @@ func (p *Provider) classify(f *index.File, wp *wheel.FilenameParser, ranks map[s
 	return file{}, false
 }
 
+// WheelRank returns the target's rank of a wheel file name (lower is
+// better), the order Metadata reads a version's wheels in, and false when
+// the wheel is not compatible or its name does not parse.
+func (p *Provider) WheelRank(filename string) (int, bool) {
+	w, err := wheel.ParseFilename(filename)
+	if err != nil {
+		return 0, false
+	}
+	return p.tags.Rank(w)
+}
+
 // tagRank is a wheel tag set's rank for the target (-1, false: none of
 // its tags is supported).
 type tagRank struct {

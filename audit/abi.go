@@ -259,6 +259,9 @@ type Guard struct {
 
 	unread map[string]string                  // "name==version" -> why its metadata could not be read
 	byVer  map[string]map[string][]index.File // project -> version key -> compiled wheels (compiledWheels)
+	// rank orders the wheels whose metadata requires reads first (nil:
+	// file name order alone; see WithWheelRank).
+	rank func(filename string) (int, bool)
 }
 
 // WithEnv makes the guard evaluate Requires-Dist markers in env (the
@@ -266,6 +269,18 @@ type Guard struct {
 // the target does not trigger the rule. It returns g.
 func (g *Guard) WithEnv(env pep508.Env) *Guard {
 	g.env = env
+	return g
+}
+
+// WithWheelRank makes the guard read a release's metadata from its
+// compiled wheels in the order rank gives (the lowest first; wheels it
+// reports false for after the others, each group in file name order):
+// given the resolver's own ranking for its target, the guard reads the
+// wheel whose metadata the resolver already read, instead of fetching
+// another one's (opencv-python's macOS wheel before its manylinux one).
+// It must be called before the guard is used, and returns g.
+func (g *Guard) WithWheelRank(rank func(filename string) (int, bool)) *Guard {
+	g.rank = rank
 	return g
 }
 
@@ -361,9 +376,11 @@ func (g *Guard) Conflicts(ctx context.Context, name string, v pep440.Version) []
 // requires reports whether the metadata of a release's compiled wheels
 // requires provider (under the guard's environment) and the versions its
 // requirements admit together. It reads the first wheel whose metadata it
-// can get, in file name order (wheels of one release share their
-// Requires-Dist; offline, only the one the resolver read may be cached):
-// the answer does not depend on map order or on which metadata is cached.
+// can get, in the order of compiledWheels (the resolver's rank for its
+// target with WithWheelRank, then file name order: wheels of one release
+// share their Requires-Dist, and the one the resolver read is fetched
+// already, and offline may be the only one cached): the answer does not
+// depend on map order or on which metadata is cached.
 // When no wheel's metadata can be read it returns the error: the guard
 // cannot tell, and says so (Unread) rather than passing the release.
 func (g *Guard) requires(ctx context.Context, wheels []index.File, provider string) (bool, pep440.Set, error) {
@@ -440,9 +457,8 @@ func (a Applied) Explain() string {
 		a.Provider, a.FirstMajor, a.Package, a.Version, a.Provider, a.FirstMajor, a.Boundary.UTC().Format("2006-01-02"))
 }
 
-// sortedFiles lists files in file name order.
 // compiledWheels returns the compiled wheels of name==v in proj, once per
-// file name, in file name order: only they carry an ABI. The resolver asks
+// file name, in sortedFiles order: only they carry an ABI. The resolver asks
 // about every version it tries, so the project's wheels are grouped by
 // version once (sdists and "-any" wheels skipped without parsing their
 // names), not parsed again per question.
@@ -466,7 +482,7 @@ func (g *Guard) compiledWheels(name string, proj *index.Project, v pep440.Versio
 		}
 		idx = make(map[string][]index.File, len(byName))
 		for k, files := range byName {
-			idx[k] = sortedFiles(files)
+			idx[k] = g.sortedFiles(files)
 		}
 		g.mu.Lock()
 		g.byVer[name] = idx
@@ -475,10 +491,37 @@ func (g *Guard) compiledWheels(name string, proj *index.Project, v pep440.Versio
 	return idx[v.Key()]
 }
 
-func sortedFiles(files map[string]index.File) []index.File {
+// sortedFiles returns files in file name order, after those g.rank ranks
+// (by rank) when it is set.
+func (g *Guard) sortedFiles(files map[string]index.File) []index.File {
 	out := make([]index.File, 0, len(files))
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		out = append(out, files[name])
 	}
+	if g.rank == nil {
+		return out
+	}
+	type ranked struct {
+		r  int
+		ok bool
+	}
+	rs := make(map[string]ranked, len(out))
+	for _, f := range out {
+		r, ok := g.rank(f.Filename)
+		rs[f.Filename] = ranked{r, ok}
+	}
+	slices.SortStableFunc(out, func(a, b index.File) int {
+		ra, rb := rs[a.Filename], rs[b.Filename]
+		switch {
+		case ra.ok != rb.ok:
+			if ra.ok {
+				return -1
+			}
+			return 1
+		case ra.ok && ra.r != rb.r:
+			return ra.r - rb.r
+		}
+		return 0
+	})
 	return out
 }

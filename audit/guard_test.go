@@ -425,3 +425,51 @@ func TestGuardMetadataReadOrder(t *testing.T) {
 		}
 	}
 }
+
+// recordIndex is seedIndex recording the files whose metadata is read.
+type recordIndex struct {
+	fakeIndex
+	read *[]string
+}
+
+func (r recordIndex) Metadata(ctx context.Context, f index.File) (*index.Metadata, error) {
+	*r.read = append(*r.read, f.Filename)
+	return r.fakeIndex.Metadata(ctx, f)
+}
+
+// With the resolver's wheel rank the guard reads the metadata of the wheel
+// the resolver ranks first for its target (the one it read itself, so no
+// second request: opencv-python's macOS wheel came before its manylinux
+// one by name); wheels the rank rejects come after, by name.
+func TestGuardWheelRank(t *testing.T) {
+	linux := "opencv_python-4.8.1.78-cp37-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+	win := "opencv_python-4.8.1.78-cp37-abi3-win_amd64.whl"
+	only := func(fn string) func(string) (int, bool) {
+		return func(name string) (int, bool) { return 0, name == fn }
+	}
+	for _, tc := range []struct {
+		name string
+		rank func(string) (int, bool)
+		want string
+	}{
+		{"no rank: file name order", nil, linux},
+		{"a windows target", only(win), win},
+		{"a linux target", only(linux), linux},
+		{"no wheel compatible: file name order", only("none"), linux},
+		{"by rank", func(name string) (int, bool) { return map[string]int{linux: 2, win: 1}[name], true }, win},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var read []string
+			g := NewGuard(DefaultRules(), recordIndex{seedIndex(), &read})
+			if tc.rank != nil {
+				g.WithWheelRank(tc.rank)
+			}
+			if got := len(g.Conflicts(context.Background(), "opencv-python", pep440.MustParse("4.8.1.78"))); got != 1 {
+				t.Fatalf("%d conflicts, want 1", got)
+			}
+			if len(read) != 1 || read[0] != tc.want {
+				t.Errorf("read the metadata of %q, want only %s", read, tc.want)
+			}
+		})
+	}
+}

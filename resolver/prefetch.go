@@ -19,6 +19,8 @@ import (
 //   - When a pending node's candidates are loaded, the metadata of the
 //     version pick would choose is hinted (hintBest), and the dependency
 //     graph below it is walked ahead in the background (lookahead.go);
+//     again when its term comes to exclude that version before the
+//     project is first tried (a Conflicts hook such as the ABI guard);
 //     not while a package without usable versions is about to be decided
 //     (noteBest).
 //   - When a version fails (its dependencies conflict at once, or it is
@@ -76,7 +78,7 @@ func (s *solver) hint(p *pkg, cs []*cand) {
 // with distlib unavailable: appdirs and filelock are not needed then), so
 // p's hint is held until flushBest.
 func (s *solver) noteBest(ctx context.Context, p *pkg, set pep440.Set, n int) {
-	if p.prefetched || p.isRoot() {
+	if p.isRoot() || p.prefetched && s.bestHinted(p, set) {
 		return
 	}
 	if n == 0 {
@@ -104,10 +106,14 @@ func (s *solver) flushBest(ctx context.Context, headCount int) {
 	s.held = s.held[:0]
 }
 
-// hintBest hints, once per node, the metadata of the version p will most
-// likely be tried at, as soon as p is pending and its candidates are known.
+// hintBest hints the metadata of the version p will most likely be tried
+// at, as soon as p is pending and its candidates are known, and again
+// whenever p's term no longer allows the version hinted before the
+// project is first tried: numpy, pending at 2.1.3 until opencv-python
+// 4.8.1.78's ABI guard keeps it below 2, is hinted at 1.26.4 then, not a
+// round trip after the solver tries it.
 func (s *solver) hintBest(ctx context.Context, p *pkg, set pep440.Set) {
-	if p.prefetched || p.isRoot() {
+	if p.isRoot() || p.prefetched && s.bestHinted(p, set) {
 		return
 	}
 	p.prefetched = true
@@ -116,6 +122,18 @@ func (s *solver) hintBest(ctx context.Context, p *pkg, set pep440.Set) {
 	if len(best) == 1 {
 		s.lookahead(ctx, p.name, p.extra, best[0].v, set)
 	}
+}
+
+// bestHinted reports whether the version p would be tried at within set
+// was hinted (or p has none), or the project was tried already: then a
+// version walk hints its next versions in batches (hintWalk, hintFailed),
+// which a lone hint here would split.
+func (s *solver) bestHinted(p *pkg, set pep440.Set) bool {
+	if p.base.lastTried != nil {
+		return true
+	}
+	best := s.upcoming(p, set, nil, 1)
+	return len(best) == 0 || best[0].hinted
 }
 
 // hintFailed records that p could not use c (the background walk stops

@@ -682,3 +682,49 @@ func TestLookaheadSettledAlternativePassesOverClashes(t *testing.T) {
 		})
 	}
 }
+
+// orderProvider is hintProvider logging the solver's metadata reads
+// ("read name==v") among the hints, in order.
+type orderProvider struct{ hintProvider }
+
+func (o *orderProvider) Metadata(ctx context.Context, name string, v pep440.Version) (Metadata, error) {
+	o.mu.Lock()
+	o.hints = append(o.hints, "read "+name+"=="+v.String())
+	o.mu.Unlock()
+	return o.hintProvider.Metadata(ctx, name, v)
+}
+
+// A pending project whose term comes to exclude the version hinted for it,
+// before the solver first tries it, has the version it will now be tried
+// at hinted at once (numpy, hinted at 2.1.3, once opencv-python's ABI
+// guard keeps it below 2), not read unhinted when its turn comes. The
+// narrowing here comes from a Conflicts hook, which the background walk
+// does not see.
+func TestHintBestFollowsNarrowedTerm(t *testing.T) {
+	h := &orderProvider{hintProvider{
+		versions: map[string][]string{"a": {"1"}, "n": {"1", "2", "3"}},
+		deps:     map[string]map[string]string{},
+		meta:     map[string]int{},
+	}}
+	opts := Options{Conflicts: func(_ context.Context, name string, v pep440.Version) []Conflict {
+		if name == "a" {
+			return []Conflict{{Name: "n", Set: pep508.MustParseRequirement("n>=3").Specifier.Set(), Reason: "guard"}}
+		}
+		return nil
+	}}
+	res, err := Resolve(context.Background(), h, reqs("a", "n"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Packages; len(got) != 2 || got[1].Name != "n" || got[1].Version.String() != "2" {
+		t.Fatalf("resolution = %+v, want a 1, n 2", got)
+	}
+	log := h.all()
+	hint, read := slices.Index(log, "n: 2"), slices.Index(log, "read n==2")
+	if hint < 0 || read < 0 || hint > read {
+		t.Errorf("n 2 hinted at %d, read at %d: want hinted before it is read\n%q", hint, read, log)
+	}
+	if got := h.hinted("n"); !slices.Equal(got, []string{"n: 3", "n: 2"}) {
+		t.Errorf("hints for n %q, want n 3 then n 2", got)
+	}
+}
