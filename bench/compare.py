@@ -16,13 +16,18 @@ and runs:
 Per case it reports pylock's and pip's cold and warm times and requests, the
 network floor (the lock's dependency depth x 2 requests (page, metadata) x
 latency: no resolver can finish sooner on a cold cache) with pylock's cold
-ratio to it, and pylock's peak RSS. It prints a Markdown table (and writes
+ratio to it, and pylock's peak RSS. With --replay (a bench/replay binary)
+it also times, after each cold run on the same server, a client that knew
+the lock in advance (the pages and locked wheels' metadata breadth first,
+nothing else: the floor this server allows, its own work per request
+included) and reports pylock's cold ratio to that. It prints a Markdown table (and writes
 JSON with --json). pylock runs from a copy written with write(2), as
 installed (installed.py: a binary just linked runs slower until the page
 cache drops it). Standard library only.
 
     CGO_ENABLED=0 go build -o /tmp/pylock ./cmd/pylock
-    python3 bench/compare.py --pylock /tmp/pylock --latency-ms 20 [--pip] [--only chalice] [--repeat 3]
+    go build -o /tmp/replay ./bench/replay
+    python3 bench/compare.py --pylock /tmp/pylock --latency-ms 20 [--pip] [--replay /tmp/replay] [--only chalice] [--repeat 3]
 """
 import argparse, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time, tomllib, urllib.request
 
@@ -125,6 +130,31 @@ def lock_depth(path):
     return max((depth(r) for r in roots), default=0)
 
 
+def oracle_plan(replay, lock_path, plan_path):
+    """Writes the plan of a client that knew the lock in advance (bench/replay
+    -lock: the pages and locked wheels' metadata breadth first from your
+    requirements, nothing speculative, no version walked) and returns its
+    number of requests, or None when the lock cannot be replayed."""
+    p = subprocess.run([replay, "-lock", lock_path, "-print-plan"], capture_output=True, text=True)
+    if p.returncode != 0:
+        print("oracle: %s" % p.stderr.strip(), file=sys.stderr)
+        return None
+    with open(plan_path, "w") as f:
+        f.write(p.stdout)
+    return sum(1 for l in p.stdout.splitlines() if l.strip())
+
+
+def run_replay(replay, base, plan):
+    """Times one bench/replay run of plan, spawned as pylock is."""
+    t0 = time.perf_counter()
+    p = subprocess.run([replay, "-child", "-index-url", base, "-plan", plan], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit("replay failed: %s" % p.stderr.strip())
+    return dt
+
+
 def run_pip(base, reqs, cache_dir=None):
     cmd = [sys.executable, os.path.join(BENCH, "pip_resolve.py"), "--index-url", base + "/simple/",
            "--timeout", "120", *reqs]
@@ -187,6 +217,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is reported")
     ap.add_argument("--warm-repeat", type=int, default=5,
                     help="warm and offline runs after each cold run (a warm run takes milliseconds, so one run is mostly noise); the median is reported")
+    ap.add_argument("--replay", help="a bench/replay binary (go build -o /tmp/replay ./bench/replay): after each cold run, time a "
+                    "client that knew the lock in advance on the same server (oracle_plan), the floor this server allows")
     ap.add_argument("--json")
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "pylock-bench-indexes"))
     a = ap.parse_args()
@@ -194,6 +226,8 @@ def main():
     # Timed as installed, not as just linked (see installed.py).
     copies = tempfile.mkdtemp(prefix="pylock-bin-")
     a.pylock = installed_copy(a.pylock, copies)
+    if a.replay:
+        a.replay = installed_copy(a.replay, copies)
     try:
         compare(a)
     finally:
@@ -210,10 +244,16 @@ def compare(a):
         srv, base = serve(idx, a.latency_ms)
         work = tempfile.mkdtemp(prefix="pylock-bench-")
         try:
-            colds, warms, offs, freshes = [], [], [], []
+            colds, warms, offs, freshes, replays = [], [], [], [], []
+            plan, plan_requests = os.path.join(work, "oracle.plan"), None
             for i in range(a.repeat):
                 cache = os.path.join(work, "cache%d" % i)
                 colds.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, fresh=True))
+                if a.replay and colds[-1]["exit"] == 0:
+                    if plan_requests is None:
+                        plan_requests = oracle_plan(a.replay, os.path.join(work, "pylock.toml"), plan)
+                    if plan_requests:
+                        replays.append(run_replay(a.replay, base, plan))
                 for _ in range(max(1, a.warm_repeat)):
                     warms.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms))
                     offs.append(run_pylock(a.pylock, base, reqs, cache, work, a.python, a.latency_ms, offline=True))
@@ -239,13 +279,16 @@ def compare(a):
         result = "timeout" if rp.get("timed_out") else ("ok" if rp.get("ok") else rp.get("error_kind", "?"))
         rows.append({"case": name, "latency_ms": a.latency_ms, "cold": cold, "warm": warm, "offline": off, "warm_no_lock": wfresh,
                      "floor_seconds": floor, "cold_over_floor": cold["seconds"] / floor if floor else None,
+                     "oracle": {"seconds": statistics.median(replays), "requests": plan_requests} if replays else None,
+                     "cold_over_oracle": cold["seconds"] / statistics.median(replays) if replays else None,
                      "pip": pip, "pip_warm": pip_warm, "satisfiable": satisfiable,
                      "pip_recorded": {"seconds": r.get("pip_seconds"), "requests": r.get("pip", {}).get("requests"),
                                       "result": "%s, match=%s" % (result, r.get("match"))}})
     f2 = lambda x: "%.3f s" % x if isinstance(x, (int, float)) else "-"
     ms = lambda x: "%.1f ms" % (x * 1000) if isinstance(x, (int, float)) else "-"
-    print("| case | floor | pylock cold | cold/floor | requests pylock / pip | req ratio | peak RSS | pylock warm | warm req | offline | warm, no lock | pip cold | pip warm | pip warm / pylock warm | pip warm / warm, no lock | pip result |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    oc = bool(a.replay)  # the oracle's columns
+    print("| case | floor | pylock cold | cold/floor |" + (" oracle (requests) | cold/oracle |" if oc else "") + " requests pylock / pip | req ratio | peak RSS | pylock warm | warm req | offline | warm, no lock | pip cold | pip warm | pip warm / pylock warm | pip warm / warm, no lock | pip result |")
+    print("|---|---:|---:|---:|" + ("---:|---:|" if oc else "") + "---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     warm_ratios, fresh_ratios, req_ratios = [], [], []
     for r in rows:
         if r["pip"]:
@@ -274,9 +317,13 @@ def compare(a):
         if wr is not None:
             warm_ratios.append(wr)
         name = r["case"] + (" (no solution)" if c["exit"] == 1 else "")
-        print("| %s | %s | %s | %s | %s / %s | %s | %.0f MB | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+        oracle = ""
+        if oc:
+            oracle = " %s | %s |" % ("%s (%d)" % (f2(r["oracle"]["seconds"]), r["oracle"]["requests"]) if r["oracle"] else "-",
+                                     "%.2f" % r["cold_over_oracle"] if r["cold_over_oracle"] else "-")
+        print("| %s | %s | %s | %s |%s %s / %s | %s | %.0f MB | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
             name, f2(r["floor_seconds"]), f2(c["seconds"]),
-            "%.2f" % r["cold_over_floor"] if r["cold_over_floor"] else "-", c["requests"],
+            "%.2f" % r["cold_over_floor"] if r["cold_over_floor"] else "-", oracle, c["requests"],
             preq if preq is not None else "-", "%.2f" % rq if rq is not None else "-", c["rss_mb"],
             ms(w["seconds"]), w["requests"], ms(o["seconds"]), ms(wf["seconds"]), f2(ps), f2(pw),
             "%.0f×" % wr if wr else "-", "%.0f×" % fr if fr else "-", pr))
@@ -296,6 +343,10 @@ def compare(a):
     floors = [(r["cold_over_floor"], r["case"]) for r in rows if r["cold_over_floor"]]
     if floors:
         print("- cold / floor: at most %.2f (%s)" % max(floors))
+    oracles = [(r["cold_over_oracle"], r["case"]) for r in rows if r["cold_over_oracle"]]
+    if oracles:
+        print("- cold / oracle (the same server, a client that knew the lock): at most %.2f (%s), median %.2f" % (
+            *max(oracles), statistics.median(x[0] for x in oracles)))
     print("- peak RSS: at most %.0f MB" % max(r["cold"]["rss_mb"] for r in rows))
     print("- warm requests: %d in all" % sum(r["warm"]["requests"] for r in rows))
     if a.json:

@@ -35,23 +35,37 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pylock/pylock/lockfile"
 )
 
 func main() {
 	index := flag.String("index-url", "", "the server's root URL (http://127.0.0.1:PORT)")
 	planPath := flag.String("plan", "", "the plan file")
+	lockPath := flag.String("lock", "", "derive the plan from this pylock.toml instead (lockPlan)")
+	printPlan := flag.Bool("print-plan", false, "print the plan and exit")
 	repeat := flag.Int("repeat", 5, "runs (the median is reported)")
 	spawn := flag.Bool("spawn", false, "time each run as a child process, spawn to reaped")
 	child := flag.Bool("child", false, "internal: one run, no output")
 	flag.Parse()
-	if *index == "" || *planPath == "" {
-		fmt.Fprintln(os.Stderr, "usage: replay -index-url URL -plan FILE [-repeat N] [-spawn]")
+	if (*index == "" && !*printPlan) || (*planPath == "") == (*lockPath == "") {
+		fmt.Fprintln(os.Stderr, "usage: replay -index-url URL (-plan FILE | -lock pylock.toml) [-repeat N] [-spawn]\n       replay -lock pylock.toml -print-plan")
 		os.Exit(2)
 	}
-	rounds, err := readPlan(*planPath)
+	var rounds [][]string
+	var err error
+	if *lockPath != "" {
+		rounds, err = readLockPlan(*lockPath)
+	} else {
+		rounds, err = readPlan(*planPath)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "replay:", err)
 		os.Exit(1)
+	}
+	if *printPlan {
+		fmt.Print(formatPlan(rounds))
+		return
 	}
 	if *child {
 		if err := replay(context.Background(), *index, rounds); err != nil {
@@ -64,7 +78,7 @@ func main() {
 	for range max(1, *repeat) {
 		t0 := time.Now()
 		if *spawn {
-			err = spawnRun(*index, *planPath)
+			err = spawnRun(*index, *planPath, *lockPath)
 		} else {
 			err = replay(context.Background(), *index, rounds)
 		}
@@ -90,12 +104,15 @@ func main() {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // spawnRun runs one replay in a child process and waits for it.
-func spawnRun(index, plan string) error {
+func spawnRun(index, plan, lock string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(self, "-child", "-index-url", index, "-plan", plan)
+	if lock != "" {
+		cmd = exec.Command(self, "-child", "-index-url", index, "-lock", lock)
+	}
 	cmd.Stderr = os.Stderr
 	return cmd.Run()
 }
@@ -112,6 +129,33 @@ func readPlan(path string) ([][]string, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rounds, nil
+}
+
+// readLockPlan reads a pylock.toml and returns its lockPlan.
+func readLockPlan(path string) ([][]string, error) {
+	l, err := lockfile.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	rounds, err := lockPlan(l)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rounds, nil
+}
+
+// formatPlan writes rounds in the plan format parsePlan reads.
+func formatPlan(rounds [][]string) string {
+	var b strings.Builder
+	for i, r := range rounds {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		for _, p := range r {
+			b.WriteString(p + "\n")
+		}
+	}
+	return b.String()
 }
 
 // parsePlan parses a plan: one path per line, rounds separated by blank
