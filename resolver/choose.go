@@ -61,6 +61,7 @@ func (s *solver) tryPackage(ctx context.Context, p *pkg) error {
 	}
 	s.sol.decide(p, c, c.exact())
 	s.walkDecided(dl)
+	s.walkSiblings(ctx, p, c)
 	s.stats.Decisions++
 	s.event("decide", p, c, nil)
 	return nil

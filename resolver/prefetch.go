@@ -31,6 +31,9 @@ import (
 //     backtrack undid the one it had decided, and that version was not
 //     hinted, the versions after it are hinted with it (hintWalk): a walk
 //     down the versions starts one round trip sooner.
+//   - A decision starts the background walk below the decided version
+//     for the project's other pending nodes (its extras): they will be
+//     tried at that version (walkSiblings).
 //   - A decision tells the background walk which of its guesses the
 //     decided version's requirements exclude; nothing more is hinted
 //     below those (walkDecided). So does the version the walk settles on
@@ -117,7 +120,7 @@ func (s *solver) hintBest(ctx context.Context, p *pkg, set pep440.Set) {
 		return
 	}
 	p.prefetched = true
-	best := s.upcoming(p, set, nil, 1)
+	best := s.upcoming(p, s.withBase(p, set), nil, 1)
 	s.hint(p, best)
 	if len(best) == 1 {
 		s.lookahead(ctx, p.name, p.extra, best[0].v, set)
@@ -132,8 +135,50 @@ func (s *solver) bestHinted(p *pkg, set pep440.Set) bool {
 	if p.base.lastTried != nil {
 		return true
 	}
-	best := s.upcoming(p, set, nil, 1)
+	best := s.upcoming(p, s.withBase(p, set), nil, 1)
 	return len(best) == 0 || best[0].hinted
+}
+
+// withBase narrows set, the term of p, to the versions the term of p's
+// project node allows when p is an extra node and the project node has a
+// positive term that leaves some: an extra node is decided at its
+// project's version (package-a[z]>=1.1 beside package-a>=1.2,<1.3 is tried
+// at 1.2.0, not 1.3.0).
+func (s *solver) withBase(p *pkg, set pep440.Set) pep440.Set {
+	if p.base == p {
+		return set
+	}
+	if st := s.sol.st(p.base); st.has && st.acc.pos {
+		if both := set.Intersect(st.acc.set); !both.IsEmpty() {
+			return both
+		}
+	}
+	return set
+}
+
+// walkSiblings starts the background walk below c, just decided for p,
+// for the other pending nodes of p's project (its extras, or the project
+// itself) that allow it: the solver will try them at c (siblingDecision),
+// so what their extras require is needed, while the versions hinted for
+// them before (package-a[z] at 1.3.0, its newest, before package-a was
+// decided at 1.2.0) are not.
+func (s *solver) walkSiblings(ctx context.Context, p *pkg, c *cand) {
+	if p.isRoot() {
+		return
+	}
+	b := p.base
+	for i := -1; i < len(b.extras); i++ {
+		q := b
+		if i >= 0 {
+			q = b.extras[i]
+		}
+		if q == p || !s.pending(q) {
+			continue
+		}
+		if set := s.sol.acc(q).set; set.Contains(c.v) {
+			s.lookahead(ctx, q.name, q.extra, c.v, set)
+		}
+	}
 }
 
 // hintFailed records that p could not use c (the background walk stops

@@ -728,3 +728,41 @@ func TestHintBestFollowsNarrowedTerm(t *testing.T) {
 		t.Errorf("hints for n %q, want n 3 then n 2", got)
 	}
 }
+
+// Your requirements name a project with different extras (same-package-
+// extras: a[x,z]>=1.1, a[x,y]>=1.0,<1.3, a>=1.2). Each extra node is
+// hinted at the version its project's term allows (1.2, not a[z]'s own
+// newest 1.3), and once a is decided the walk goes below it for the extra
+// nodes still pending: z's page and z 1.2 are hinted while the solver is
+// still reading x's metadata, not a round trip after it decides a[z].
+func TestExtrasWalkBelowTheDecidedVersion(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &gatedMeta{hintProvider: hintProvider{
+			versions: map[string][]string{"a": {"1.1", "1.2", "1.3"}, "x": {"1.1", "1.2", "1.3"}, "y": {"1.1", "1.2", "1.3"}, "z": {"1.1", "1.2", "1.3"}},
+			deps:     map[string]map[string]string{"a": {}},
+			meta:     map[string]int{},
+		}, held: "x==1.2", release: make(chan struct{})}
+		for _, v := range []string{"1.1", "1.2", "1.3"} {
+			h.deps["a"][v] = fmt.Sprintf("x==%[1]s; extra == 'x' | y==%[1]s; extra == 'y' | z==%[1]s; extra == 'z'", v)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := Resolve(context.Background(), h, reqs("a[x,z]>=1.1", "a[x,y]>=1.0,<1.3", "a>=1.2"), Options{})
+			done <- err
+		}()
+		synctest.Wait() // the solver waits for x 1.2's metadata
+		hints := h.all()
+		if !slices.Contains(hints, "z") || !slices.Contains(hints, "z: 1.2") {
+			t.Errorf("z's page and z 1.2 not hinted while x 1.2 is read: %q", hints)
+		}
+		close(h.release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		for _, hint := range h.hinted("a") {
+			if strings.Contains(hint, "1.3") {
+				t.Errorf("a hinted at 1.3, which a>=1.2,<1.3 excludes: %q", h.hinted("a"))
+			}
+		}
+	})
+}
