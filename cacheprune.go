@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/target"
 )
 
 // CacheDir is the cache directory a run with --cache-dir cacheDir ("" =
@@ -33,10 +34,10 @@ type CacheReport struct {
 const staleTempAge = time.Hour
 
 // cacheEntry matches the names pylock gives the top-level entries of its
-// cache: versioned namespaces of the index client and the previous-lock
-// pins (any version), and the directories of git checkouts, direct
+// cache: versioned namespaces of the index client, the previous-lock pins
+// and the interpreter probes (any version), and the directories of git checkouts, direct
 // references' archives and sdist builds.
-var cacheEntry = regexp.MustCompile(`^(?:(?:http|pages|meta|results|tmp|prefs)-v[0-9]+|git|direct|build)$`)
+var cacheEntry = regexp.MustCompile(`^(?:(?:http|pages|meta|results|tmp|prefs|interp)-v[0-9]+|git|direct|build)$`)
 
 // checkCacheDir refuses a directory that holds anything pylock does not
 // put in its cache (--cache-dir ~ by mistake, say): nothing there is
@@ -86,7 +87,7 @@ func PruneCache(dir string, now time.Time, dryRun bool) (CacheReport, error) {
 	if err := checkCacheDir(dir); err != nil {
 		return rep, err
 	}
-	old, err := index.OldLayouts(dir, append(index.Namespaces(), prefsNamespace))
+	old, err := index.OldLayouts(dir, append(index.Namespaces(), prefsNamespace, target.ProbeNamespace))
 	if err != nil {
 		return rep, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pylock/pylock"
+	"github.com/pylock/pylock/pypi/target"
 )
 
 // settle resolves p until its result is reused.
@@ -82,12 +83,14 @@ func TestPruneCache(t *testing.T) {
 	mkfile(t, filepath.Join(c, "http-v3", "ab", "entry"), "old layout", time.Time{})
 	mkfile(t, filepath.Join(c, "pages-v2", "entry"), "old layout", time.Time{})
 	mkfile(t, filepath.Join(c, "prefs-v0", "entry"), "old layout", time.Time{})
+	mkfile(t, filepath.Join(c, "interp-v0", "entry"), "old layout", time.Time{})
+	mkfile(t, filepath.Join(c, target.ProbeNamespace, "entry"), "an interpreter's probe", time.Time{})
 	mkfile(t, filepath.Join(c, "pages-v9", "entry"), "a newer pylock's", time.Time{})
 	mkfile(t, filepath.Join(c, "pages-v3", ".tmp-1"), "killed process", now.Add(-2*time.Hour))
 	mkfile(t, filepath.Join(c, "tmp-v1", "download-1"), "killed process", now.Add(-3*time.Hour))
 	mkfile(t, filepath.Join(c, "meta-v3", ".tmp-2"), "a live process's", now.Add(-time.Minute))
 	want := []string{
-		filepath.Join(c, "http-v3"), filepath.Join(c, "pages-v2"), filepath.Join(c, "prefs-v0"),
+		filepath.Join(c, "http-v3"), filepath.Join(c, "pages-v2"), filepath.Join(c, "prefs-v0"), filepath.Join(c, "interp-v0"),
 		filepath.Join(c, "pages-v3", ".tmp-1"), filepath.Join(c, "tmp-v1", "download-1"), resultOfA,
 	}
 	slices.Sort(want)

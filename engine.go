@@ -132,7 +132,13 @@ type TargetSpec struct {
 // Target builds the target environment (target.Select): the zero spec
 // probes python3 on PATH; a platform alone keeps that interpreter's Python.
 func (s TargetSpec) Target(ctx context.Context) (target.Target, error) {
-	return target.Select(ctx, s.PythonVersion, s.Platform)
+	return s.target(ctx, "")
+}
+
+// target is Target keeping the interpreter's probe in the cache at
+// cacheDir ("" = none: target.SelectCached).
+func (s TargetSpec) target(ctx context.Context, cacheDir string) (target.Target, error) {
+	return target.SelectCached(ctx, s.PythonVersion, s.Platform, cacheDir)
 }
 
 // Result is a successful resolution.
@@ -175,12 +181,17 @@ func Resolve(ctx context.Context, req Options) (*Result, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	t, err := req.Target.Target(ctx)
+	iopts, ioptsErr := buildIndexOptions(req, in, getenv) // openIndex reports its error
+	probeCache := ""
+	if ioptsErr == nil {
+		probeCache = buildCacheDir(iopts)
+	}
+	t, err := req.Target.target(ctx, probeCache)
 	if err != nil {
 		return nil, usageErr(err)
 	}
 	var reuseKey string
-	if iopts, err := buildIndexOptions(req, in, getenv); err == nil {
+	if ioptsErr == nil {
 		if reuseKey = resultKey(req, in, iopts, t, getenv); reuseKey != "" {
 			if res := reusedResult(reuseKey, iopts, t, start); res != nil {
 				return res, nil

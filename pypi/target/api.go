@@ -56,7 +56,7 @@ func New(pythonVersion, platform string) (Target, error) { return newTarget(pyth
 
 // Default returns the target for the python3 on PATH if any (asked with a
 // short timeout), else CPython 3.12 on the host's OS/arch.
-func Default(ctx context.Context) Target { return defaultTarget(ctx) }
+func Default(ctx context.Context) Target { return defaultTarget(ctx, "") }
 
 // Env returns the complete PEP 508 marker environment (extra unset).
 func (t Target) Env() pep508.Env { return t.env() }
@@ -88,11 +88,19 @@ func (t Target) String() string {
 // `--python-platform linux` never switches the Python version; a version
 // alone or both are New.
 func Select(ctx context.Context, pythonVersion, platform string) (Target, error) {
+	return SelectCached(ctx, pythonVersion, platform, "")
+}
+
+// SelectCached is Select keeping the default interpreter's probe in the
+// cache at cacheDir ("" = none): a later run with the same interpreter
+// (its resolved path, size and modification time) on the same kernel does
+// not start it again. See ProbeNamespace.
+func SelectCached(ctx context.Context, pythonVersion, platform, cacheDir string) (Target, error) {
 	switch {
 	case pythonVersion == "" && platform == "":
-		return Default(ctx), nil
+		return defaultTarget(ctx, cacheDir), nil
 	case pythonVersion == "":
-		return New(Default(ctx).PythonFlag(), platform)
+		return New(defaultTarget(ctx, cacheDir).PythonFlag(), platform)
 	}
 	return New(pythonVersion, platform)
 }

@@ -22,8 +22,8 @@ import (
 // catch interpreters that hang.
 const ProbeTimeout = 10 * time.Second
 
-func defaultTarget(ctx context.Context) Target {
-	if t, err := FromInterpreter(ctx, "python3"); err == nil {
+func defaultTarget(ctx context.Context, cacheDir string) Target {
+	if t, err := fromInterpreter(ctx, "python3", cacheDir); err == nil {
 		return t
 	}
 	t, err := New(DefaultPython, "")
@@ -102,29 +102,59 @@ type probe struct {
 // it runs on. It fails for interpreters other than CPython and PyPy and for
 // systems other than Linux, macOS and Windows.
 func FromInterpreter(ctx context.Context, python string) (Target, error) {
+	return fromInterpreter(ctx, python, "")
+}
+
+// fromInterpreter is FromInterpreter, with the probe's answer kept in the
+// cache at cacheDir ("" = none; see probecache.go).
+func fromInterpreter(ctx context.Context, python, cacheDir string) (Target, error) {
 	path, err := exec.LookPath(python)
 	if err != nil {
 		return Target{}, err
 	}
+	entry := probeEntryPath(cacheDir, path)
+	if out, ok := loadProbeEntry(entry); ok {
+		if t, err := parseProbe(out); err == nil {
+			return t, nil
+		}
+	}
+	out, err := runProbe(ctx, path)
+	if err != nil {
+		return Target{}, err
+	}
+	t, err := parseProbe(out)
+	if err != nil {
+		return Target{}, fmt.Errorf("probing %s: %w", path, err)
+	}
+	storeProbeEntry(entry, out)
+	return t, nil
+}
+
+// runProbe runs the interpreter at path in isolated mode without the site
+// module (the probe needs only the standard library, and site's imports
+// double its start-up), for at most ProbeTimeout, and returns what the
+// probe script printed.
+func runProbe(ctx context.Context, path string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "-I", "-c", probeScript)
+	cmd := exec.CommandContext(ctx, path, "-I", "-S", "-c", probeScript)
 	cmd.Env = append(os.Environ(), "SYSTEM_VERSION_COMPAT=0") // real macOS version, not 10.16
 	cmd.WaitDelay = time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return Target{}, fmt.Errorf("probing %s: %w: %s", path, err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("probing %s: %w: %s", path, err, strings.TrimSpace(stderr.String()))
 	}
+	return stdout.Bytes(), nil
+}
+
+// parseProbe builds the target the probe script's output describes.
+func parseProbe(out []byte) (Target, error) {
 	var p probe
-	if err := json.Unmarshal(stdout.Bytes(), &p); err != nil {
-		return Target{}, fmt.Errorf("probing %s: %w", path, err)
+	if err := json.Unmarshal(out, &p); err != nil {
+		return Target{}, err
 	}
-	t, err := p.target()
-	if err != nil {
-		return Target{}, fmt.Errorf("probing %s: %w", path, err)
-	}
-	return t, nil
+	return p.target()
 }
 
 func (p probe) target() (Target, error) {

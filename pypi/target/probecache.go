@@ -1,0 +1,108 @@
+package target
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+)
+
+// Interpreter probes, cached
+//
+// Probing python3 (FromInterpreter) starts the interpreter: 20-50 ms, ten
+// times a warm resolve. Its answer depends on the interpreter and on the
+// system it runs on, so it is kept in the cache directory under a key made
+// of the probe script, the interpreter's resolved path, size and
+// modification time (a new build or venv is probed again), and the kernel's
+// release and version where they can be read cheaply (Linux, macOS: the
+// platform_release and platform_version markers and macOS's version follow
+// them). A change the key cannot see (another C library under the same
+// interpreter file) is missed until the interpreter changes or the cache
+// is cleaned (pylock cache clean).
+//
+// An entry is written in place (no temporary file that an interrupt could
+// leave behind); a torn or damaged one fails its CRC-32 and is probed and
+// replaced.
+
+// ProbeNamespace names the entries' directory in the cache. Bump its
+// version when the probe's output changes meaning.
+const ProbeNamespace = "interp-v1"
+
+// probeMagic starts every entry.
+const probeMagic = "pylock-interp-v1 "
+
+// probeEntryPath returns where the probe of the interpreter at path (as
+// found on PATH) is cached under cacheDir; "" without a cache or when the
+// interpreter cannot be identified.
+func probeEntryPath(cacheDir, path string) string {
+	if cacheDir == "" {
+		return ""
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return ""
+	}
+	if abs, err := filepath.Abs(real); err == nil {
+		real = abs
+	}
+	st, err := os.Stat(real)
+	if err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%s\x00%s", probeScript, real, st.Size(), st.ModTime().UnixNano(), runtime.GOOS, kernelID())
+	return filepath.Join(cacheDir, ProbeNamespace, hex.EncodeToString(h.Sum(nil)))
+}
+
+// loadProbeEntry returns the probe output cached at path; false when there
+// is no usable entry.
+func loadProbeEntry(path string) ([]byte, bool) {
+	if path == "" {
+		return nil, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	return decodeProbeEntry(data)
+}
+
+// storeProbeEntry caches out at path. Failures are ignored: the entry
+// only saves a probe.
+func storeProbeEntry(path string, out []byte) {
+	if path == "" {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return
+	}
+	_ = os.WriteFile(path, encodeProbeEntry(out), 0o644)
+}
+
+// encodeProbeEntry renders out as an entry: the magic and the CRC-32
+// (IEEE, 8 hex digits) of out on the first line, then out.
+func encodeProbeEntry(out []byte) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s%08x\n", probeMagic, crc32.ChecksumIEEE(out))
+	b.Write(out)
+	return b.Bytes()
+}
+
+// decodeProbeEntry returns the output an entry holds; false unless the
+// magic and checksum match.
+func decodeProbeEntry(data []byte) ([]byte, bool) {
+	head, body, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || !bytes.HasPrefix(head, []byte(probeMagic)) {
+		return nil, false
+	}
+	sum, err := strconv.ParseUint(string(head[len(probeMagic):]), 16, 32)
+	if err != nil || len(head) != len(probeMagic)+8 || uint32(sum) != crc32.ChecksumIEEE(body) {
+		return nil, false
+	}
+	return body, true
+}
