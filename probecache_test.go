@@ -2,10 +2,7 @@ package pylock_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -20,25 +17,8 @@ import (
 // answer from the cache instead of starting the interpreter (20-50 ms,
 // against a few for the resolve); --no-cache asks every time.
 func TestResolveCachesTheInterpreterProbe(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("needs a shell script interpreter")
-	}
-	cat, err := exec.LookPath("cat")
-	if err != nil {
-		t.Skip("no cat command")
-	}
-	bin := t.TempDir()
-	log := filepath.Join(bin, "runs")
-	probe := `{"implementation_name": "cpython", "implementation_version": "3.11.7", "platform_machine": "x86_64", "platform_release": "6.1", "platform_version": "#1", "python_full_version": "3.11.7", "sys_platform": "linux", "gil_disabled": false, "pointer_bits": 64, "mac_ver": "", "glibc": "glibc 2.36", "musl": ""}`
-	script := "#!/bin/sh\necho run >> '" + log + "'\n" + cat + " <<'EOF'\n" + probe + "\nEOF\n"
-	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin)
-	runs := func() int {
-		data, _ := os.ReadFile(log)
-		return strings.Count(string(data), "run\n")
-	}
+	py, runs := testenv.FakePython(t, testenv.LinuxProbe)
+	t.Setenv("PATH", filepath.Dir(py))
 	cache := t.TempDir()
 	resolve := func(noCache bool, reqs string) *pylock.Result {
 		t.Helper()

@@ -3,48 +3,19 @@ package target
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/pylock/pylock/internal/testenv"
 )
-
-// countingPython writes an executable "python3" that prints out (a probe's
-// answer) and appends a line to a log on each run; it returns the
-// interpreter's path and a function counting its runs.
-func countingPython(t *testing.T, out string) (string, func() int) {
-	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("needs a shell script interpreter")
-	}
-	cat, err := exec.LookPath("cat")
-	if err != nil {
-		t.Skip("no cat command")
-	}
-	dir := t.TempDir()
-	log := filepath.Join(dir, "runs")
-	// Absolute: the test runs it with PATH set to its directory alone.
-	script := "#!/bin/sh\necho run >> '" + log + "'\n" + cat + " <<'EOF'\n" + out + "\nEOF\n"
-	py := filepath.Join(dir, "python3")
-	if err := os.WriteFile(py, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return py, func() int {
-		data, _ := os.ReadFile(log)
-		return strings.Count(string(data), "run\n")
-	}
-}
-
-const linuxProbe = `{"implementation_name": "cpython", "implementation_version": "3.11.7", "platform_machine": "x86_64", "platform_release": "6.1", "platform_version": "#1", "python_full_version": "3.11.7", "sys_platform": "linux", "gil_disabled": false, "pointer_bits": 64, "mac_ver": "", "glibc": "glibc 2.36", "musl": ""}`
 
 // A cached probe is not run again while the interpreter file is unchanged;
 // a rebuilt interpreter (another modification time), a damaged entry or
 // another cache directory probes again, and no cache probes every time.
 // The target is the same either way.
 func TestProbeCache(t *testing.T) {
-	py, runs := countingPython(t, linuxProbe)
+	py, runs := testenv.FakePython(t, testenv.LinuxProbe)
 	cache := t.TempDir()
 	ctx := context.Background()
 	want, err := fromInterpreter(ctx, py, "")
@@ -103,7 +74,7 @@ func TestProbeCache(t *testing.T) {
 // Through a symbolic link the interpreter is identified by the file it
 // points to: a venv's python3 link and the base interpreter share a probe.
 func TestProbeCacheFollowsLinks(t *testing.T) {
-	py, runs := countingPython(t, linuxProbe)
+	py, runs := testenv.FakePython(t, testenv.LinuxProbe)
 	link := filepath.Join(t.TempDir(), "python3")
 	if err := os.Symlink(py, link); err != nil {
 		t.Skip(err)
@@ -120,7 +91,7 @@ func TestProbeCacheFollowsLinks(t *testing.T) {
 }
 
 func TestProbeEntryRoundTrip(t *testing.T) {
-	for _, out := range []string{"", "{}", linuxProbe, "a\nb\n"} {
+	for _, out := range []string{"", "{}", testenv.LinuxProbe, "a\nb\n"} {
 		got, ok := decodeProbeEntry(encodeProbeEntry([]byte(out)))
 		if !ok || string(got) != out {
 			t.Errorf("round trip of %q: %q, %v", out, got, ok)
@@ -134,7 +105,7 @@ func TestProbeEntryRoundTrip(t *testing.T) {
 }
 
 func FuzzDecodeProbeEntry(f *testing.F) {
-	f.Add(encodeProbeEntry([]byte(linuxProbe)))
+	f.Add(encodeProbeEntry([]byte(testenv.LinuxProbe)))
 	f.Add([]byte("pylock-interp-v1 00000000\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, ok := decodeProbeEntry(data)
