@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/pylock/pylock/internal/crcentry"
 	"github.com/pylock/pylock/pypi/pep440"
 )
 
@@ -85,24 +83,15 @@ func encodePins(pins map[string]string) ([]byte, bool) {
 		body.WriteString(v)
 		body.WriteByte('\n')
 	}
-	out := fmt.Appendf(nil, "%s%08x\n", prefsMagic, crc32.ChecksumIEEE(body.Bytes()))
-	return append(out, body.Bytes()...), true
+	return crcentry.Encode(prefsMagic, body.Bytes()), true
 }
 
 // decodePins reads an entry written by encodePins; false when it is not one
 // (wrong magic or checksum, a line that is not name==version, a version
 // that does not parse).
 func decodePins(data []byte) (map[string]pep440.Version, bool) {
-	head, body, ok := bytes.Cut(data, []byte{'\n'})
+	body, ok := crcentry.Decode(prefsMagic, data)
 	if !ok {
-		return nil, false
-	}
-	sum, ok := bytes.CutPrefix(head, []byte(prefsMagic))
-	if !ok || len(sum) != 8 {
-		return nil, false
-	}
-	want, err := strconv.ParseUint(string(sum), 16, 32)
-	if err != nil || uint32(want) != crc32.ChecksumIEEE(body) {
 		return nil, false
 	}
 	prefs := map[string]pep440.Version{}

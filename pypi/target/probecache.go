@@ -1,15 +1,14 @@
 package target
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
+
+	"github.com/pylock/pylock/internal/crcentry"
 )
 
 // Interpreter probes, cached
@@ -84,25 +83,9 @@ func storeProbeEntry(path string, out []byte) {
 	_ = os.WriteFile(path, encodeProbeEntry(out), 0o644)
 }
 
-// encodeProbeEntry renders out as an entry: the magic and the CRC-32
-// (IEEE, 8 hex digits) of out on the first line, then out.
-func encodeProbeEntry(out []byte) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s%08x\n", probeMagic, crc32.ChecksumIEEE(out))
-	b.Write(out)
-	return b.Bytes()
-}
+// encodeProbeEntry renders out as an entry (crcentry).
+func encodeProbeEntry(out []byte) []byte { return crcentry.Encode(probeMagic, out) }
 
 // decodeProbeEntry returns the output an entry holds; false unless the
 // magic and checksum match.
-func decodeProbeEntry(data []byte) ([]byte, bool) {
-	head, body, ok := bytes.Cut(data, []byte("\n"))
-	if !ok || !bytes.HasPrefix(head, []byte(probeMagic)) {
-		return nil, false
-	}
-	sum, err := strconv.ParseUint(string(head[len(probeMagic):]), 16, 32)
-	if err != nil || len(head) != len(probeMagic)+8 || uint32(sum) != crc32.ChecksumIEEE(body) {
-		return nil, false
-	}
-	return body, true
-}
+func decodeProbeEntry(data []byte) ([]byte, bool) { return crcentry.Decode(probeMagic, data) }

@@ -89,31 +89,3 @@ func TestProbeCacheFollowsLinks(t *testing.T) {
 		t.Errorf("the interpreter ran %d times, want 1", n)
 	}
 }
-
-func TestProbeEntryRoundTrip(t *testing.T) {
-	for _, out := range []string{"", "{}", testenv.LinuxProbe, "a\nb\n"} {
-		got, ok := decodeProbeEntry(encodeProbeEntry([]byte(out)))
-		if !ok || string(got) != out {
-			t.Errorf("round trip of %q: %q, %v", out, got, ok)
-		}
-	}
-	for _, bad := range []string{"", "pylock-interp-v1 ", "pylock-interp-v1 0000000\n{}", "pylock-interp-v2 00000000\n", "pylock-interp-v1 zzzzzzzz\n{}"} {
-		if _, ok := decodeProbeEntry([]byte(bad)); ok {
-			t.Errorf("decodeProbeEntry(%q) accepted", bad)
-		}
-	}
-}
-
-func FuzzDecodeProbeEntry(f *testing.F) {
-	f.Add(encodeProbeEntry([]byte(testenv.LinuxProbe)))
-	f.Add([]byte("pylock-interp-v1 00000000\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		out, ok := decodeProbeEntry(data)
-		if !ok {
-			return
-		}
-		if back, ok := decodeProbeEntry(encodeProbeEntry(out)); !ok || string(back) != string(out) {
-			t.Fatalf("accepted %q, which does not round-trip", data)
-		}
-	})
-}
