@@ -25,15 +25,36 @@ func skipName(name string, dir bool) bool {
 	if dir {
 		return skipDirs[name] || strings.HasSuffix(name, ".egg-info")
 	}
-	return strings.HasSuffix(name, ".pyc") || strings.HasSuffix(name, ".pyo")
+	return strings.HasSuffix(name, ".pyc") || strings.HasSuffix(name, ".pyo") || lockName(name)
+}
+
+// lockName reports whether a file name is one PEP 751 gives lock files
+// (pylock.toml, pylock.<name>.toml). A lock describes an environment, not
+// the project's source, and a lock of the project records the project's
+// tree hash: counted in the hash, every lock written into the tree would
+// change the hash it records, so no two runs would agree.
+func lockName(name string) bool {
+	mid, ok := strings.CutPrefix(name, "pylock.")
+	if !ok {
+		return false
+	}
+	mid, ok = strings.CutSuffix(mid, "toml")
+	if !ok {
+		return false
+	}
+	if mid == "" {
+		return true
+	}
+	label, ok := strings.CutSuffix(mid, ".")
+	return ok && label != "" && !strings.Contains(label, ".")
 }
 
 // TreeHash returns "sha256:<hex>" over a source tree: every regular file's
 // slash-separated relative path, executable bit and content, and every
 // symbolic link's target, in path order. Version control data, caches,
-// virtual environments, build outputs (build/, dist/, *.egg-info) and
-// compiled Python files are left out, so installing or testing the project
-// does not change its hash.
+// virtual environments, build outputs (build/, dist/, *.egg-info),
+// compiled Python files and PEP 751 lock files (lockName) are left out, so
+// installing, testing or locking the project does not change its hash.
 func TreeHash(root string) (string, error) {
 	type entry struct{ rel, path string }
 	var files []entry
