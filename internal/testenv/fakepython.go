@@ -6,36 +6,99 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// FakePython writes an executable "python3" into a new directory that
-// prints out, whatever its arguments, and counts its runs; it returns the
-// interpreter's path and a function that reports how many times it ran.
-// It skips t where a shell script cannot be an interpreter (Windows). The
-// script names cat by its absolute path: it runs with PATH set to its own
-// directory alone.
+// fakePythonSource is a program that appends "run" to the file "runs"
+// beside it and prints the file "out" beside it, whatever its arguments.
+const fakePythonSource = `package main
+
+import (
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	exe, err := os.Executable()
+	if err != nil {
+		os.Exit(3)
+	}
+	dir := filepath.Dir(exe)
+	f, err := os.OpenFile(filepath.Join(dir, "runs"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		os.Exit(3)
+	}
+	f.WriteString("run\n")
+	f.Close()
+	out, err := os.ReadFile(filepath.Join(dir, "out"))
+	if err != nil {
+		os.Exit(3)
+	}
+	os.Stdout.Write(out)
+}
+`
+
+var (
+	fakeOnce sync.Once
+	fakeBin  []byte
+	fakeErr  error
+)
+
+// FakePython puts an executable "python3" (a compiled program, not a
+// script) into a new directory; it prints out, whatever its arguments, and
+// counts its runs. It returns the interpreter's path and a function that
+// reports how many times it ran. The program is built once per test
+// process with the go command.
 func FakePython(t testing.TB, out string) (path string, runs func() int) {
 	t.Helper()
 	if runtime.GOOS == "windows" {
-		t.Skip("needs a shell script interpreter")
+		t.Skip("the fake interpreter is named python3, without .exe")
 	}
-	cat, err := exec.LookPath("cat")
-	if err != nil {
-		t.Skip("no cat command")
+	fakeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pylock-fakepython-")
+		if err != nil {
+			fakeErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		src := filepath.Join(dir, "main.go")
+		if fakeErr = os.WriteFile(src, []byte(fakePythonSource), 0o644); fakeErr != nil {
+			return
+		}
+		bin := filepath.Join(dir, "python3")
+		cmd := exec.Command("go", "build", "-o", bin, src)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=", "GO111MODULE=on", "GOWORK=off")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			fakeErr = &buildError{err, string(b)}
+			return
+		}
+		fakeBin, fakeErr = os.ReadFile(bin)
+	})
+	if fakeErr != nil {
+		t.Fatalf("building the fake python3: %v", fakeErr)
 	}
 	dir := t.TempDir()
-	log := filepath.Join(dir, "runs")
-	script := "#!/bin/sh\necho run >> '" + log + "'\n" + cat + " <<'EOF'\n" + out + "\nEOF\n"
 	path = filepath.Join(dir, "python3")
-	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(path, fakeBin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "out"), []byte(out), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path, func() int {
-		data, _ := os.ReadFile(log)
+		data, _ := os.ReadFile(filepath.Join(dir, "runs"))
 		return strings.Count(string(data), "run\n")
 	}
 }
+
+type buildError struct {
+	err    error
+	output string
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.output }
 
 // LinuxProbe is what pypi/target's probe script prints for CPython 3.11.7
 // on x86_64 Linux with glibc 2.36 (for FakePython).

@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/pylock/pylock/internal/crcentry"
 )
@@ -17,10 +19,13 @@ import (
 // times a warm resolve. Its answer depends on the interpreter and on the
 // system it runs on, so it is kept in the cache directory under a key made
 // of the probe script, the interpreter's resolved path, size and
-// modification time (a new build or venv is probed again), and the kernel's
+// modification time (a new build is probed again; a venv's python3 is a
+// link to its base interpreter and shares its entry), and the kernel's
 // release and version where they can be read cheaply (Linux, macOS: the
 // platform_release and platform_version markers and macOS's version follow
-// them). A change the key cannot see (another C library under the same
+// them). A script on PATH (a pyenv or asdf shim, which picks an
+// interpreter at each start) is probed every time (isScript). A change the
+// key cannot see (another C library under the same
 // interpreter file) is missed until the interpreter changes or the cache
 // is cleaned (pylock cache clean).
 //
@@ -50,12 +55,31 @@ func probeEntryPath(cacheDir, path string) string {
 		real = abs
 	}
 	st, err := os.Stat(real)
-	if err != nil || !st.Mode().IsRegular() {
+	if err != nil || !st.Mode().IsRegular() || isScript(real) {
 		return ""
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%s\x00%s", probeScript, real, st.Size(), st.ModTime().UnixNano(), runtime.GOOS, kernelID())
 	return filepath.Join(cacheDir, ProbeNamespace, hex.EncodeToString(h.Sum(nil)))
+}
+
+// isScript reports whether the file at path is a script ("#!" or a batch
+// file): a shim (pyenv, asdf, a wrapper) picks the interpreter it starts
+// each time from the environment and files the key does not see (pyenv's
+// .python-version, PYENV_VERSION), so its probe is never cached.
+func isScript(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".bat", ".cmd", ".ps1":
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	var head [2]byte
+	n, _ := io.ReadFull(f, head[:])
+	return n == 2 && string(head[:]) == "#!"
 }
 
 // loadProbeEntry returns the probe output cached at path; false when there

@@ -89,3 +89,26 @@ func TestProbeCacheFollowsLinks(t *testing.T) {
 		t.Errorf("the interpreter ran %d times, want 1", n)
 	}
 }
+
+// A script on PATH (a pyenv shim: `pyenv local 3.12` changes what it
+// starts, not the script) is probed on every run, cache or not; the
+// interpreter it starts would be cached under its own path.
+func TestProbeCacheSkipsScripts(t *testing.T) {
+	bin, runs := testenv.FakePython(t, testenv.LinuxProbe)
+	shim := filepath.Join(t.TempDir(), "python3")
+	if err := os.WriteFile(shim, []byte("#!/bin/sh\nexec '"+bin+"' \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	for i := 1; i <= 3; i++ {
+		if _, err := fromInterpreter(context.Background(), shim, cache); err != nil {
+			t.Fatal(err)
+		}
+		if n := runs(); n != i {
+			t.Fatalf("run %d: the shim's interpreter ran %d times, want %d (a script is never cached)", i, n, i)
+		}
+	}
+	if entries, _ := filepath.Glob(filepath.Join(cache, ProbeNamespace, "*")); len(entries) != 0 {
+		t.Errorf("entries %q for a script", entries)
+	}
+}
