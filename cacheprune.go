@@ -35,8 +35,8 @@ const staleTempAge = time.Hour
 
 // cacheEntry matches the names pylock gives the top-level entries of its
 // cache: versioned namespaces of the index client, the previous-lock pins
-// and the interpreter probes (any version), and the directories of git checkouts, direct
-// references' archives and sdist builds.
+// and the interpreter probes (any version), and the directories of git
+// checkouts, direct references' archives and sdist builds.
 var cacheEntry = regexp.MustCompile(`^(?:(?:http|pages|meta|results|tmp|prefs|interp)-v[0-9]+|git|direct|build)$`)
 
 // checkCacheDir refuses a directory that holds anything pylock does not

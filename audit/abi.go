@@ -376,17 +376,17 @@ func (g *Guard) Conflicts(ctx context.Context, name string, v pep440.Version) []
 // requires reports whether the metadata of a release's compiled wheels
 // requires provider (under the guard's environment) and the versions its
 // requirements admit together. It reads the first wheel whose metadata it
-// can get, in the order of compiledWheels (the resolver's rank for its
-// target with WithWheelRank, then file name order: wheels of one release
-// share their Requires-Dist, and the one the resolver read is fetched
-// already, and offline may be the only one cached): the answer does not
-// depend on map order or on which metadata is cached.
+// can get, wheels (in file name order) taken in the order WithWheelRank
+// sets (ranked): wheels of one release share their Requires-Dist, and the
+// one the resolver ranks first is the one it has read already (and,
+// offline, may be the only one cached). The answer does not depend on map
+// order or on which metadata is cached.
 // When no wheel's metadata can be read it returns the error: the guard
 // cannot tell, and says so (Unread) rather than passing the release.
 func (g *Guard) requires(ctx context.Context, wheels []index.File, provider string) (bool, pep440.Set, error) {
 	var md *index.Metadata
 	var lastErr error
-	for _, f := range wheels {
+	for _, f := range g.ranked(wheels) {
 		m, err := g.src.Metadata(ctx, f)
 		if err == nil {
 			md = m
@@ -458,7 +458,7 @@ func (a Applied) Explain() string {
 }
 
 // compiledWheels returns the compiled wheels of name==v in proj, once per
-// file name, in sortedFiles order: only they carry an ABI. The resolver asks
+// file name, in file name order: only they carry an ABI. The resolver asks
 // about every version it tries, so the project's wheels are grouped by
 // version once (sdists and "-any" wheels skipped without parsing their
 // names), not parsed again per question.
@@ -482,7 +482,7 @@ func (g *Guard) compiledWheels(name string, proj *index.Project, v pep440.Versio
 		}
 		idx = make(map[string][]index.File, len(byName))
 		for k, files := range byName {
-			idx[k] = g.sortedFiles(files)
+			idx[k] = sortedFiles(files)
 		}
 		g.mu.Lock()
 		g.byVer[name] = idx
@@ -491,16 +491,23 @@ func (g *Guard) compiledWheels(name string, proj *index.Project, v pep440.Versio
 	return idx[v.Key()]
 }
 
-// sortedFiles returns files in file name order, after those g.rank ranks
-// (by rank) when it is set.
-func (g *Guard) sortedFiles(files map[string]index.File) []index.File {
+// sortedFiles lists files in file name order.
+func sortedFiles(files map[string]index.File) []index.File {
 	out := make([]index.File, 0, len(files))
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		out = append(out, files[name])
 	}
-	if g.rank == nil {
-		return out
+	return out
+}
+
+// ranked returns the wheels of one release (in file name order) in the
+// order WithWheelRank sets, in a new slice; only the releases whose
+// metadata the guard reads are ranked.
+func (g *Guard) ranked(files []index.File) []index.File {
+	if g.rank == nil || len(files) < 2 {
+		return files
 	}
+	out := slices.Clone(files)
 	type ranked struct {
 		r  int
 		ok bool
