@@ -3,6 +3,7 @@ package resolver_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	"github.com/pylock/pylock/internal/corpus"
@@ -42,5 +43,34 @@ func BenchmarkResolveUniversal(b *testing.B) {
 				resolveOnce()
 			}
 		})
+	}
+}
+
+// BenchmarkResolveUniversalSeed resolves the bundled seed stack
+// (testdata/index.toml: fastapi, uvicorn, gunicorn, opencv-python, pillow,
+// numpy) for every environment of Python >=3.9, metadata in memory: its
+// requirements carry markers (colorama on Windows, exceptiongroup below
+// 3.11), so the forks' markers are merged and simplified.
+func BenchmarkResolveUniversalSeed(b *testing.B) {
+	sc, err := corpus.LoadPackse(filepath.Join(testenv.ModuleRoot(), "testdata", "index.toml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tg, _ := resolvelibEnv(b)
+	p := memprovider.New(sc.Index, tg, memprovider.Options{})
+	root, err := parseReqs(sc.Root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resolveOnce := func() {
+		if _, err := resolver.ResolveUniversal(context.Background(), p, root, resolver.UniversalOptions{RequiresPython: ">=3.9"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	resolveOnce()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		resolveOnce()
 	}
 }

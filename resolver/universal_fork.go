@@ -125,6 +125,7 @@ func (f *fork) cut(ms []pep508.Marker) []*fork {
 		}
 	}
 	cells := []pep508.Marker{f.split}
+	var simp *pep508.Simplifier // made when a cell is cut
 	for _, m := range ms {
 		if m.IsTrue() {
 			continue
@@ -136,7 +137,10 @@ func (f *fork) cut(ms []pep508.Marker) []*fork {
 				next = append(next, c) // m holds in all of c or in none of it
 				continue
 			}
-			next = append(next, pep508.Simplify(in, pep508.Marker{}, ms...), pep508.Simplify(out, pep508.Marker{}, ms...))
+			if simp == nil {
+				simp = pep508.NewSimplifier(pep508.Marker{}, ms...)
+			}
+			next = append(next, simp.Simplify(in), simp.Simplify(out))
 		}
 		cells = next
 	}

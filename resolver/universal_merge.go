@@ -44,9 +44,10 @@ func merge(done []forkResult, base pep508.Marker, splits []pep508.Marker) *Resul
 	}
 	sortEdges(out.Root)
 	cands := append(append([]pep508.Marker(nil), splits...), edgeMarkers(done)...)
+	simp := pep508.NewSimplifier(base, cands...)
 	for _, k := range keys {
 		up := byKey[k]
-		up.Marker = pep508.Simplify(up.Marker, base, cands...)
+		up.Marker = simp.Simplify(up.Marker)
 		out.Packages = append(out.Packages, *up)
 	}
 	sort.SliceStable(out.Packages, func(i, j int) bool {

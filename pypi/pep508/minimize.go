@@ -27,21 +27,79 @@ func Equivalent(a, b, within Marker) bool {
 
 // Simplify returns the shortest marker, among m, true and each candidate
 // and its negation, proven equivalent to m where within holds (m itself
-// when none is shorter).
+// when none is shorter). To simplify many markers against the same
+// candidates, a Simplifier computes what depends on the candidates once.
 func Simplify(m, within Marker, candidates ...Marker) Marker {
+	return NewSimplifier(within, candidates...).Simplify(m)
+}
+
+// A Simplifier is Simplify for one within and one list of candidates: the
+// negation, length and restriction to within of each candidate (and of
+// its negation) are computed once, when first needed, not per marker
+// simplified (a universal lock simplifies every package's marker against
+// the same forks' and edges' markers: most of its CPU went to negating the
+// same candidates again). Its results are Simplify's. It is not safe for
+// concurrent use.
+type Simplifier struct {
+	within Marker
+	tries  []simplifyTry
+}
+
+// simplifyTry is one marker Simplify tries: a (for a negation, the
+// candidate it negates until negated), its length, and once ready, a where
+// within holds and not-a, the two sides Equivalent needs of it.
+type simplifyTry struct {
+	a, aWithin, notA Marker
+	size             int
+	negate, ready    bool
+}
+
+// NewSimplifier returns the Simplifier of within and candidates. A
+// candidate repeated is tried once (Simplify keeps the first of equally
+// short ones, so the result is the same).
+func NewSimplifier(within Marker, candidates ...Marker) *Simplifier {
+	s := &Simplifier{within: within}
+	s.tries = append(s.tries, simplifyTry{size: 0})
+	seen := map[string]bool{}
+	for _, c := range candidates {
+		key := c.String()
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		s.tries = append(s.tries, simplifyTry{a: c, size: len(key)}, simplifyTry{a: c, negate: true})
+	}
+	return s
+}
+
+// Simplify is the package's Simplify of m with the Simplifier's within
+// and candidates.
+func (s *Simplifier) Simplify(m Marker) Marker {
 	if m.IsTrue() || m.IsFalse() {
 		return m
 	}
 	best, size := m, len(m.String())
-	try := func(a Marker) {
-		if s := len(a.String()); s < size && Equivalent(a, m, within) {
-			best, size = a, s
+	var mWithin, notM Marker
+	mReady := false
+	for i := range s.tries {
+		t := &s.tries[i]
+		if t.negate { // its length is known once it is negated
+			t.a, t.negate = Not(t.a), false
+			t.size = len(t.a.String())
 		}
-	}
-	try(Marker{})
-	for _, c := range candidates {
-		try(c)
-		try(Not(c))
+		if t.size >= size {
+			continue
+		}
+		if !t.ready {
+			t.aWithin, t.notA, t.ready = And(t.a, s.within), Not(t.a), true
+		}
+		if !mReady {
+			mWithin, notM, mReady = And(m, s.within), Not(m), true
+		}
+		// Equivalent(t.a, m, within), with t's sides computed once.
+		if Disjoint(t.aWithin, notM) && Disjoint(mWithin, t.notA) {
+			best, size = t.a, t.size
+		}
 	}
 	return best
 }

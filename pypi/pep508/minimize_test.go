@@ -270,3 +270,66 @@ func FuzzMarkerAlgebra(f *testing.F) {
 		}
 	})
 }
+
+// simplifyReference is Simplify as it was written before the Simplifier:
+// every candidate's negation and sides computed again for each marker.
+func simplifyReference(m, within Marker, candidates ...Marker) Marker {
+	if m.IsTrue() || m.IsFalse() {
+		return m
+	}
+	best, size := m, len(m.String())
+	try := func(a Marker) {
+		if s := len(a.String()); s < size && Equivalent(a, m, within) {
+			best, size = a, s
+		}
+	}
+	try(Marker{})
+	for _, c := range candidates {
+		try(c)
+		try(Not(c))
+	}
+	return best
+}
+
+// One Simplifier, reused over many markers, gives what simplifyReference
+// gives for each: markers built from a few atoms (And, Or, Not of one to
+// three of them), against candidates that repeat, within nothing and
+// within a Requires-Python.
+func TestSimplifierMatchesReference(t *testing.T) {
+	atoms := []Marker{
+		MustParseMarker(`sys_platform == "linux"`), MustParseMarker(`sys_platform == "win32"`),
+		MustParseMarker(`python_version < "3.11"`), MustParseMarker(`python_version >= "3.10"`),
+		MustParseMarker(`platform_machine == "x86_64"`), MustParseMarker(`os_name == "nt"`),
+	}
+	var ms []Marker
+	for i, a := range atoms {
+		ms = append(ms, a, Not(a))
+		for _, b := range atoms[i+1:] {
+			ms = append(ms, And(a, b), Or(a, b), And(a, Not(b)), Or(Not(a), b))
+			for _, c := range atoms {
+				ms = append(ms, Or(And(a, b), And(a, c)), And(Or(a, b), Not(c)))
+			}
+		}
+	}
+	cands := append(append([]Marker(nil), atoms...), atoms[0], Or(atoms[0], atoms[1]), atoms[2])
+	changed := 0
+	for _, within := range []Marker{{}, mustRP(t, ">=3.10")} {
+		s := NewSimplifier(within, cands...)
+		for _, m := range ms {
+			want := simplifyReference(m, within, cands...)
+			if want.String() != m.String() {
+				changed++
+			}
+			if got := s.Simplify(m); got.String() != want.String() {
+				t.Errorf("within %q: Simplifier(%q) = %q, reference %q", within, m, got, want)
+			}
+			if got := Simplify(m, within, cands...); got.String() != want.String() {
+				t.Errorf("within %q: Simplify(%q) = %q, reference %q", within, m, got, want)
+			}
+		}
+	}
+	if changed < 10 {
+		t.Errorf("only %d of %d markers simplify: the comparison shows little", changed, 2*len(ms))
+	}
+	t.Logf("%d of %d markers simplified", changed, 2*len(ms))
+}
