@@ -35,6 +35,11 @@ func Disjoint(a, b Marker) bool {
 	if !ok {
 		return false
 	}
+	return disjointDNF(da, db)
+}
+
+// disjointDNF is Disjoint of two markers in disjunctive normal form.
+func disjointDNF(da, db [][]*node) bool {
 	for _, ca := range da {
 		for _, cb := range db {
 			conj := append(append([]*node(nil), ca...), cb...)

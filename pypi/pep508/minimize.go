@@ -49,10 +49,26 @@ type Simplifier struct {
 // candidate it negates until negated), its length, and once ready, a where
 // within holds and not-a, the two sides Equivalent needs of it.
 type simplifyTry struct {
-	a, aWithin, notA Marker
-	size             int
-	negate, ready    bool
+	a             Marker
+	aWithin, notA normal
+	size          int
+	negate, ready bool
 }
+
+// normal is a marker in disjunctive normal form, for Disjoint; ok is false
+// when it is too large to reason about (Disjoint then proves nothing).
+type normal struct {
+	d  [][]*node
+	ok bool
+}
+
+func normalOf(m Marker) normal {
+	d, ok := dnf(m.n)
+	return normal{d, ok}
+}
+
+// disjoint is Disjoint of the markers a and b are the forms of.
+func (a normal) disjoint(b normal) bool { return a.ok && b.ok && disjointDNF(a.d, b.d) }
 
 // NewSimplifier returns the Simplifier of within and candidates. A
 // candidate repeated is tried once (Simplify keeps the first of equally
@@ -79,7 +95,7 @@ func (s *Simplifier) Simplify(m Marker) Marker {
 		return m
 	}
 	best, size := m, len(m.String())
-	var mWithin, notM Marker
+	var mWithin, notM normal
 	mReady := false
 	for i := range s.tries {
 		t := &s.tries[i]
@@ -91,13 +107,13 @@ func (s *Simplifier) Simplify(m Marker) Marker {
 			continue
 		}
 		if !t.ready {
-			t.aWithin, t.notA, t.ready = And(t.a, s.within), Not(t.a), true
+			t.aWithin, t.notA, t.ready = normalOf(And(t.a, s.within)), normalOf(Not(t.a)), true
 		}
 		if !mReady {
-			mWithin, notM, mReady = And(m, s.within), Not(m), true
+			mWithin, notM, mReady = normalOf(And(m, s.within)), normalOf(Not(m)), true
 		}
 		// Equivalent(t.a, m, within), with t's sides computed once.
-		if Disjoint(t.aWithin, notM) && Disjoint(mWithin, t.notA) {
+		if t.aWithin.disjoint(notM) && mWithin.disjoint(t.notA) {
 			best, size = t.a, t.size
 		}
 	}
