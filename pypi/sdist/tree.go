@@ -25,14 +25,16 @@ func skipName(name string, dir bool) bool {
 	if dir {
 		return skipDirs[name] || strings.HasSuffix(name, ".egg-info")
 	}
-	return strings.HasSuffix(name, ".pyc") || strings.HasSuffix(name, ".pyo") || lockName(name)
+	return strings.HasSuffix(name, ".pyc") || strings.HasSuffix(name, ".pyo")
 }
 
 // lockName reports whether a file name is one PEP 751 gives lock files
-// (pylock.toml, pylock.<name>.toml). A lock describes an environment, not
-// the project's source, and a lock of the project records the project's
-// tree hash: counted in the hash, every lock written into the tree would
-// change the hash it records, so no two runs would agree.
+// (pylock.toml, pylock.<name>.toml). A lock at the top of a project
+// describes an environment, not the project's source, and a lock of the
+// project records the project's tree hash: counted in the hash, every lock
+// written beside `-e .` would change the hash it records, so no two runs
+// would agree. Deeper in the tree such a name is more likely the project's
+// own data (a lock parser's test files) and counts.
 func lockName(name string) bool {
 	mid, ok := strings.CutPrefix(name, "pylock.")
 	if !ok {
@@ -53,8 +55,9 @@ func lockName(name string) bool {
 // slash-separated relative path, executable bit and content, and every
 // symbolic link's target, in path order. Version control data, caches,
 // virtual environments, build outputs (build/, dist/, *.egg-info),
-// compiled Python files and PEP 751 lock files (lockName) are left out, so
-// installing, testing or locking the project does not change its hash.
+// compiled Python files and PEP 751 lock files at the top of the tree
+// (lockName) are left out, so installing, testing or locking the project
+// does not change its hash.
 func TreeHash(root string) (string, error) {
 	type entry struct{ rel, path string }
 	var files []entry
@@ -69,6 +72,9 @@ func TreeHash(root string) (string, error) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
+			return nil
+		}
+		if !d.IsDir() && filepath.Dir(p) == filepath.Clean(root) && lockName(d.Name()) {
 			return nil
 		}
 		if d.IsDir() {

@@ -30,16 +30,16 @@ func TestTreeHash(t *testing.T) {
 	if h, _ := TreeHash(dir); h != h1 {
 		t.Errorf("build outputs changed the hash")
 	}
-	// Nor do PEP 751 locks, which record this hash: a lock written into
-	// the tree must not change it.
+	// Nor do PEP 751 locks at the top, which record this hash: a lock
+	// written beside -e . must not change it.
 	write("pylock.toml", "lock 1")
 	write("pylock.dev.toml", "lock 2")
-	write("sub/pylock.toml", "lock 3")
 	if h, _ := TreeHash(dir); h != h1 {
 		t.Errorf("a lock file changed the hash")
 	}
-	// Other TOML files named alike are the project's.
-	for _, name := range []string{"pylock.a.b.toml", "pylock..toml", "xpylock.toml", "pylock.tomlx"} {
+	// Other TOML files named alike, and lock names deeper down (a lock
+	// parser's test data), are the project's.
+	for _, name := range []string{"pylock.a.b.toml", "pylock..toml", "xpylock.toml", "pylock.tomlx", "tests/pylock.toml", "tests/pylock.spec.toml"} {
 		write(name, "data")
 		if h, _ := TreeHash(dir); h == h1 {
 			t.Errorf("%s did not change the hash", name)
