@@ -62,6 +62,9 @@ type walked struct {
 	// that may still clash with a later settle (settle).
 	settled map[string][]settledReq
 	tops    []*topWalk
+	// clashing lists top walks found to clash pairwise (topsClash), for
+	// walkVersion to hint the version after each.
+	clashing []*topWalk
 }
 
 // settledReq is what a settled version of project by requires of another
@@ -335,6 +338,9 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 		s.walk.kill(versionKey(name, v))
 		s.walkAlternatives(ctx, name, extras, v, set, depth, chain[:len(chain)-1])
 		return
+	}
+	if len(chain) == 1 && s.univ == nil {
+		s.hintAfterClashes(ctx)
 	}
 	var next []pep508.Requirement
 	var later []claimed // claimed by another walk: re-checked once the pages are in
@@ -674,8 +680,39 @@ func (w *walked) top(t *topWalk, applies applier) bool {
 	if w.clashesSettledLocked(t.name, t.md, t.extras, applies) {
 		return true
 	}
+	for _, u := range w.tops {
+		if u.name != t.name && !w.dead[versionKey(u.name, u.v)] && topsClash(t, u, applies) {
+			w.clashing = append(w.clashing, t, u)
+		}
+	}
 	w.tops = append(w.tops, t)
 	return false
+}
+
+// topsClash reports whether t and u require one project within disjoint
+// sets: the solver cannot use both, and tries another version of one.
+func topsClash(t, u *topWalk, applies applier) bool {
+	for _, r := range t.md.RequiresDist {
+		if r.Specifier.String() == "" || !applies(r.Marker, t.extras) {
+			continue
+		}
+		n := r.NormalizedName()
+		for _, q := range u.md.RequiresDist {
+			if q.NormalizedName() == n && q.Specifier.String() != "" && applies(q.Marker, u.extras) && r.Specifier.Set().Disjoint(q.Specifier.Set()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// takeClashing returns the top walks found clashing since the last call.
+func (w *walked) takeClashing() []*topWalk {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.clashing
+	w.clashing = nil
+	return out
 }
 
 // clashesSettled reports whether a requirement of md (name's metadata,
@@ -747,4 +784,26 @@ func (w *walked) settle(name string, md Metadata, extras []string, applies appli
 	clear(w.tops[len(kept):])
 	w.tops = kept
 	return out
+}
+
+// hintAfterClashes hints, for each top walk found clashing with another,
+// the version pick would try after it: the solver will need one of them
+// (pandas 1.4.0's python-dateutil>=2.8.1 against sat-stac 0.1.1's ~=2.7.5:
+// sat-stac 0.1.0 and pandas 1.3.5), a round trip or two before it finds
+// the conflict itself.
+func (s *solver) hintAfterClashes(ctx context.Context) {
+	for _, t := range s.walk.takeClashing() {
+		if !s.walk.first("after|" + versionKey(t.name, t.v)) {
+			continue
+		}
+		cs, err := s.provider.Candidates(ctx, t.name)
+		if err != nil {
+			continue
+		}
+		all := s.guesses(t.name, t.set, cs, len(cs))
+		i := slices.IndexFunc(all, func(x pep440.Version) bool { return x.Equal(t.v) })
+		if i >= 0 && i+1 < len(all) {
+			s.provider.Prefetch(t.name, all[i+1])
+		}
+	}
 }

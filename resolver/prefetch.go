@@ -41,6 +41,9 @@ import (
 //     yours (walkAlternatives); and the versions walked for other pending
 //     nodes that require what it rules out are passed over in the walk
 //     as if they clashed with yours (walked.settle).
+//   - When the versions walked for two pending nodes require one project
+//     within disjoint sets, the version after each is hinted: the solver
+//     will try one of them once it finds the conflict (hintAfterClashes).
 //   - A decided version's next alternative is not hinted: measured on the
 //     resolvelib corpus, a conflict almost never sends the solver back to
 //     exactly that version before it would ask for it itself, so those

@@ -766,3 +766,35 @@ func TestExtrasWalkBelowTheDecidedVersion(t *testing.T) {
 		}
 	})
 }
+
+// Two pending nodes walked at versions that require one project within
+// disjoint sets (backjump-test-1: pandas 1.4.0's python-dateutil>=2.8.1
+// against sat-stac 0.1.1's python-dateutil~=2.7.5) cannot both be used:
+// the walk hints the version after each at once (pandas 1.3.5, sat-stac
+// 0.1.0), which the solver reads a round trip or two later once it finds
+// the conflict. Nodes that agree hint nothing more.
+func TestLookaheadHintsAfterClashingWalks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hintProvider{
+			versions: map[string][]string{"a": {"1", "2"}, "b": {"1", "2"}, "c": {"1", "2"}, "d": {"1", "2", "3"}},
+			deps: map[string]map[string]string{
+				"a": {"2": "d>=2", "1": "d<3"},
+				"b": {"2": "d<2", "1": "d<2"},
+				"c": {"2": "d>=1", "1": "d>=1"},
+			},
+			meta: map[string]int{},
+		}
+		s := newSolver(h, reqs("a", "b", "c"), Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		for _, name := range []string{"a", "c", "b"} {
+			s.lookahead(ctx, name, "", pep440.MustParse("2"), pep440.Full())
+			synctest.Wait()
+		}
+		s.stopLookahead(cancel)
+		for name, want := range map[string][]string{"a": {"a: 1"}, "b": {"b: 1"}, "c": nil} {
+			if got := h.hinted(name); !slices.Equal(got, want) {
+				t.Errorf("hints for %s %q, want %q", name, got, want)
+			}
+		}
+	})
+}
