@@ -46,8 +46,8 @@ type walked struct {
 	// Nothing more is hinted below them (doomedBelow).
 	dead map[string]bool
 	// claims maps each requirement walked (project, specifier, extras) to
-	// the chain of the walk that claimed it.
-	claims map[string][]string
+	// the walk that claimed it.
+	claims map[string]claimRec
 	// guessed lists, per project, the versions walks guessed for it.
 	guessed map[string][]guessed
 	// versions lists, per project, the versions walked (hinted or guessed).
@@ -56,6 +56,9 @@ type walked struct {
 	// released is set once they were started (or dropped).
 	queued   []func()
 	released bool
+	// depths holds the most levels each walked version was walked below
+	// (deeper).
+	depths map[string]int
 	// settled holds, per project, what the versions the walk settled on
 	// for pending nodes (walkAlternatives) require of it, by the project
 	// that requires it; tops lists the pending nodes' walked versions
@@ -114,30 +117,41 @@ func (w *walked) exclude(name string, set pep440.Set) {
 	}
 }
 
-// guessed is a version a walk along chain guessed for a project.
+// guessed is a version a walk along chain guessed for a project, to walk
+// depth levels below it.
 type guessed struct {
 	v     pep440.Version
 	chain []string
+	depth int
 }
 
-// noteGuess records that the walk along chain guessed v for project name.
-func (w *walked) noteGuess(name string, v pep440.Version, chain []string) {
+// claimRec is the walk that claimed a requirement: its chain and the
+// levels it walks below the requirement.
+type claimRec struct {
+	chain []string
+	depth int
+}
+
+// noteGuess records that the walk along chain guessed v for project name,
+// to walk depth levels below it.
+func (w *walked) noteGuess(name string, v pep440.Version, chain []string, depth int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.guessed == nil {
 		w.guessed = map[string][]guessed{}
 	}
-	w.guessed[name] = append(w.guessed[name], guessed{v, chain})
+	w.guessed[name] = append(w.guessed[name], guessed{v, chain, depth})
 }
 
 // covered reports whether a walk that is not doomed guessed a version of
-// name within set: a requirement allowing that version needs no walk of
-// its own (starlette's anyio<5 beside fastapi's anyio<4).
-func (w *walked) covered(name string, set pep440.Set) bool {
+// name within set, to walk at least depth levels below it: a requirement
+// allowing that version needs no walk of its own (starlette's anyio<5
+// beside fastapi's anyio<4).
+func (w *walked) covered(name string, set pep440.Set, depth int) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, g := range w.guessed[name] {
-		if set.Contains(g.v) && !w.doomedLocked(g.chain) {
+		if set.Contains(g.v) && g.depth >= depth && !w.doomedLocked(g.chain) {
 			return true
 		}
 	}
@@ -172,19 +186,36 @@ func (w *walked) doomedLocked(chain []string) bool {
 	return false
 }
 
-// claim reports whether the walk along chain may walk key: no walk has
-// claimed it yet, or the one that did is doomed (then nothing it would
-// hint under key will come from it).
-func (w *walked) claim(key string, chain []string) bool {
+// claim reports whether the walk along chain may walk key, depth levels
+// below it: no walk has claimed it yet, or the one that did is doomed
+// (then nothing it would hint under key will come from it) or walks fewer
+// levels (which walk claims a requirement first depends on timing; the
+// levels hinted below it must not).
+func (w *walked) claim(key string, chain []string, depth int) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.claims == nil {
-		w.claims = map[string][]string{}
+		w.claims = map[string]claimRec{}
 	}
-	if prev, ok := w.claims[key]; ok && !w.doomedLocked(prev) {
+	if prev, ok := w.claims[key]; ok && prev.depth >= depth && !w.doomedLocked(prev.chain) {
 		return false
 	}
-	w.claims[key] = chain
+	w.claims[key] = claimRec{chain, depth}
+	return true
+}
+
+// deeper reports whether key (a walked version) is visited for the first
+// time or to walk more levels below it than before.
+func (w *walked) deeper(key string, depth int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.depths == nil {
+		w.depths = map[string]int{}
+	}
+	if d, ok := w.depths[key]; ok && d >= depth {
+		return false
+	}
+	w.depths[key] = depth
 	return true
 }
 
@@ -250,7 +281,7 @@ func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Ver
 	if extra != "" {
 		extras = []string{extra}
 	}
-	if s.walk.first(walkKey(name, extras, v)) {
+	if s.walk.deeper(walkKey(name, extras, v), lookaheadDepth) {
 		s.walk.start(ctx, s.provider, func() { s.walkVersion(withSpeculation(ctx), name, extras, v, set, lookaheadDepth, nil) })
 	}
 }
@@ -358,12 +389,13 @@ func (s *solver) walkVersion(ctx context.Context, name string, extras []string, 
 			s.provider.Prefetch(n)
 		}
 		// Each distinct requirement of a project is walked once (again
-		// if the walk that claimed it is doomed) unless a live walk
-		// guessed a version it allows: another specifier may make
+		// if the walk that claimed it is doomed, or walks fewer levels
+		// below it than this one would) unless a live walk guessed a
+		// version it allows, as deep: another specifier may make
 		// another version likely (pytest<4 of pytest-testmon 0.9.13
 		// beside pytest>=5 of pytest-mock 3.3.1).
 		key := n + "|" + r.Specifier.String() + "|" + strings.Join(r.NormalizedExtras(), ",")
-		if !s.walk.covered(n, r.Specifier.Set()) && s.walk.claim(key, chain) {
+		if !s.walk.covered(n, r.Specifier.Set(), depth-1) && s.walk.claim(key, chain, depth-1) {
 			next = append(next, r)
 		} else {
 			later = append(later, claimed{r, key})
@@ -402,7 +434,7 @@ func (s *solver) walkClaimed(ctx context.Context, later []claimed, depth int, ch
 		if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 			return
 		}
-		if s.walk.covered(c.r.NormalizedName(), c.r.Specifier.Set()) || !s.walk.claim(c.key, chain) {
+		if s.walk.covered(c.r.NormalizedName(), c.r.Specifier.Set(), depth) || !s.walk.claim(c.key, chain, depth) {
 			continue // the walk that claimed it is alive: it hints what is below
 		}
 		s.walk.goWalk(func() {
@@ -463,8 +495,8 @@ func (s *solver) walkGuessed(ctx context.Context, r pep508.Requirement, c pep440
 	if ctx.Err() != nil || s.walk.doomedBelow(chain) {
 		return
 	}
-	s.walk.noteGuess(name, c, chain)
-	if !s.walk.first(walkKey(name, extras, c)) {
+	s.walk.noteGuess(name, c, chain, depth)
+	if !s.walk.deeper(walkKey(name, extras, c), depth) {
 		return
 	}
 	s.provider.Prefetch(name, c)
@@ -658,7 +690,7 @@ func (s *solver) walkAlternatives(ctx context.Context, name string, extras []str
 					})
 				}
 			}
-			if s.walk.first(walkKey(name, extras, a)) {
+			if s.walk.deeper(walkKey(name, extras, a), depth) {
 				s.walkVersion(ctx, name, extras, a, set, depth, chain)
 			}
 			return

@@ -798,3 +798,36 @@ func TestLookaheadHintsAfterClashingWalks(t *testing.T) {
 		}
 	})
 }
+
+// Which walk reaches a version first depends on timing; the levels walked
+// below it must not. y's walk reaches p at its last level (y 1 → z 1 → p
+// 1: p's requirements' pages only) and claims p's requirement q; x's walk
+// reaches p a level higher (x 1 → p 1) and walks on below it: q 1's
+// metadata and r's page are hinted (with-without-extras at 100 ms lost a
+// round trip in some runs to pyparsing, claimed by a walk that ended at
+// packaging).
+func TestLookaheadDeeperWalkTakesOver(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hintProvider{
+			versions: map[string][]string{"x": {"1"}, "y": {"1"}, "z": {"1"}, "p": {"1"}, "q": {"1"}, "r": {"1"}},
+			deps: map[string]map[string]string{
+				"x": {"1": "p"}, "y": {"1": "z"}, "z": {"1": "p"}, "p": {"1": "q"}, "q": {"1": "r"},
+			},
+			meta: map[string]int{},
+		}
+		s := newSolver(h, reqs("x", "y"), Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		s.lookahead(ctx, "y", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait()
+		if hints := h.all(); slices.Contains(hints, "q: 1") {
+			t.Fatalf("y's walk hinted q 1, three levels down: %q", hints)
+		}
+		s.lookahead(ctx, "x", "", pep440.MustParse("1"), pep440.Full())
+		synctest.Wait()
+		s.stopLookahead(cancel)
+		hints := h.all()
+		if !slices.Contains(hints, "q: 1") || !slices.Contains(hints, "r") {
+			t.Errorf("x's walk, two levels above q, did not hint q 1 and r's page: %q", hints)
+		}
+	})
+}
