@@ -204,19 +204,21 @@ func (w *walked) claim(key string, chain []string, depth int) bool {
 	return true
 }
 
-// deeper reports whether key (a walked version) is visited for the first
-// time or to walk more levels below it than before.
-func (w *walked) deeper(key string, depth int) bool {
+// visit records that key (a walked version) is walked depth levels below
+// and reports whether it is its first visit, and whether no visit walked
+// as many levels before.
+func (w *walked) visit(key string, depth int) (first, deeper bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.depths == nil {
 		w.depths = map[string]int{}
 	}
-	if d, ok := w.depths[key]; ok && d >= depth {
-		return false
+	d, seen := w.depths[key]
+	if seen && d >= depth {
+		return false, false
 	}
 	w.depths[key] = depth
-	return true
+	return !seen, true
 }
 
 // versionKey names a version in walked.dead, whatever its extras.
@@ -281,7 +283,7 @@ func (s *solver) lookahead(ctx context.Context, name, extra string, v pep440.Ver
 	if extra != "" {
 		extras = []string{extra}
 	}
-	if s.walk.deeper(walkKey(name, extras, v), lookaheadDepth) {
+	if _, deeper := s.walk.visit(walkKey(name, extras, v), lookaheadDepth); deeper {
 		s.walk.start(ctx, s.provider, func() { s.walkVersion(withSpeculation(ctx), name, extras, v, set, lookaheadDepth, nil) })
 	}
 }
@@ -496,10 +498,13 @@ func (s *solver) walkGuessed(ctx context.Context, r pep508.Requirement, c pep440
 		return
 	}
 	s.walk.noteGuess(name, c, chain, depth)
-	if !s.walk.deeper(walkKey(name, extras, c), depth) {
+	first, deeper := s.walk.visit(walkKey(name, extras, c), depth)
+	if !deeper {
 		return
 	}
-	s.provider.Prefetch(name, c)
+	if first {
+		s.provider.Prefetch(name, c)
+	}
 	s.walkVersion(ctx, name, extras, c, r.Specifier.Set(), depth, chain)
 }
 
@@ -690,7 +695,7 @@ func (s *solver) walkAlternatives(ctx context.Context, name string, extras []str
 					})
 				}
 			}
-			if s.walk.deeper(walkKey(name, extras, a), depth) {
+			if _, deeper := s.walk.visit(walkKey(name, extras, a), depth); deeper {
 				s.walkVersion(ctx, name, extras, a, set, depth, chain)
 			}
 			return
@@ -823,19 +828,41 @@ func (w *walked) settle(name string, md Metadata, extras []string, applies appli
 // (pandas 1.4.0's python-dateutil>=2.8.1 against sat-stac 0.1.1's ~=2.7.5:
 // sat-stac 0.1.0 and pandas 1.3.5), a round trip or two before it finds
 // the conflict itself.
+//
+// Only when both have a version after them: when one cannot move, the
+// solver rejects the other as soon as it tries it and hints its next
+// versions itself (hintFailed).
 func (s *solver) hintAfterClashes(ctx context.Context) {
-	for _, t := range s.walk.takeClashing() {
-		if !s.walk.first("after|" + versionKey(t.name, t.v)) {
+	ts := s.walk.takeClashing()
+	for i := 0; i+1 < len(ts); i += 2 {
+		t, u := ts[i], ts[i+1]
+		tn, tok := s.versionAfter(ctx, t)
+		un, uok := s.versionAfter(ctx, u)
+		if !tok || !uok {
 			continue
 		}
-		cs, err := s.provider.Candidates(ctx, t.name)
-		if err != nil {
-			continue
-		}
-		all := s.guesses(t.name, t.set, cs, len(cs))
-		i := slices.IndexFunc(all, func(x pep440.Version) bool { return x.Equal(t.v) })
-		if i >= 0 && i+1 < len(all) {
-			s.provider.Prefetch(t.name, all[i+1])
+		for _, x := range []struct {
+			w *topWalk
+			v pep440.Version
+		}{{t, tn}, {u, un}} {
+			if s.walk.first("after|" + versionKey(x.w.name, x.w.v)) {
+				s.provider.Prefetch(x.w.name, x.v)
+			}
 		}
 	}
+}
+
+// versionAfter returns the version pick would try after t's, within t's
+// set; false when there is none.
+func (s *solver) versionAfter(ctx context.Context, t *topWalk) (pep440.Version, bool) {
+	cs, err := s.provider.Candidates(ctx, t.name)
+	if err != nil {
+		return pep440.Version{}, false
+	}
+	all := s.guesses(t.name, t.set, cs, len(cs))
+	i := slices.IndexFunc(all, func(x pep440.Version) bool { return x.Equal(t.v) })
+	if i < 0 || i+1 >= len(all) {
+		return pep440.Version{}, false
+	}
+	return all[i+1], true
 }
