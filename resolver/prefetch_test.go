@@ -683,17 +683,6 @@ func TestLookaheadSettledAlternativePassesOverClashes(t *testing.T) {
 	}
 }
 
-// orderProvider is hintProvider logging the solver's metadata reads
-// ("read name==v") among the hints, in order.
-type orderProvider struct{ hintProvider }
-
-func (o *orderProvider) Metadata(ctx context.Context, name string, v pep440.Version) (Metadata, error) {
-	o.mu.Lock()
-	o.hints = append(o.hints, "read "+name+"=="+v.String())
-	o.mu.Unlock()
-	return o.hintProvider.Metadata(ctx, name, v)
-}
-
 // A pending project whose term comes to exclude the version hinted for it,
 // before the solver first tries it, has the version it will now be tried
 // at hinted at once (numpy, hinted at 2.1.3, once opencv-python's ABI
@@ -701,7 +690,7 @@ func (o *orderProvider) Metadata(ctx context.Context, name string, v pep440.Vers
 // narrowing here comes from a Conflicts hook, which the background walk
 // does not see.
 func TestHintBestFollowsNarrowedTerm(t *testing.T) {
-	h := &orderProvider{hintProvider{
+	h := &orderedHints{hintProvider{
 		versions: map[string][]string{"a": {"1"}, "n": {"1", "2", "3"}},
 		deps:     map[string]map[string]string{},
 		meta:     map[string]int{},
