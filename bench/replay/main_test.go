@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -93,5 +94,50 @@ func TestReplayRounds(t *testing.T) {
 	}
 	if err := replay(context.Background(), srv.URL, [][]string{{"/missing"}}); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("replay of a missing path: %v, want a 404 error", err)
+	}
+}
+
+// TestBundledPlans: the bundled cheroot plans parse into their six rounds,
+// and pylock's own (cheroot-pylock.plan) sends every request of the needed
+// one (cheroot.plan) no later than that plan's round for it: the replays
+// compare the same work, plus the rejected versions.
+func TestBundledPlans(t *testing.T) {
+	read := func(name string) [][]string {
+		t.Helper()
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rounds, err := parsePlan(f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(rounds) != 6 {
+			t.Fatalf("%s: %d rounds, want 6 (cheroot's dependency depth x 2)", name, len(rounds))
+		}
+		return rounds
+	}
+	need, sent := read("cheroot.plan"), read("cheroot-pylock.plan")
+	round := map[string]int{}
+	n := 0
+	for i, r := range sent {
+		for _, p := range r {
+			if _, dup := round[p]; dup {
+				t.Errorf("cheroot-pylock.plan: %s twice", p)
+			}
+			round[p] = i
+			n++
+		}
+	}
+	if n != 41 {
+		t.Errorf("cheroot-pylock.plan: %d requests, want pylock's 41", n)
+	}
+	for i, r := range need {
+		for _, p := range r {
+			if j, ok := round[p]; !ok || j > i {
+				t.Errorf("cheroot.plan round %d: %s is not in cheroot-pylock.plan's rounds 1-%d", i+1, p, i+1)
+			}
+		}
 	}
 }
