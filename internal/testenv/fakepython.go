@@ -46,8 +46,9 @@ var (
 )
 
 // FakePython puts an executable "python3" (a compiled program, not a
-// script) into a new directory; it prints out, whatever its arguments, and
-// counts its runs. It returns the interpreter's path and a function that
+// script) into a new directory; it prints out (with "@EXECUTABLE@" replaced
+// by its own path, as sys.executable), whatever its arguments, and counts
+// its runs. It returns the interpreter's path and a function that
 // reports how many times it ran. The program is built once per test
 // process with the go command.
 func FakePython(t testing.TB, out string) (path string, runs func() int) {
@@ -84,6 +85,7 @@ func FakePython(t testing.TB, out string) (path string, runs func() int) {
 	if err := os.WriteFile(path, fakeBin, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	out = strings.ReplaceAll(out, "@EXECUTABLE@", path)
 	if err := os.WriteFile(filepath.Join(dir, "out"), []byte(out), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,7 @@ out = {
     "mac_ver": platform.mac_ver()[0],
     "glibc": "",
     "musl": "",
+    "executable": sys.executable,
 }
 try:
     out["glibc"] = os.confstr("CS_GNU_LIBC_VERSION") or ""
@@ -95,6 +97,7 @@ type probe struct {
 	MacVer                string `json:"mac_ver"`
 	Glibc                 string `json:"glibc"`
 	Musl                  string `json:"musl"`
+	Executable            string `json:"executable"` // sys.executable: what a shim started
 }
 
 // FromInterpreter runs the given Python interpreter (a name on PATH or a
@@ -113,6 +116,15 @@ func fromInterpreter(ctx context.Context, python, cacheDir string) (Target, erro
 		return Target{}, err
 	}
 	entry := probeEntryPath(cacheDir, path)
+	shim := ""
+	if entry == "" {
+		// A pyenv shim: the interpreter it started last time, while
+		// nothing pyenv reads has changed (pyenvshim.go).
+		shim = shimEntryPath(cacheDir, path)
+		if exe, ok := loadShimEntry(shim); ok {
+			entry = probeEntryPath(cacheDir, exe)
+		}
+	}
 	if out, ok := loadProbeEntry(entry); ok {
 		if t, err := parseProbe(out); err == nil {
 			return t, nil
@@ -122,9 +134,21 @@ func fromInterpreter(ctx context.Context, python, cacheDir string) (Target, erro
 	if err != nil {
 		return Target{}, err
 	}
-	t, err := parseProbe(out)
+	var p probe
+	if err := json.Unmarshal(out, &p); err != nil {
+		return Target{}, fmt.Errorf("probing %s: %w", path, err)
+	}
+	t, err := p.target()
 	if err != nil {
 		return Target{}, fmt.Errorf("probing %s: %w", path, err)
+	}
+	if shim != "" {
+		entry = ""
+		if filepath.IsAbs(p.Executable) {
+			if entry = probeEntryPath(cacheDir, p.Executable); entry != "" {
+				storeShimEntry(shim, p.Executable)
+			}
+		}
 	}
 	storeProbeEntry(entry, out)
 	return t, nil

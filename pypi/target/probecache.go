@@ -23,9 +23,10 @@ import (
 // link to its base interpreter and shares its entry), and the kernel's
 // release and version where they can be read cheaply (Linux, macOS: the
 // platform_release and platform_version markers and macOS's version follow
-// them). A script on PATH (a pyenv or asdf shim, which picks an
-// interpreter at each start) is probed every time (isScript). A change the
-// key cannot see (another C library under the same
+// them). A script on PATH (an asdf shim, a wrapper: it picks an
+// interpreter at each start from what the key cannot see) is probed every
+// time (isScript), except pyenv's shim, whose choice is cached under what
+// pyenv reads to make it (pyenvshim.go). A change the key cannot see (another C library under the same
 // interpreter file) is missed until the interpreter changes or the cache
 // is cleaned (pylock cache clean).
 //
@@ -66,7 +67,8 @@ func probeEntryPath(cacheDir, path string) string {
 // isScript reports whether the file at path is a script ("#!" or a batch
 // file): a shim (pyenv, asdf, a wrapper) picks the interpreter it starts
 // each time from the environment and files the key does not see (pyenv's
-// .python-version, PYENV_VERSION), so its probe is never cached.
+// .python-version, PYENV_VERSION), so its probe is not cached under the
+// script's own identity (a pyenv shim's is, under those: shimEntryPath).
 func isScript(path string) bool {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".bat", ".cmd", ".ps1":
