@@ -100,13 +100,18 @@ func loadProbeEntry(path string) ([]byte, bool) {
 // storeProbeEntry caches out at path. Failures are ignored: the entry
 // only saves a probe.
 func storeProbeEntry(path string, out []byte) {
-	if path == "" {
-		return
+	if path != "" {
+		writeEntry(path, encodeProbeEntry(out))
 	}
+}
+
+// writeEntry writes an entry in place, creating its directory; failures
+// are ignored.
+func writeEntry(path string, data []byte) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return
 	}
-	_ = os.WriteFile(path, encodeProbeEntry(out), 0o644)
+	_ = os.WriteFile(path, data, 0o644)
 }
 
 // encodeProbeEntry renders out as an entry (crcentry).

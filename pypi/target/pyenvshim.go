@@ -171,11 +171,7 @@ func loadShimEntry(path string) (string, bool) {
 // storeShimEntry points the entry at path to the interpreter exe.
 // Failures are ignored: the entry only saves a run of the shim.
 func storeShimEntry(path, exe string) {
-	if path == "" || !filepath.IsAbs(exe) {
-		return
+	if path != "" && filepath.IsAbs(exe) {
+		writeEntry(path, crcentry.Encode(shimMagic, []byte(exe)))
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return
-	}
-	_ = os.WriteFile(path, crcentry.Encode(shimMagic, []byte(exe)), 0o644)
 }
