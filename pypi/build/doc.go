@@ -8,9 +8,12 @@
 // installs exactly those wheels into a throwaway virtual environment
 // (`python -m venv --without-pip`, then an in-process, hash-checked wheel
 // unpacker: no pip is needed), calls get_requires_for_build_wheel and
-// installs what it asks for the same way, then calls
-// prepare_metadata_for_build_wheel, falling back to build_wheel, and reads
-// the METADATA. Hooks run through an embedded runner script
+// installs what it asks for the same way (unless it is installed already),
+// then calls prepare_metadata_for_build_wheel, falling back to
+// build_wheel, and reads the METADATA. Each hook runs in a fresh
+// interpreter; the one for prepare_metadata_for_build_wheel is started
+// beside get_requires_for_build_wheel and used only when nothing was
+// installed in between (preload.go). Hooks run through an embedded runner script
 // (pep517_hooks.py) in a subprocess with a clean environment, its own HOME
 // and TMPDIR, in its own process group (killed when the context ends).
 // With NoIsolation the interpreter's environment is used as it is.

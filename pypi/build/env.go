@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/pylock/pylock/pypi/names"
+	"github.com/pylock/pylock/pypi/pep440"
 )
 
 // venvPython is the interpreter inside a virtual environment.
@@ -75,6 +76,12 @@ func (j *job) install(ctx context.Context, py *Interpreter, reqs []string, from 
 	var pinned []string
 	for _, f := range files {
 		pinned = append(pinned, f.Name+"=="+f.Version)
+		if v, err := pep440.Parse(f.Version); err == nil {
+			if j.installed == nil {
+				j.installed = map[string]pep440.Version{}
+			}
+			j.installed[names.Canonicalize(f.Name)] = v
+		}
 	}
 	j.b.logf("%s: build environment (%s): %s", j.pkg, from, strings.Join(sortedCopy(pinned), " "))
 	return nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pylock/pylock/pypi/index"
+	"github.com/pylock/pylock/pypi/pep440"
 	"github.com/pylock/pylock/pypi/pep508"
 	"github.com/pylock/pylock/pypi/sdist"
 )
@@ -81,6 +82,9 @@ type job struct {
 	env     []string
 	bs      BuildSystem
 	control string
+	// installed holds the versions installed into the build environment
+	// (canonical name to version).
+	installed map[string]pep440.Version
 }
 
 // build runs the hooks for the tree dir. On a build failure the work
@@ -120,21 +124,31 @@ func (j *job) run(ctx context.Context, py *Interpreter) (*index.Metadata, error)
 		return nil, err
 	}
 	j.env = j.environ("")
+	var next *preloaded
 	if !j.b.opts.NoIsolation {
 		if err := j.isolate(ctx, py); err != nil {
 			return nil, err
 		}
+		// The runner of the next hook starts now and imports the backend
+		// while get_requires_for_build_wheel runs; it is used only if
+		// nothing is installed in between (preload.go).
+		next = j.preload(ctx)
 		extra, err := j.getRequires(ctx)
 		if err != nil {
+			next.abandon()
 			return nil, err
 		}
-		if len(extra) > 0 {
+		if !j.satisfied(extra) {
+			next.abandon()
+			next = nil
 			if err := j.install(ctx, py, extra, "get_requires_for_build_wheel"); err != nil {
 				return nil, err
 			}
+		} else if len(extra) > 0 {
+			j.b.logf("%s: build environment (get_requires_for_build_wheel): %s already installed", j.pkg, strings.Join(extra, ", "))
 		}
 	}
-	return j.metadata(ctx)
+	return j.metadata(ctx, next)
 }
 
 // environ is the hooks' environment: with isolation a clean one (own HOME
@@ -174,8 +188,10 @@ func (j *job) isolate(ctx context.Context, py *Interpreter) error {
 	return j.install(ctx, py, j.bs.Requires, "[build-system] requires")
 }
 
-// hook calls one PEP 517 hook; the result is output.json's object.
-func (j *job) hook(ctx context.Context, name string, in map[string]any) (map[string]json.RawMessage, error) {
+// hook calls one PEP 517 hook, through pre (a runner started before,
+// which has imported the backend) unless it is nil; the result is
+// output.json's object.
+func (j *job) hook(ctx context.Context, name string, in map[string]any, pre *preloaded) (map[string]json.RawMessage, error) {
 	in["backend"] = j.bs.Backend
 	in["backend_path"] = j.bs.BackendPath
 	if len(j.b.opts.ConfigSettings) > 0 {
@@ -183,14 +199,17 @@ func (j *job) hook(ctx context.Context, name string, in map[string]any) (map[str
 	}
 	data, _ := json.Marshal(in)
 	if err := os.WriteFile(filepath.Join(j.control, "input.json"), data, 0o644); err != nil {
+		pre.abandon()
 		return nil, err
 	}
 	os.Remove(filepath.Join(j.control, "output.json"))
-	args := []string{filepath.Join(j.control, "pep517_hooks.py"), name, j.control}
-	if !j.b.opts.NoIsolation {
-		args = append([]string{"-s"}, args...)
+	var tl *tail
+	var runErr error
+	if pre != nil {
+		tl, runErr = pre.call(name)
+	} else {
+		tl, runErr = j.exec(ctx, name, j.python, j.hookArgs(name, j.control)...)
 	}
-	tl, runErr := j.exec(ctx, name, j.python, args...)
 	raw, err := os.ReadFile(filepath.Join(j.control, "output.json"))
 	var out map[string]json.RawMessage
 	if err == nil {
@@ -216,8 +235,18 @@ func (j *job) hook(ctx context.Context, name string, in map[string]any) (map[str
 	return out, nil
 }
 
+// hookArgs are the interpreter's arguments for the hook runner: the hook's
+// name (or --wait) and the control directory.
+func (j *job) hookArgs(hook, control string) []string {
+	args := []string{filepath.Join(j.control, "pep517_hooks.py"), hook, control}
+	if !j.b.opts.NoIsolation {
+		args = append([]string{"-s"}, args...)
+	}
+	return args
+}
+
 func (j *job) getRequires(ctx context.Context) ([]string, error) {
-	out, err := j.hook(ctx, "get_requires_for_build_wheel", map[string]any{})
+	out, err := j.hook(ctx, "get_requires_for_build_wheel", map[string]any{}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -228,17 +257,18 @@ func (j *job) getRequires(ctx context.Context) ([]string, error) {
 	return reqs, nil
 }
 
-// metadata runs prepare_metadata_for_build_wheel, or build_wheel when the
-// backend lacks it, and parses the METADATA.
-func (j *job) metadata(ctx context.Context) (*index.Metadata, error) {
+// metadata runs prepare_metadata_for_build_wheel (through pre unless it is
+// nil), or build_wheel when the backend lacks it, and parses the METADATA.
+func (j *job) metadata(ctx context.Context, pre *preloaded) (*index.Metadata, error) {
 	mdir := filepath.Join(j.work, "metadata")
 	wdir := filepath.Join(j.work, "wheel")
 	for _, d := range []string{mdir, wdir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
+			pre.abandon()
 			return nil, err
 		}
 	}
-	out, err := j.hook(ctx, "prepare_metadata_for_build_wheel", map[string]any{"metadata_directory": mdir})
+	out, err := j.hook(ctx, "prepare_metadata_for_build_wheel", map[string]any{"metadata_directory": mdir}, pre)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +282,7 @@ func (j *job) metadata(ctx context.Context) (*index.Metadata, error) {
 		}
 	} else {
 		j.b.logf("%s: backend %s has no prepare_metadata_for_build_wheel; building the wheel", j.pkg, j.bs.Backend)
-		out, err = j.hook(ctx, "build_wheel", map[string]any{"wheel_directory": wdir})
+		out, err = j.hook(ctx, "build_wheel", map[string]any{"wheel_directory": wdir}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -282,15 +312,23 @@ func (j *job) exec(ctx context.Context, step, prog string, args ...string) (*tai
 	setProcessGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			if parent := context.Cause(ctx); errors.Is(parent, context.DeadlineExceeded) && j.b.opts.Timeout > 0 {
-				return tl, j.fail(step, tl, fmt.Errorf("timed out after %s", j.b.opts.Timeout))
-			}
-			return tl, fmt.Errorf("%s: %s: %w", j.pkg, step, ctx.Err())
-		}
-		return tl, j.failCmd(step, tl, err, prog, args)
+		timedOut := errors.Is(context.Cause(ctx), context.DeadlineExceeded)
+		return tl, j.runErr(ctx, step, tl, err, timedOut, prog, args)
 	}
 	return tl, nil
+}
+
+// runErr is the error of a command that ended with err: a timeout (after
+// the build's Timeout), the cancellation of ctx, or a failure with its
+// output and the command that reproduces it.
+func (j *job) runErr(ctx context.Context, step string, tl *tail, err error, timedOut bool, prog string, args []string) error {
+	if ctx.Err() != nil {
+		if timedOut && j.b.opts.Timeout > 0 {
+			return j.fail(step, tl, fmt.Errorf("timed out after %s", j.b.opts.Timeout))
+		}
+		return fmt.Errorf("%s: %s: %w", j.pkg, step, ctx.Err())
+	}
+	return j.failCmd(step, tl, err, prog, args)
 }
 
 func (j *job) fail(step string, tl *tail, err error) *Error {

@@ -1,7 +1,10 @@
 """pylock's PEP 517 hook runner.
 
 Usage: python pep517_hooks.py HOOK CONTROL_DIR, run with the source tree as
-the current directory. CONTROL_DIR/input.json holds {"backend": "mod:obj",
+the current directory; or python pep517_hooks.py --wait CONTROL_DIR, which
+imports the backend named in CONTROL_DIR/backend.json at once and then reads
+the HOOK to call from its standard input (an empty line or end of input:
+none, exit), so that pylock can start it while the previous hook runs. CONTROL_DIR/input.json holds {"backend": "mod:obj",
 "backend_path": [...], "config_settings": {...}, "metadata_directory": ...,
 "wheel_directory": ...}; the result is written to CONTROL_DIR/output.json
 as {"return": value}, {"unsupported": true} (optional hook missing) or
@@ -40,8 +43,9 @@ def load_backend(spec, backend_path):
     return obj
 
 
-def run(hook, inp):
-    backend = load_backend(inp["backend"], inp.get("backend_path"))
+def run(hook, inp, backend=None):
+    if backend is None:
+        backend = load_backend(inp["backend"], inp.get("backend_path"))
     config = inp.get("config_settings") or None
     fn = getattr(backend, hook, None)
     if hook == "get_requires_for_build_wheel":
@@ -67,12 +71,42 @@ def print_backend_traceback(e):
     traceback.print_exception(type(e), e, tb)
 
 
+def preload(control):
+    """Import the backend of CONTROL/backend.json and wait for the hook's
+    name on stdin. Returns (hook, backend, exception); hook is "" when none
+    is wanted. An exception from the import is raised again when the hook
+    is called, as a run started then would raise it."""
+    with open(os.path.join(control, "backend.json"), encoding="utf-8") as f:
+        spec = json.load(f)
+    backend, failed = None, None
+    try:
+        backend = load_backend(spec["backend"], spec.get("backend_path"))
+    except BaseException as e:
+        failed = e
+    hook = sys.stdin.readline().strip()
+    # The hook sees no input, as in a run of its own.
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(os.devnull, encoding="utf-8")
+    return hook, backend, failed
+
+
 def main():
-    hook, control = sys.argv[1], sys.argv[2]
+    backend, failed = None, None
+    if sys.argv[1] == "--wait":
+        control = sys.argv[2]
+        hook, backend, failed = preload(control)
+        if not hook:
+            return
+    else:
+        hook, control = sys.argv[1], sys.argv[2]
     with open(os.path.join(control, "input.json"), encoding="utf-8") as f:
         inp = json.load(f)
     try:
-        out = run(hook, inp)
+        if failed is not None:
+            raise failed
+        out = run(hook, inp, backend)
     except HookError as e:
         out = {"error": e.kind, "message": str(e)}
     except BaseException as e:
