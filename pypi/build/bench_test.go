@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pylock/pylock/internal/buildtest"
+	"github.com/pylock/pylock/pypi/index"
 )
 
 // BenchmarkWarmSdistMetadata measures a warm run: a fresh Builder (no
@@ -52,4 +53,41 @@ func mustRead(b *testing.B, p string) string {
 		b.Fatal(err)
 	}
 	return string(data)
+}
+
+// BenchmarkColdSetuptoolsTree builds a setuptools project's metadata from
+// scratch each time (a new build environment from the bundled setuptools
+// and wheel wheels, both hooks), with [build-system] requires of
+// setuptools alone (get_requires_for_build_wheel then asks for wheel,
+// which is installed before a fresh runner) and of setuptools and wheel
+// (nothing to install: the runner started beside the first hook runs the
+// second).
+//
+//	go test ./pypi/build -run '^$' -bench ColdSetuptoolsTree -benchtime 5x
+func BenchmarkColdSetuptoolsTree(b *testing.B) {
+	py, err := FindInterpreter(context.Background(), "")
+	if err != nil {
+		b.Skip(err)
+	}
+	idx := b.TempDir()
+	buildtest.IndexWith(b, idx, py.Path, "setuptools", "wheel")
+	c, err := index.New(index.Options{IndexURL: idx, NoCache: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	for _, requires := range []string{`["setuptools"]`, `["setuptools", "wheel"]`} {
+		b.Run("requires="+requires, func(b *testing.B) {
+			dir := b.TempDir()
+			os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[build-system]\nrequires = "+requires+
+				"\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"demo\"\nversion = \"0.1\"\ndynamic = [\"dependencies\"]\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "setup.py"), []byte("from setuptools import setup\nsetup(py_modules=[], install_requires=[\"six\"])\n"), 0o644)
+			for b.Loop() {
+				res, err := New(Options{Resolver: &dirResolver{c: c}}).DirMetadata(context.Background(), dir, Package{Name: "demo"}, "")
+				if err != nil || res.Source != SourceBuild || len(res.Metadata.RequiresDist) != 1 {
+					b.Fatalf("%v %+v", err, res)
+				}
+			}
+		})
+	}
 }
