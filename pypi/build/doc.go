@@ -6,8 +6,9 @@
 // `setuptools>=40.8.0` with `setuptools.build_meta:__legacy__`, as pip
 // does), asks an EnvResolver for pinned, hashed files of the requirements,
 // installs exactly those wheels into a throwaway virtual environment
-// (`python -m venv --without-pip`, then an in-process, hash-checked wheel
-// unpacker: no pip is needed), calls get_requires_for_build_wheel and
+// (`python -m venv --without-pip`, run while the requirements are resolved
+// and downloaded, then an in-process, hash-checked wheel unpacker: no pip
+// is needed), calls get_requires_for_build_wheel and
 // installs what it asks for the same way (unless it is installed already),
 // then calls prepare_metadata_for_build_wheel, falling back to
 // build_wheel, and reads the METADATA. Each hook runs in a fresh

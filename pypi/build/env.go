@@ -34,7 +34,20 @@ type schemePaths struct {
 	Purelib, Platlib, Scripts, Data, Include string
 }
 
+// paths asks the venv's interpreter for its install directories, once
+// per build.
 func (j *job) paths(ctx context.Context) (schemePaths, error) {
+	if j.scheme != nil {
+		return *j.scheme, nil
+	}
+	sp, err := j.askPaths(ctx)
+	if err == nil {
+		j.scheme = &sp
+	}
+	return sp, err
+}
+
+func (j *job) askPaths(ctx context.Context) (schemePaths, error) {
 	out, err := exec.CommandContext(ctx, j.python, "-I", "-c",
 		"import json, sysconfig; print(json.dumps(sysconfig.get_paths()))").Output()
 	if err != nil {
@@ -50,26 +63,60 @@ func (j *job) paths(ctx context.Context) (schemePaths, error) {
 // install resolves reqs through the EnvResolver and installs exactly the
 // returned files, each checked against its sha256.
 func (j *job) install(ctx context.Context, py *Interpreter, reqs []string, from string) error {
-	rs, err := parseReqs(reqs, fmt.Sprintf("%s: %s", j.pkg, from))
+	files, err := j.fetch(ctx, py, reqs, from)
 	if err != nil {
 		return err
 	}
+	return j.installFiles(ctx, files, from)
+}
+
+// fetched is a pinned build requirement and the local file that holds it.
+type fetched struct {
+	PinnedFile
+	path string
+}
+
+// fetch resolves reqs through the EnvResolver and makes each file local
+// (downloading it into the work directory when it is not a local file).
+// It needs no build environment: isolate runs it while the venv is made.
+func (j *job) fetch(ctx context.Context, py *Interpreter, reqs []string, from string) ([]fetched, error) {
+	rs, err := parseReqs(reqs, fmt.Sprintf("%s: %s", j.pkg, from))
+	if err != nil {
+		return nil, err
+	}
 	if len(rs) == 0 {
-		return nil
+		return nil, nil
 	}
 	if j.b.opts.Resolver == nil {
-		return fmt.Errorf("%s: no resolver for build requirements (use --no-build-isolation)", j.pkg)
+		return nil, fmt.Errorf("%s: no resolver for build requirements (use --no-build-isolation)", j.pkg)
 	}
 	files, err := j.b.opts.Resolver.ResolveBuildEnv(ctx, py, rs)
 	if err != nil {
-		return fmt.Errorf("%s: resolving %s %q: %w", j.pkg, from, reqs, err)
+		return nil, fmt.Errorf("%s: resolving %s %q: %w", j.pkg, from, reqs, err)
+	}
+	out := make([]fetched, 0, len(files))
+	for _, f := range files {
+		p, err := j.localFile(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: installing build requirement %s %s: %w", j.pkg, f.Name, f.Version, err)
+		}
+		out = append(out, fetched{f, p})
+	}
+	return out, nil
+}
+
+// installFiles installs files into the build environment and records
+// their versions (job.installed).
+func (j *job) installFiles(ctx context.Context, files []fetched, from string) error {
+	if len(files) == 0 {
+		return nil
 	}
 	sp, err := j.paths(ctx)
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
-		if err := j.installFile(ctx, f, sp); err != nil {
+		if err := j.installFile(f, sp); err != nil {
 			return fmt.Errorf("%s: installing build requirement %s %s: %w", j.pkg, f.Name, f.Version, err)
 		}
 	}
@@ -87,32 +134,39 @@ func (j *job) install(ctx context.Context, py *Interpreter, reqs []string, from 
 	return nil
 }
 
-func (j *job) installFile(ctx context.Context, f PinnedFile, sp schemePaths) error {
+// localFile returns the path of f on this machine: its Path, its file://
+// URL, or a download into the work directory.
+func (j *job) localFile(ctx context.Context, f PinnedFile) (string, error) {
 	if !strings.HasSuffix(strings.ToLower(f.Filename), ".whl") {
-		return fmt.Errorf("%s is not a wheel: pylock installs build requirements from wheels only", f.Filename)
+		return "", fmt.Errorf("%s is not a wheel: pylock installs build requirements from wheels only", f.Filename)
 	}
 	if !isHex(f.SHA256) {
-		return fmt.Errorf("%s: no sha256 to check it against", f.Filename)
+		return "", fmt.Errorf("%s: no sha256 to check it against", f.Filename)
 	}
-	p := f.Path
-	if p == "" {
-		u, err := url.Parse(f.URL)
-		switch {
-		case err == nil && u.Scheme == "file":
-			p = filepath.FromSlash(u.Path)
-		case j.b.opts.Fetch != nil:
-			p = filepath.Join(j.work, "downloads", path.Base(f.Filename))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			if err := j.b.opts.Fetch(ctx, f, p); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("%s: no local path and no way to fetch %s", f.Filename, f.URL)
+	if f.Path != "" {
+		return f.Path, nil
+	}
+	u, err := url.Parse(f.URL)
+	switch {
+	case err == nil && u.Scheme == "file":
+		return filepath.FromSlash(u.Path), nil
+	case j.b.opts.Fetch != nil:
+		p := filepath.Join(j.work, "downloads", path.Base(f.Filename))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", err
 		}
+		if err := j.b.opts.Fetch(ctx, f, p); err != nil {
+			return "", err
+		}
+		return p, nil
+	default:
+		return "", fmt.Errorf("%s: no local path and no way to fetch %s", f.Filename, f.URL)
 	}
-	fh, err := os.Open(p)
+}
+
+// installFile checks f's file against its sha256 and unpacks it into sp.
+func (j *job) installFile(f fetched, sp schemePaths) error {
+	fh, err := os.Open(f.path)
 	if err != nil {
 		return err
 	}

@@ -85,6 +85,7 @@ type job struct {
 	// installed holds the versions installed into the build environment
 	// (canonical name to version).
 	installed map[string]pep440.Version
+	scheme    *schemePaths // the venv's install directories, once known
 }
 
 // build runs the hooks for the tree dir. On a build failure the work
@@ -177,15 +178,25 @@ func (j *job) environ(bin string) []string {
 	return env
 }
 
-// isolate creates the venv and installs [build-system] requires.
+// isolate creates the venv and installs [build-system] requires, which are
+// resolved (and downloaded) while `python -m venv` runs.
 func (j *job) isolate(ctx context.Context, py *Interpreter) error {
 	venv := filepath.Join(j.work, "venv")
-	if _, err := j.exec(ctx, "create venv", j.python, "-m", "venv", "--without-pip", venv); err != nil {
+	created := make(chan error, 1)
+	go func() {
+		_, err := j.exec(ctx, "create venv", j.python, "-m", "venv", "--without-pip", venv)
+		created <- err
+	}()
+	files, err := j.fetch(ctx, py, j.bs.Requires, "[build-system] requires")
+	if verr := <-created; verr != nil {
+		return verr
+	}
+	if err != nil {
 		return err
 	}
 	j.python = venvPython(venv)
 	j.env = j.environ(filepath.Dir(j.python))
-	return j.install(ctx, py, j.bs.Requires, "[build-system] requires")
+	return j.installFiles(ctx, files, "[build-system] requires")
 }
 
 // hook calls one PEP 517 hook, through pre (a runner started before,
