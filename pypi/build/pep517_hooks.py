@@ -99,6 +99,7 @@ def main():
         hook, backend, failed = preload(control)
         if not hook:
             return
+        sys.argv[1] = hook  # as in a run of its own
     else:
         hook, control = sys.argv[1], sys.argv[2]
     with open(os.path.join(control, "input.json"), encoding="utf-8") as f:
