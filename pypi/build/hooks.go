@@ -315,6 +315,18 @@ func (j *job) metadata(ctx context.Context, pre *preloaded) (*index.Metadata, er
 func (j *job) exec(ctx context.Context, step, prog string, args ...string) (*tail, error) {
 	ctx, cancel := context.WithTimeout(ctx, j.b.opts.Timeout)
 	defer cancel()
+	cmd, tl := j.command(ctx, prog, args...)
+	if err := cmd.Run(); err != nil {
+		timedOut := errors.Is(context.Cause(ctx), context.DeadlineExceeded)
+		return tl, j.runErr(ctx, step, tl, err, timedOut, prog, args)
+	}
+	return tl, nil
+}
+
+// command prepares prog to run in the tree with the job's environment, its
+// output kept in the returned tail, in its own process group (killed
+// whole when ctx ends).
+func (j *job) command(ctx context.Context, prog string, args ...string) (*exec.Cmd, *tail) {
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Dir = j.dir
 	cmd.Env = j.env
@@ -322,11 +334,7 @@ func (j *job) exec(ctx context.Context, step, prog string, args ...string) (*tai
 	cmd.Stdout, cmd.Stderr = tl, tl
 	setProcessGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Run(); err != nil {
-		timedOut := errors.Is(context.Cause(ctx), context.DeadlineExceeded)
-		return tl, j.runErr(ctx, step, tl, err, timedOut, prog, args)
-	}
-	return tl, nil
+	return cmd, tl
 }
 
 // runErr is the error of a command that ended with err: a timeout (after

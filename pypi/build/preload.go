@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -58,13 +57,7 @@ func (j *job) preload(ctx context.Context) *preloaded {
 		return nil
 	}
 	pctx, cancel := context.WithCancelCause(ctx)
-	cmd := exec.CommandContext(pctx, j.python, j.hookArgs("--wait", j.control)...)
-	cmd.Dir = j.dir
-	cmd.Env = j.env
-	tl := &tail{n: TailLines}
-	cmd.Stdout, cmd.Stderr = tl, tl
-	setProcessGroup(cmd)
-	cmd.WaitDelay = 5 * time.Second
+	cmd, tl := j.command(pctx, j.python, j.hookArgs("--wait", j.control)...)
 	stdin, err := cmd.StdinPipe()
 	if err == nil {
 		err = cmd.Start()
