@@ -113,7 +113,10 @@ func setDefaults(o *Options) error {
 	def(&o.RetryWaitMin, 100*time.Millisecond)
 	def(&o.RetryWaitMax, 5*time.Second)
 	if o.Concurrency <= 0 {
-		o.Concurrency = 16
+		o.Concurrency = DefaultConcurrency
+		if n, err := strconv.Atoi(os.Getenv("PYLOCK_CONCURRENCY")); err == nil && n > 0 {
+			o.Concurrency = n
+		}
 	}
 	if o.Retries == 0 {
 		if n, err := strconv.Atoi(os.Getenv("PYLOCK_HTTP_RETRIES")); err == nil {

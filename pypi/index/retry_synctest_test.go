@@ -212,3 +212,47 @@ func TestConcurrencyBoundAndMemo(t *testing.T) {
 		}
 	})
 }
+
+// TestDefaultConcurrency: without Options.Concurrency a client keeps
+// DefaultConcurrency requests in flight (100 projects at 20 ms: 2 rounds
+// of 64 and 36), and PYLOCK_CONCURRENCY sets another bound (10: 10
+// rounds).
+func TestDefaultConcurrency(t *testing.T) {
+	for _, tc := range []struct {
+		env    string
+		peak   int
+		rounds time.Duration
+	}{
+		{"", DefaultConcurrency, 2},
+		{"10", 10, 10},
+		{"not a number", DefaultConcurrency, 2},
+	} {
+		t.Run("PYLOCK_CONCURRENCY="+tc.env, func(t *testing.T) {
+			t.Setenv("PYLOCK_CONCURRENCY", tc.env)
+			synctest.Test(t, func(t *testing.T) {
+				idx, all := manyProjects(100)
+				const latency = 20 * time.Millisecond
+				h := fakeindex.NewHandler(idx, fakeindex.Options{Latency: latency})
+				c := newBubbleClient(t, h, Options{})
+				start := time.Now()
+				var wg sync.WaitGroup
+				for _, n := range all {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if _, err := c.Project(context.Background(), n); err != nil {
+							t.Error(err)
+						}
+					}()
+				}
+				wg.Wait()
+				if el := time.Since(start); el != tc.rounds*latency {
+					t.Errorf("took %v, want %v", el, tc.rounds*latency)
+				}
+				if st := c.Stats(); st.Requests != 100 || st.PeakConcurrency != tc.peak {
+					t.Errorf("client %+v, want peak %d", st, tc.peak)
+				}
+			})
+		})
+	}
+}
