@@ -733,17 +733,7 @@ func TestKeepAliveReuse(t *testing.T) {
 	s := fakeindex.New(idx, fakeindex.Options{})
 	defer s.Close()
 	c := newClient(t, Options{IndexURL: s.SimpleURL(), Concurrency: 4, NoCache: true})
-	var wg sync.WaitGroup
-	for _, n := range all {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := c.Project(context.Background(), n); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	projectsAtOnce(t, c, all)
 	if st := c.Stats(); st.Requests != 40 || st.PeakConcurrency > 4 {
 		t.Errorf("client %+v", st)
 	}

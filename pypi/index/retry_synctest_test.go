@@ -192,17 +192,7 @@ func TestConcurrencyBoundAndMemo(t *testing.T) {
 		start := time.Now()
 		c.Prefetch(all...)
 		c.Prefetch(all...)
-		var wg sync.WaitGroup
-		for _, n := range all {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := c.Project(context.Background(), n); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
+		projectsAtOnce(t, c, all)
 		if el := time.Since(start); el != 10*latency {
 			t.Errorf("took %v, want %v (40 requests, 4 at a time)", el, 10*latency)
 		}
@@ -235,17 +225,7 @@ func TestDefaultConcurrency(t *testing.T) {
 				h := fakeindex.NewHandler(idx, fakeindex.Options{Latency: latency})
 				c := newBubbleClient(t, h, Options{})
 				start := time.Now()
-				var wg sync.WaitGroup
-				for _, n := range all {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						if _, err := c.Project(context.Background(), n); err != nil {
-							t.Error(err)
-						}
-					}()
-				}
-				wg.Wait()
+				projectsAtOnce(t, c, all)
 				if el := time.Since(start); el != tc.rounds*latency {
 					t.Errorf("took %v, want %v", el, tc.rounds*latency)
 				}
@@ -255,4 +235,21 @@ func TestDefaultConcurrency(t *testing.T) {
 			})
 		})
 	}
+}
+
+// projectsAtOnce fetches the pages of names, each from its own goroutine,
+// and waits for them all.
+func projectsAtOnce(t *testing.T, c *Client, names []string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Project(context.Background(), n); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }
