@@ -140,8 +140,9 @@ func shimEntryPath(cacheDir, path string) string {
 	return filepath.Join(cacheDir, ProbeNamespace, "shim-"+hex.EncodeToString(h.Sum(nil)))
 }
 
-// fileField adds the file at path to the key: its path and contents, or
-// its absence.
+// fileField adds the file at path to the key, its path and contents, when
+// it can be read; a missing file adds nothing, so one that appears (a new
+// `pyenv local`) changes the key.
 func fileField(field func(string), path string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
