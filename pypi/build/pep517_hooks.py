@@ -4,8 +4,10 @@ Usage: python pep517_hooks.py HOOK CONTROL_DIR, run with the source tree as
 the current directory; or python pep517_hooks.py --wait CONTROL_DIR, which
 imports the backend named in CONTROL_DIR/backend.json at once and then reads
 the HOOK to call from its standard input (an empty line or end of input:
-none, exit), so that pylock can start it while the previous hook runs. CONTROL_DIR/input.json holds {"backend": "mod:obj",
-"backend_path": [...], "config_settings": {...}, "metadata_directory": ...,
+none, exit), so that pylock can start it while the previous hook runs.
+
+CONTROL_DIR/input.json holds {"backend": "mod:obj", "backend_path": [...],
+"config_settings": {...}, "metadata_directory": ...,
 "wheel_directory": ...}; the result is written to CONTROL_DIR/output.json
 as {"return": value}, {"unsupported": true} (optional hook missing) or
 {"error": kind, "message": text}. The backend's own output goes to

@@ -126,7 +126,7 @@ func fromInterpreter(ctx context.Context, python, cacheDir string) (Target, erro
 		}
 	}
 	if out, ok := loadProbeEntry(entry); ok {
-		if t, err := parseProbe(out); err == nil {
+		if t, _, err := parseProbe(out); err == nil {
 			return t, nil
 		}
 	}
@@ -134,11 +134,7 @@ func fromInterpreter(ctx context.Context, python, cacheDir string) (Target, erro
 	if err != nil {
 		return Target{}, err
 	}
-	var p probe
-	if err := json.Unmarshal(out, &p); err != nil {
-		return Target{}, fmt.Errorf("probing %s: %w", path, err)
-	}
-	t, err := p.target()
+	t, p, err := parseProbe(out)
 	if err != nil {
 		return Target{}, fmt.Errorf("probing %s: %w", path, err)
 	}
@@ -173,12 +169,13 @@ func runProbe(ctx context.Context, path string) ([]byte, error) {
 }
 
 // parseProbe builds the target the probe script's output describes.
-func parseProbe(out []byte) (Target, error) {
+func parseProbe(out []byte) (Target, probe, error) {
 	var p probe
 	if err := json.Unmarshal(out, &p); err != nil {
-		return Target{}, err
+		return Target{}, p, err
 	}
-	return p.target()
+	t, err := p.target()
+	return t, p, err
 }
 
 func (p probe) target() (Target, error) {
