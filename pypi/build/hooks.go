@@ -134,13 +134,13 @@ func (j *job) run(ctx context.Context, py *Interpreter) (*index.Metadata, error)
 		// while get_requires_for_build_wheel runs; it is used only if
 		// nothing is installed in between (preload.go).
 		next = j.preload(ctx)
+		defer next.abandon() // whatever path leaves it unused
 		extra, err := j.getRequires(ctx)
 		if err != nil {
-			next.abandon()
 			return nil, err
 		}
 		if !j.satisfied(extra) {
-			next.abandon()
+			next.abandon() // before the install: it would not see it
 			next = nil
 			if err := j.install(ctx, py, extra, "get_requires_for_build_wheel"); err != nil {
 				return nil, err
@@ -210,7 +210,6 @@ func (j *job) hook(ctx context.Context, name string, in map[string]any, pre *pre
 	}
 	data, _ := json.Marshal(in)
 	if err := os.WriteFile(filepath.Join(j.control, "input.json"), data, 0o644); err != nil {
-		pre.abandon()
 		return nil, err
 	}
 	os.Remove(filepath.Join(j.control, "output.json"))
@@ -275,7 +274,6 @@ func (j *job) metadata(ctx context.Context, pre *preloaded) (*index.Metadata, er
 	wdir := filepath.Join(j.work, "wheel")
 	for _, d := range []string{mdir, wdir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			pre.abandon()
 			return nil, err
 		}
 	}

@@ -40,6 +40,7 @@ type preloaded struct {
 	stdin  io.WriteCloser
 	tl     *tail
 	done   chan error // the runner's exit (cmd.Wait)
+	ended  bool       // called or abandoned
 }
 
 // errNotNeeded cancels a runner that will not be called.
@@ -71,11 +72,13 @@ func (j *job) preload(ctx context.Context) *preloaded {
 	return p
 }
 
-// abandon kills the runner (its whole process group) and waits for it.
+// abandon kills the runner (its whole process group) and waits for it,
+// unless it was called or abandoned already: a job defers it once.
 func (p *preloaded) abandon() {
-	if p == nil {
+	if p == nil || p.ended {
 		return
 	}
+	p.ended = true
 	p.cancel(errNotNeeded)
 	p.stdin.Close()
 	<-p.done
@@ -84,6 +87,7 @@ func (p *preloaded) abandon() {
 // call runs hook in the runner, for at most the build's Timeout from now,
 // and returns its output as exec does.
 func (p *preloaded) call(step string) (*tail, error) {
+	p.ended = true
 	j := p.j
 	timer := time.AfterFunc(j.b.opts.Timeout, func() { p.cancel(context.DeadlineExceeded) })
 	defer timer.Stop()
