@@ -195,6 +195,11 @@ var startSignalsAfter = 3 * time.Millisecond
 // signalInstalls counts the handlers installed, for tests.
 var signalInstalls atomic.Int64
 
+// signalWatchers tracks the running watch goroutines, for tests: a
+// finished run's may still be installing its handler (and counting it in
+// signalInstalls) after the run returned, until it sees stop.
+var signalWatchers sync.WaitGroup
+
 // notifySignals returns the context the first SIGINT or SIGTERM cancels,
 // and its watch.
 func notifySignals() (context.Context, *signalWatch) {
@@ -204,7 +209,7 @@ func notifySignals() (context.Context, *signalWatch) {
 
 // start installs the handler in the background, once.
 func (w *signalWatch) start() {
-	w.once.Do(func() { go w.watch() })
+	w.once.Do(func() { signalWatchers.Go(w.watch) })
 }
 
 func (w *signalWatch) watch() {
